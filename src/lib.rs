@@ -1,0 +1,2 @@
+//! Commune: local revenue, participatory budgeting and budget publication.
+pub mod voting;

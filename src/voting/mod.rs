@@ -1,0 +1,1 @@
+//! The voting engine (see issue 3).
