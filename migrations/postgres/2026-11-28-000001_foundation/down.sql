@@ -1,0 +1,10 @@
+DROP TRIGGER audit_log_no_update ON audit_log;
+DROP FUNCTION audit_log_append_only();
+DROP TABLE audit_log;
+DROP TABLE password_resets;
+DROP INDEX user_roles_commune;
+DROP TABLE user_roles;
+DROP TABLE users;
+DROP TABLE districts;
+DROP TABLE communes;
+DROP TABLE app_settings;

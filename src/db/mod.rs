@@ -1,0 +1,177 @@
+//! The database: one connection type over SQLite and PostgreSQL, chosen from the URL.
+//!
+//! Everything above this module sees [`DbConn`] and [`DbPool`]; backend-specific SQL
+//! stays inside a small `match` on the inner connection, here or next to its caller.
+
+pub mod schema;
+mod url;
+
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::r2d2::{self, ManageConnection};
+use diesel::{Connection, PgConnection, SqliteConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+pub use self::url::{Backend, DbUrl, DbUrlError};
+
+/// A connection to either backend. Queries written against it run on both.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+pub type DbPool = r2d2::Pool<DbManager>;
+pub type PooledConn = r2d2::PooledConnection<DbManager>;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// Pragmas set on every SQLite connection (see `../shared/design/CRATES.md`).
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
+     PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;";
+
+/// Opens connections for the pool, on the backend the URL names.
+#[derive(Debug, Clone)]
+pub struct DbManager {
+    url: DbUrl,
+}
+
+impl DbManager {
+    pub fn connect(&self) -> Result<DbConn, diesel::ConnectionError> {
+        match &self.url {
+            DbUrl::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
+                conn.batch_execute(SQLITE_PRAGMAS)
+                    .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                Ok(DbConn::Sqlite(conn))
+            }
+            DbUrl::Postgres(url) => Ok(DbConn::Pg(PgConnection::establish(url)?)),
+        }
+    }
+}
+
+impl ManageConnection for DbManager {
+    type Connection = DbConn;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, r2d2::Error> {
+        DbManager::connect(self).map_err(r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        DbConn::is_broken_transaction_manager(conn)
+    }
+}
+
+/// Why the database could not be opened, in one line fit for a terminal.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error(transparent)]
+    Url(#[from] DbUrlError),
+    #[error("cannot open database {url}: {reason}")]
+    Connect { url: String, reason: String },
+}
+
+/// How [`open`] treats a SQLite file that does not exist yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Create {
+    /// `serve`, `migrate`, `seed`: create the file (its folder must exist).
+    Allowed,
+    /// Every other command: a missing file is an error, never a new empty database.
+    Refused,
+}
+
+/// Parses the URL, checks that the database answers, and builds a pool.
+pub fn open(url: &str, create: Create) -> Result<DbPool, OpenError> {
+    let parsed = DbUrl::parse(url)?;
+    if let (DbUrl::Sqlite(path), Create::Refused) = (&parsed, create) {
+        if !path.exists() {
+            return Err(DbUrlError::Missing(path.display().to_string()).into());
+        }
+    }
+    let manager = DbManager {
+        url: parsed.clone(),
+    };
+    let shown = parsed.redacted();
+    // Connect once first, so that a bad URL fails fast with the server's own reason.
+    manager.connect().map_err(|e| OpenError::Connect {
+        url: shown.clone(),
+        reason: first_line(&e.to_string()),
+    })?;
+    let size = match parsed.backend() {
+        Backend::Sqlite => 8,
+        Backend::Postgres => 10,
+    };
+    r2d2::Pool::builder()
+        .max_size(size)
+        .min_idle(Some(1))
+        .connection_timeout(Duration::from_secs(10))
+        .build(manager)
+        .map_err(|e| OpenError::Connect {
+            url: shown,
+            reason: first_line(&e.to_string()),
+        })
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or("").trim().to_string()
+}
+
+/// Runs every pending migration of the connection's backend; returns how many ran.
+pub fn migrate(conn: &mut DbConn) -> anyhow::Result<usize> {
+    let ran = match conn {
+        DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+        DbConn::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS).map(|v| v.len()),
+    };
+    ran.map_err(|e| anyhow::anyhow!("migration failed: {e}"))
+}
+
+/// Reverts every migration (used by the migration round-trip test).
+pub fn revert_all(conn: &mut DbConn) -> anyhow::Result<usize> {
+    let ran = match conn {
+        DbConn::Sqlite(c) => c.revert_all_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+        DbConn::Pg(c) => c.revert_all_migrations(PG_MIGRATIONS).map(|v| v.len()),
+    };
+    ran.map_err(|e| anyhow::anyhow!("migration revert failed: {e}"))
+}
+
+/// The backend of a live connection.
+pub fn backend(conn: &DbConn) -> Backend {
+    match conn {
+        DbConn::Sqlite(_) => Backend::Sqlite,
+        DbConn::Pg(_) => Backend::Postgres,
+    }
+}
+
+/// Runs `f` in a write transaction. On SQLite it is `BEGIN IMMEDIATE`, so that two
+/// writers queue on the lock instead of failing when one upgrades from reading.
+/// Nested `conn.transaction(..)` calls inside `f` become savepoints as usual.
+pub fn write_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConn::Pg(_) => conn.transaction(f),
+        DbConn::Sqlite(inner) => {
+            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+            match f(conn) {
+                Ok(value) => {
+                    DbConn::commit_transaction(conn)?;
+                    Ok(value)
+                }
+                Err(e) => {
+                    DbConn::rollback_transaction(conn)?;
+                    Err(e)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! Money in whole francs CFA (XOF). XOF has no minor unit, so an amount is an `i64`
+//! of francs, never a float.
+//!
+//! **The rounding rule** (the only one in Commune): when an amount is computed from a
+//! rate or a share, the exact result is rounded to the nearest franc, and a result
+//! exactly halfway is rounded away from zero (half-up for positive amounts). See
+//! [`Xof::mul_ratio`].
+
+use serde::{Deserialize, Serialize};
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct Xof(pub i64);
+
+impl Xof {
+    pub const ZERO: Xof = Xof(0);
+
+    pub fn checked_add(self, other: Xof) -> Option<Xof> {
+        self.0.checked_add(other.0).map(Xof)
+    }
+
+    pub fn checked_sub(self, other: Xof) -> Option<Xof> {
+        self.0.checked_sub(other.0).map(Xof)
+    }
+
+    /// `self × num / den`, rounded by the rule above. `None` on overflow or `den == 0`.
+    pub fn mul_ratio(self, num: i64, den: i64) -> Option<Xof> {
+        if den == 0 {
+            return None;
+        }
+        let p = (self.0 as i128).checked_mul(num as i128)?;
+        let (den, p) = if den < 0 {
+            (-(den as i128), -p)
+        } else {
+            (den as i128, p)
+        };
+        let q = p / den;
+        let r = p % den;
+        let rounded = if 2 * r.abs() >= den {
+            q + p.signum()
+        } else {
+            q
+        };
+        i64::try_from(rounded).ok().map(Xof)
+    }
+
+    /// Groups of three digits with a narrow no-break space, as in French: `1 234 567`.
+    pub fn grouped(self, sep: &str) -> String {
+        let digits = self.0.unsigned_abs().to_string();
+        let mut out = String::new();
+        for (i, ch) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push_str(sep);
+            }
+            out.push(ch);
+        }
+        if self.0 < 0 {
+            format!("-{out}")
+        } else {
+            out
+        }
+    }
+
+    /// The amount as shown on a page: `1 234 567 FCFA` in French, `XOF 1,234,567` in English.
+    pub fn display(self, locale: &str) -> String {
+        match locale {
+            "en" => format!("XOF {}", self.grouped(",")),
+            _ => format!("{} FCFA", self.grouped("\u{202F}")),
+        }
+    }
+
+    /// Parses `1234567`, `1 234 567`, `1.234.567` or `1,234,567` (whole francs only).
+    /// A group separator must split the digits in threes, so that `12,50` (a decimal
+    /// comma, which XOF cannot have) is refused rather than read as 1 250.
+    pub fn parse(text: &str) -> Option<Xof> {
+        let t = text.trim();
+        let (neg, t) = match t.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, t),
+        };
+        let groups: Vec<&str> = t.split([' ', '\u{202F}', '\u{A0}', '.', ',']).collect();
+        let well_grouped = groups.iter().enumerate().all(|(i, g)| {
+            g.chars().all(|c| c.is_ascii_digit())
+                && match (groups.len(), i) {
+                    (1, _) => !g.is_empty(),
+                    (_, 0) => (1..=3).contains(&g.len()),
+                    _ => g.len() == 3,
+                }
+        });
+        if !well_grouped {
+            return None;
+        }
+        let v: i64 = groups.concat().parse().ok()?;
+        Some(Xof(if neg { -v } else { v }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_round_half_away_from_zero() {
+        // 5% of 1 010 = 50.5 → 51; 5% of 1 009 = 50.45 → 50.
+        assert_eq!(Xof(1_010).mul_ratio(5, 100), Some(Xof(51)));
+        assert_eq!(Xof(1_009).mul_ratio(5, 100), Some(Xof(50)));
+        assert_eq!(Xof(-1_010).mul_ratio(5, 100), Some(Xof(-51)));
+        assert_eq!(Xof(1_010).mul_ratio(-5, 100), Some(Xof(-51)));
+        assert_eq!(Xof(7).mul_ratio(1, 0), None);
+        assert_eq!(Xof(i64::MAX).mul_ratio(2, 1), None);
+    }
+
+    #[test]
+    fn amounts_display_in_each_language() {
+        assert_eq!(Xof(1_234_567).display("fr"), "1\u{202F}234\u{202F}567 FCFA");
+        assert_eq!(Xof(1_234_567).display("en"), "XOF 1,234,567");
+        assert_eq!(Xof(-500).display("en"), "XOF -500");
+        assert_eq!(Xof(0).display("fr"), "0 FCFA");
+    }
+
+    #[test]
+    fn amounts_parse_with_common_separators() {
+        assert_eq!(Xof::parse("1 234 567"), Some(Xof(1_234_567)));
+        assert_eq!(Xof::parse("1.234.567"), Some(Xof(1_234_567)));
+        assert_eq!(Xof::parse("-25"), Some(Xof(-25)));
+        assert_eq!(Xof::parse("12a"), None);
+        assert_eq!(Xof::parse("12,50"), None);
+        assert_eq!(Xof::parse("1 2345"), None);
+        assert_eq!(Xof::parse(""), None);
+    }
+}
