@@ -1,0 +1,90 @@
+//! Authorisation, decided here and nowhere else.
+//!
+//! Every route in [`crate::web::routes`] names one [`Access`]; the guard middleware
+//! calls [`allows`] with the roles the visitor holds in the commune of the URL.
+
+use super::Role;
+
+/// What a route needs from its visitor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, logged in or not.
+    Public,
+    /// Any logged-in user.
+    LoggedIn,
+    /// A permission in the commune named by the URL.
+    In(Perm),
+}
+
+/// Permissions inside a commune.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Perm {
+    /// Holds any role in the commune.
+    Member,
+    /// Users, roles, districts and the audit log.
+    Administer,
+    /// The finance officer's space (assessments, rolls, tax types).
+    Assess,
+    /// The collector's space (payments in the field).
+    Collect,
+    /// The treasurer's space (validation of collections, deposits).
+    Treasury,
+    /// The council's space (the budget).
+    Council,
+    /// Technical review of proposals.
+    Review,
+    /// A citizen's own space.
+    Participate,
+}
+
+/// Whether holding `roles` in a commune grants `perm` there.
+pub fn allows(perm: Perm, roles: &[Role]) -> bool {
+    let has = |r: Role| roles.contains(&r);
+    match perm {
+        Perm::Member => !roles.is_empty(),
+        Perm::Administer => has(Role::Admin),
+        Perm::Assess => has(Role::FinanceOfficer),
+        Perm::Collect => has(Role::Collector),
+        Perm::Treasury => has(Role::Treasurer),
+        Perm::Council => has(Role::Councillor),
+        Perm::Review => has(Role::Reviewer),
+        Perm::Participate => has(Role::Citizen),
+    }
+}
+
+/// The permission a role's home page needs.
+pub fn home_perm(role: Role) -> Perm {
+    match role {
+        Role::Admin => Perm::Administer,
+        Role::FinanceOfficer => Perm::Assess,
+        Role::Collector => Perm::Collect,
+        Role::Treasurer => Perm::Treasury,
+        Role::Councillor => Perm::Council,
+        Role::Reviewer => Perm::Review,
+        Role::Citizen => Perm::Participate,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_role_opens_its_own_home_and_no_other() {
+        for role in Role::ALL {
+            for other in Role::ALL {
+                assert_eq!(
+                    allows(home_perm(other), &[role]),
+                    role == other,
+                    "{role} on {other}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn no_role_means_no_membership() {
+        assert!(!allows(Perm::Member, &[]));
+        assert!(allows(Perm::Member, &[Role::Citizen]));
+    }
+}

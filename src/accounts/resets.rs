@@ -1,0 +1,61 @@
+//! One-time links to set a password: "forgot my password", and the first password of
+//! an account created by an administrator. Only the token's SHA-256 is stored.
+
+use chrono::{Duration, NaiveDateTime, SubsecRound, Utc};
+use diesel::prelude::*;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::db::schema::password_resets;
+use crate::db::DbConn;
+use crate::ids::UserId;
+
+pub const RESET_TTL: Duration = Duration::hours(1);
+pub const WELCOME_TTL: Duration = Duration::days(7);
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn now() -> NaiveDateTime {
+    Utc::now().naive_utc().trunc_subsecs(6)
+}
+
+/// Creates a token valid for `ttl` and returns it (to be mailed, never stored).
+pub fn issue(conn: &mut DbConn, user: UserId, ttl: Duration) -> QueryResult<String> {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    let token = hex::encode(bytes);
+    diesel::insert_into(password_resets::table)
+        .values((
+            password_resets::user_id.eq(user),
+            password_resets::token_hash.eq(token_hash(&token)),
+            password_resets::expires_at.eq(now() + ttl),
+            password_resets::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(token)
+}
+
+/// The user a token is for, if it exists, is unused and has not expired.
+pub fn check(conn: &mut DbConn, token: &str) -> QueryResult<Option<UserId>> {
+    password_resets::table
+        .filter(password_resets::token_hash.eq(token_hash(token)))
+        .filter(password_resets::used_at.is_null())
+        .filter(password_resets::expires_at.gt(now()))
+        .select(password_resets::user_id)
+        .first(conn)
+        .optional()
+}
+
+/// Marks the token and every other open token of the same user as used.
+pub fn consume(conn: &mut DbConn, user: UserId) -> QueryResult<()> {
+    diesel::update(
+        password_resets::table
+            .filter(password_resets::user_id.eq(user))
+            .filter(password_resets::used_at.is_null()),
+    )
+    .set(password_resets::used_at.eq(Some(now())))
+    .execute(conn)
+    .map(|_| ())
+}

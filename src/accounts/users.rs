@@ -1,0 +1,281 @@
+//! Users and the roles they hold in communes.
+
+use chrono::{NaiveDateTime, SubsecRound, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use validator::ValidateEmail;
+
+use super::Role;
+use crate::audit::{self, Actor, Event};
+use crate::db::schema::{communes, user_roles, users};
+use crate::db::DbConn;
+use crate::ids::{CommuneId, UserId};
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub id: UserId,
+    pub email: String,
+    pub name: String,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub locale: Option<String>,
+    pub disabled: bool,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum UserError {
+    #[error("{0:?} is not a valid e-mail address")]
+    BadEmail(String),
+    #[error("the name must be 1–100 characters")]
+    BadName,
+    #[error("a user with e-mail {0:?} already exists")]
+    Exists(String),
+    #[error(transparent)]
+    Db(#[from] diesel::result::Error),
+}
+
+impl UserError {
+    pub fn message_key(&self) -> &'static str {
+        match self {
+            UserError::BadEmail(_) => "user.bad_email",
+            UserError::BadName => "user.bad_name",
+            UserError::Exists(_) => "user.exists",
+            UserError::Db(_) => "error.internal",
+        }
+    }
+}
+
+/// E-mail addresses are compared trimmed and lowercased.
+pub fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+fn now() -> NaiveDateTime {
+    Utc::now().naive_utc().trunc_subsecs(6)
+}
+
+/// Creates a user; `commune` is the commune whose audit log records it.
+pub fn create(
+    conn: &mut DbConn,
+    commune: CommuneId,
+    email: &str,
+    name: &str,
+    password_hash: &str,
+    actor: &Actor,
+) -> Result<UserId, UserError> {
+    let email = normalise_email(email);
+    if !email.validate_email() {
+        return Err(UserError::BadEmail(email));
+    }
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(UserError::BadName);
+    }
+    if by_email(conn, &email)?.is_some() {
+        return Err(UserError::Exists(email));
+    }
+    let id: UserId = diesel::insert_into(users::table)
+        .values((
+            users::email.eq(&email),
+            users::name.eq(name),
+            users::password_hash.eq(password_hash),
+            users::disabled.eq(false),
+            users::created_at.eq(now()),
+        ))
+        .returning(users::id)
+        .get_result(conn)?;
+    audit::append(
+        conn,
+        commune,
+        actor,
+        Event::new("user.create", "user", id)
+            .details(serde_json::json!({ "email": email, "name": name })),
+    )?;
+    Ok(id)
+}
+
+pub fn by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<User>> {
+    users::table
+        .filter(users::email.eq(normalise_email(email)))
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn by_id(conn: &mut DbConn, id: UserId) -> QueryResult<User> {
+    users::table.find(id).select(User::as_select()).first(conn)
+}
+
+/// The roles `user` holds in `commune`, in the order of [`Role::ALL`].
+pub fn roles_in(conn: &mut DbConn, user: UserId, commune: CommuneId) -> QueryResult<Vec<Role>> {
+    let names: Vec<String> = user_roles::table
+        .filter(user_roles::user_id.eq(user))
+        .filter(user_roles::commune_id.eq(commune))
+        .select(user_roles::role)
+        .load(conn)?;
+    let mut roles: Vec<Role> = names.iter().filter_map(|n| Role::parse(n)).collect();
+    roles.sort();
+    Ok(roles)
+}
+
+/// One commune where a user holds roles.
+#[derive(Debug, Clone, Serialize)]
+pub struct Membership {
+    pub commune_id: CommuneId,
+    pub slug: String,
+    pub name: String,
+    pub roles: Vec<Role>,
+}
+
+pub fn memberships(conn: &mut DbConn, user: UserId) -> QueryResult<Vec<Membership>> {
+    let rows: Vec<(CommuneId, String, String, String)> = user_roles::table
+        .inner_join(communes::table)
+        .filter(user_roles::user_id.eq(user))
+        .order((communes::name.asc(), user_roles::role.asc()))
+        .select((
+            communes::id,
+            communes::slug,
+            communes::name,
+            user_roles::role,
+        ))
+        .load(conn)?;
+    let mut out: Vec<Membership> = Vec::new();
+    for (commune_id, slug, name, role) in rows {
+        let Some(role) = Role::parse(&role) else {
+            continue;
+        };
+        match out.last_mut() {
+            Some(m) if m.commune_id == commune_id => m.roles.push(role),
+            _ => out.push(Membership {
+                commune_id,
+                slug,
+                name,
+                roles: vec![role],
+            }),
+        }
+    }
+    for m in &mut out {
+        m.roles.sort();
+    }
+    Ok(out)
+}
+
+/// A commune's users with the roles each holds there.
+#[derive(Debug, Clone, Serialize)]
+pub struct Member {
+    pub user: User,
+    pub roles: Vec<Role>,
+}
+
+pub fn members(conn: &mut DbConn, commune: CommuneId) -> QueryResult<Vec<Member>> {
+    let rows: Vec<(User, String)> = user_roles::table
+        .inner_join(users::table)
+        .filter(user_roles::commune_id.eq(commune))
+        .order((users::name.asc(), users::id.asc()))
+        .select((User::as_select(), user_roles::role))
+        .load(conn)?;
+    let mut out: Vec<Member> = Vec::new();
+    for (user, role) in rows {
+        let Some(role) = Role::parse(&role) else {
+            continue;
+        };
+        match out.last_mut() {
+            Some(m) if m.user.id == user.id => m.roles.push(role),
+            _ => out.push(Member {
+                user,
+                roles: vec![role],
+            }),
+        }
+    }
+    for m in &mut out {
+        m.roles.sort();
+    }
+    Ok(out)
+}
+
+/// Grants a role; granting one already held changes nothing and returns `false`.
+pub fn grant(
+    conn: &mut DbConn,
+    user: UserId,
+    commune: CommuneId,
+    role: Role,
+    actor: &Actor,
+) -> QueryResult<bool> {
+    if roles_in(conn, user, commune)?.contains(&role) {
+        return Ok(false);
+    }
+    diesel::insert_into(user_roles::table)
+        .values((
+            user_roles::user_id.eq(user),
+            user_roles::commune_id.eq(commune),
+            user_roles::role.eq(role.as_str()),
+            user_roles::granted_at.eq(now()),
+        ))
+        .execute(conn)?;
+    audit::append(
+        conn,
+        commune,
+        actor,
+        Event::new("role.grant", "user", user).details(serde_json::json!({ "role": role })),
+    )?;
+    Ok(true)
+}
+
+/// Revokes a role; returns `false` when it was not held.
+pub fn revoke(
+    conn: &mut DbConn,
+    user: UserId,
+    commune: CommuneId,
+    role: Role,
+    actor: &Actor,
+) -> QueryResult<bool> {
+    let n = diesel::delete(
+        user_roles::table
+            .filter(user_roles::user_id.eq(user))
+            .filter(user_roles::commune_id.eq(commune))
+            .filter(user_roles::role.eq(role.as_str())),
+    )
+    .execute(conn)?;
+    if n > 0 {
+        audit::append(
+            conn,
+            commune,
+            actor,
+            Event::new("role.revoke", "user", user).details(serde_json::json!({ "role": role })),
+        )?;
+    }
+    Ok(n > 0)
+}
+
+/// Sets a new password hash, recorded in the log of every commune where the user
+/// holds a role.
+pub fn set_password(
+    conn: &mut DbConn,
+    user: UserId,
+    password_hash: &str,
+    how: &str,
+    actor: &Actor,
+) -> QueryResult<()> {
+    diesel::update(users::table.find(user))
+        .set(users::password_hash.eq(password_hash))
+        .execute(conn)?;
+    for m in memberships(conn, user)? {
+        audit::append(
+            conn,
+            m.commune_id,
+            actor,
+            Event::new("user.password_change", "user", user)
+                .details(serde_json::json!({ "how": how })),
+        )?;
+    }
+    Ok(())
+}
+
+pub fn set_locale(conn: &mut DbConn, user: UserId, locale: &str) -> QueryResult<()> {
+    diesel::update(users::table.find(user))
+        .set(users::locale.eq(Some(locale)))
+        .execute(conn)
+        .map(|_| ())
+}
