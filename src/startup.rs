@@ -1,0 +1,180 @@
+//! Builds the application: database, templates, mail, and the HTTP server with its
+//! middleware and the one route table.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_session::config::{CookieContentSecurity, PersistentSession};
+use actix_session::storage::CookieSessionStore;
+use actix_session::SessionMiddleware;
+use actix_web::cookie::{Key, SameSite};
+use actix_web::dev::Server;
+use actix_web::middleware::{from_fn, Compress, DefaultHeaders};
+use actix_web::{web, App, HttpServer};
+use anyhow::{Context, Result};
+use diesel::prelude::*;
+use tracing_actix_web::TracingLogger;
+
+use crate::accounts::throttle::LoginThrottle;
+use crate::config::Settings;
+use crate::db::schema::app_settings;
+use crate::db::{self, Create, DbConn, DbPool};
+use crate::error::AppError;
+use crate::notify::Mailer;
+use crate::web::{csrf::csrf, errors::error_pages, routes, templates, AppState};
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    pub state: web::Data<AppState>,
+}
+
+/// What `serve` does before listening.
+#[derive(Debug, Clone, Copy)]
+pub struct Prepare {
+    /// Load the demo communes when the database has no commune yet.
+    pub seed_if_empty: bool,
+}
+
+impl Application {
+    pub fn build(settings: Settings, prepare: Prepare) -> Result<Application> {
+        let pool = db::open(&settings.database_url, Create::Allowed)?;
+        {
+            let mut conn = pool.get().context("no database connection")?;
+            db::migrate(&mut conn)?;
+            if prepare.seed_if_empty && crate::communes::list(&mut conn)?.is_empty() {
+                let report = crate::seed::load(&mut conn, &settings.seed_dir)?;
+                tracing::info!(communes = report.communes.len(), "demo communes loaded");
+            }
+        }
+        let listener = TcpListener::bind(&settings.bind)
+            .with_context(|| format!("cannot listen on {}", settings.bind))?;
+        Self::with_listener(settings, pool, listener)
+    }
+
+    pub fn with_listener(
+        settings: Settings,
+        pool: DbPool,
+        listener: TcpListener,
+    ) -> Result<Application> {
+        let bound = listener.local_addr()?;
+        let port = bound.port();
+        let base_url = settings.public_url(bound);
+        let key = {
+            let mut conn = pool.get().context("no database connection")?;
+            session_key(&mut conn, settings.secret_key.as_deref())?
+        };
+        let catalog = Arc::new(templates::load_catalog()?);
+        let hb = templates::build(catalog.clone())?;
+        let mailer = Mailer::new(
+            settings.smtp_url.as_deref(),
+            settings.outbox_dir.clone(),
+            &settings.mail_from,
+        )?;
+        let secure = settings.https();
+        let state = web::Data::new(AppState {
+            pool,
+            hb,
+            catalog,
+            mailer,
+            settings,
+            base_url,
+            throttle: LoginThrottle::default(),
+        });
+        let data = state.clone();
+        let server = HttpServer::new(move || {
+            let sessions = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
+                .cookie_name("commune_session".into())
+                .cookie_secure(secure)
+                .cookie_http_only(true)
+                .cookie_same_site(SameSite::Lax)
+                .cookie_content_security(CookieContentSecurity::Private)
+                .session_lifecycle(
+                    PersistentSession::default()
+                        .session_ttl(actix_web::cookie::time::Duration::seconds(crate::web::session::MAX_AGE_SECS)),
+                )
+                .build();
+            App::new()
+                .app_data(data.clone())
+                .app_data(web::FormConfig::default().limit(256 * 1024))
+                .configure(routes::table)
+                .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(AppError::NotFound) }))
+                .wrap(from_fn(csrf))
+                .wrap(from_fn(error_pages))
+                .wrap(sessions)
+                .wrap(
+                    DefaultHeaders::new()
+                        .add(("X-Content-Type-Options", "nosniff"))
+                        .add(("X-Frame-Options", "DENY"))
+                        .add(("Referrer-Policy", "same-origin"))
+                        .add(("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'")),
+                )
+                .wrap(Compress::default())
+                .wrap(TracingLogger::default())
+        })
+        .listen(listener)?
+        .shutdown_timeout(30)
+        .run();
+        Ok(Application {
+            port,
+            server,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The URL the service answers on.
+    pub fn url(&self) -> &str {
+        &self.state.base_url
+    }
+
+    /// Serves until SIGINT or SIGTERM, then finishes the requests in flight.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+
+    pub fn server(self) -> Server {
+        self.server
+    }
+}
+
+/// The cookie key: from the settings, or generated once and kept in the database.
+fn session_key(conn: &mut DbConn, configured: Option<&str>) -> Result<Key> {
+    let secret = match configured {
+        Some(s) => s.to_string(),
+        None => stored_secret(conn)?,
+    };
+    if secret.len() < 32 {
+        anyhow::bail!("COMMUNE_SECRET_KEY must be at least 32 characters");
+    }
+    Ok(Key::derive_from(secret.as_bytes()))
+}
+
+fn stored_secret(conn: &mut DbConn) -> Result<String> {
+    db::write_tx(conn, |conn| {
+        let found: Option<String> = app_settings::table
+            .find("secret_key")
+            .select(app_settings::value)
+            .first(conn)
+            .optional()?;
+        if let Some(s) = found {
+            return Ok(s);
+        }
+        let s = format!(
+            "{}{}",
+            crate::web::session::new_token(),
+            crate::web::session::new_token()
+        );
+        diesel::insert_into(app_settings::table)
+            .values((
+                app_settings::key.eq("secret_key"),
+                app_settings::value.eq(&s),
+            ))
+            .execute(conn)?;
+        tracing::info!("generated a new secret key and stored it in the database");
+        Ok(s)
+    })
+}

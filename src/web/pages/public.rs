@@ -1,0 +1,34 @@
+//! Pages anyone can read: the communes hosted, and a commune's public home.
+
+use actix_web::{web, HttpResponse};
+use serde_json::json;
+
+use crate::communes::{self, districts};
+use crate::error::{AppError, AppResult};
+use crate::web::{AppState, Ctx};
+
+pub async fn list_communes(state: web::Data<AppState>, ctx: Ctx) -> AppResult<HttpResponse> {
+    let list = state
+        .db(|conn| communes::list(conn).map_err(AppError::from))
+        .await?;
+    ctx.render(
+        &state,
+        "pages/public/communes",
+        "communes.title",
+        json!({ "communes": list }),
+    )
+}
+
+pub async fn show_commune(state: web::Data<AppState>, ctx: Ctx) -> AppResult<HttpResponse> {
+    let commune = ctx.visitor.commune()?.clone();
+    let id = commune.id;
+    let districts = state
+        .db(move |conn| districts::list(conn, id).map_err(AppError::from))
+        .await?;
+    ctx.render(
+        &state,
+        "pages/public/commune",
+        "commune.title",
+        json!({ "districts": districts, "country_key": format!("country.{}", commune.country) }),
+    )
+}

@@ -1,0 +1,172 @@
+//! Handlebars in strict mode, templates embedded in release builds (read from disk in
+//! debug builds), and the helpers pages use: `t`, `money`, `datetime`.
+
+use std::sync::Arc;
+
+use handlebars::{
+    Context, Handlebars, Helper, HelperResult, Output, RenderContext, RenderErrorReason,
+};
+use rust_embed::RustEmbed;
+
+use super::i18n::{fill, Catalog, Locale};
+use crate::money::Xof;
+
+#[derive(RustEmbed)]
+#[folder = "templates/"]
+#[exclude = "i18n/*"]
+#[exclude = "static/*"]
+pub struct TemplateFiles;
+
+#[derive(RustEmbed)]
+#[folder = "templates/i18n/"]
+struct I18nFiles;
+
+#[derive(RustEmbed)]
+#[folder = "templates/static/"]
+pub struct StaticFiles;
+
+pub fn load_catalog() -> anyhow::Result<Catalog> {
+    let read = |name: &str| -> anyhow::Result<String> {
+        let file = I18nFiles::get(name).ok_or_else(|| anyhow::anyhow!("missing i18n/{name}"))?;
+        Ok(String::from_utf8(file.data.to_vec())?)
+    };
+    Catalog::from_toml(&read("fr.toml")?, &read("en.toml")?)
+}
+
+/// The names of every page, partial and mail template.
+pub fn template_names() -> Vec<String> {
+    TemplateFiles::iter()
+        .filter_map(|f| f.strip_suffix(".hbs").map(str::to_string))
+        .collect()
+}
+
+/// The source text of a template (for the catalogue test).
+pub fn template_source(name: &str) -> Option<String> {
+    TemplateFiles::get(&format!("{name}.hbs")).and_then(|f| String::from_utf8(f.data.to_vec()).ok())
+}
+
+pub fn build(catalog: Arc<Catalog>) -> anyhow::Result<Handlebars<'static>> {
+    let mut hb = Handlebars::new();
+    hb.set_strict_mode(true);
+    hb.set_dev_mode(cfg!(debug_assertions));
+    hb.register_embed_templates_with_extension::<TemplateFiles>(".hbs")?;
+    let c = catalog.clone();
+    hb.register_helper(
+        "t",
+        Box::new(
+            move |h: &Helper,
+                  _: &Handlebars,
+                  ctx: &Context,
+                  _: &mut RenderContext,
+                  out: &mut dyn Output|
+                  -> HelperResult {
+                let key = h
+                    .param(0)
+                    .and_then(|p| p.value().as_str())
+                    .ok_or_else(|| RenderErrorReason::ParamNotFoundForIndex("t", 0))?;
+                let locale = root_locale(ctx);
+                let text = c.get(locale, key).ok_or_else(|| {
+                    RenderErrorReason::Other(format!(
+                        "missing message {key:?} in {}",
+                        locale.as_str()
+                    ))
+                })?;
+                let args: Vec<(&str, String)> = h
+                    .hash()
+                    .iter()
+                    .map(|(k, v)| (*k, value_text(v.value())))
+                    .collect();
+                out.write(&handlebars::html_escape(&fill(text, &args)))?;
+                Ok(())
+            },
+        ),
+    );
+    hb.register_helper(
+        "concat",
+        Box::new(
+            |h: &Helper,
+             _: &Handlebars,
+             _: &Context,
+             _: &mut RenderContext,
+             out: &mut dyn Output|
+             -> HelperResult {
+                let joined: String = h.params().iter().map(|p| value_text(p.value())).collect();
+                out.write(&joined)?;
+                Ok(())
+            },
+        ),
+    );
+    hb.register_helper(
+        "urlencode",
+        Box::new(
+            |h: &Helper,
+             _: &Handlebars,
+             _: &Context,
+             _: &mut RenderContext,
+             out: &mut dyn Output|
+             -> HelperResult {
+                let v = h
+                    .param(0)
+                    .map(|p| value_text(p.value()))
+                    .unwrap_or_default();
+                out.write(&url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>())?;
+                Ok(())
+            },
+        ),
+    );
+    hb.register_helper(
+        "money",
+        Box::new(
+            |h: &Helper,
+             _: &Handlebars,
+             ctx: &Context,
+             _: &mut RenderContext,
+             out: &mut dyn Output|
+             -> HelperResult {
+                let v = h
+                    .param(0)
+                    .and_then(|p| p.value().as_i64())
+                    .ok_or_else(|| RenderErrorReason::ParamNotFoundForIndex("money", 0))?;
+                out.write(&Xof(v).display(root_locale(ctx).as_str()))?;
+                Ok(())
+            },
+        ),
+    );
+    hb.register_helper(
+        "datetime",
+        Box::new(
+            |h: &Helper,
+             _: &Handlebars,
+             _: &Context,
+             _: &mut RenderContext,
+             out: &mut dyn Output|
+             -> HelperResult {
+                let v = h
+                    .param(0)
+                    .and_then(|p| p.value().as_str())
+                    .ok_or_else(|| RenderErrorReason::ParamNotFoundForIndex("datetime", 0))?;
+                // Stored as UTC `2026-11-28T10:15:30.123456`: show minutes and the zone.
+                let shown = v.get(..16).unwrap_or(v).replace('T', " ");
+                out.write(&format!("{shown} UTC"))?;
+                Ok(())
+            },
+        ),
+    );
+    Ok(hb)
+}
+
+fn root_locale(ctx: &Context) -> Locale {
+    ctx.data()
+        .get("lang")
+        .and_then(|l| l.as_str())
+        .and_then(Locale::parse)
+        .unwrap_or(Locale::Fr)
+}
+
+fn value_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
