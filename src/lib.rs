@@ -1,2 +1,18 @@
-//! Commune: local revenue, participatory budgeting and budget publication.
+//! Commune: local revenue, participatory budgeting and budget publication for a
+//! commune of Senegal or Benin. See `README.md` for the layout.
+
+pub mod accounts;
+pub mod audit;
+pub mod cli;
+pub mod communes;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod ids;
+pub mod money;
+pub mod notify;
+pub mod seed;
+pub mod startup;
+pub mod telemetry;
 pub mod voting;
+pub mod web;

@@ -1,1 +1,2 @@
 //! The voting engine (see issue 3).
+pub mod cli;

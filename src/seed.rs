@@ -1,0 +1,143 @@
+//! Demo communes from `seed-data/`: one folder per commune, with `commune.toml`,
+//! `districts.csv` and `users.csv`, and the demo password in `seed-data/demo.toml`.
+//! Loading is idempotent: a commune whose slug exists is left as it is.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use serde::Deserialize;
+
+use crate::accounts::{password, users, Role};
+use crate::audit::Actor;
+use crate::communes::{self, districts, DistrictKind, NewCommune};
+use crate::db::{self, DbConn};
+
+#[derive(Deserialize)]
+struct Demo {
+    password: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CommuneFile {
+    slug: String,
+    name: String,
+    country: String,
+    code: String,
+    default_locale: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct DistrictRow {
+    name: String,
+    kind: String,
+}
+
+#[derive(Deserialize)]
+struct UserRow {
+    email: String,
+    name: String,
+    role: String,
+}
+
+/// A demo account, for `serve` to print.
+#[derive(Debug, Clone)]
+pub struct DemoAccount {
+    pub commune: String,
+    pub email: String,
+    pub role: Role,
+}
+
+#[derive(Debug, Default)]
+pub struct Report {
+    pub communes: Vec<String>,
+    pub skipped: Vec<String>,
+    pub accounts: Vec<DemoAccount>,
+    pub password: String,
+}
+
+fn commune_dirs(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read seed folder {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("commune.toml").is_file())
+        .collect();
+    dirs.sort();
+    Ok(dirs)
+}
+
+fn read_csv<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<T>> {
+    let mut reader =
+        csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
+    reader
+        .deserialize()
+        .enumerate()
+        .map(|(i, row)| row.with_context(|| format!("{} line {}", path.display(), i + 2)))
+        .collect()
+}
+
+/// Loads every commune of `dir` that is not there yet, each in one transaction.
+pub fn load(conn: &mut DbConn, dir: &Path) -> Result<Report> {
+    let demo: Demo = toml::from_str(
+        &std::fs::read_to_string(dir.join("demo.toml"))
+            .with_context(|| format!("cannot read {}", dir.join("demo.toml").display()))?,
+    )
+    .context("seed-data/demo.toml")?;
+    // One hash for all demo accounts: they share the published demo password anyway.
+    let hash = password::hash(&demo.password)?;
+    let mut report = Report {
+        password: demo.password.clone(),
+        ..Report::default()
+    };
+    let actor = Actor::system("seed");
+    for path in commune_dirs(dir)? {
+        let file: CommuneFile =
+            toml::from_str(&std::fs::read_to_string(path.join("commune.toml"))?)
+                .with_context(|| format!("{}", path.join("commune.toml").display()))?;
+        let district_rows: Vec<DistrictRow> = read_csv(&path.join("districts.csv"))?;
+        let user_rows: Vec<UserRow> = read_csv(&path.join("users.csv"))?;
+        for u in &user_rows {
+            let Some(role) = Role::parse(&u.role) else {
+                bail!(
+                    "{}: unknown role {:?} for {}",
+                    path.join("users.csv").display(),
+                    u.role,
+                    u.email
+                );
+            };
+            report.accounts.push(DemoAccount {
+                commune: file.slug.clone(),
+                email: u.email.clone(),
+                role,
+            });
+        }
+        if communes::by_slug(conn, &file.slug)?.is_some() {
+            report.skipped.push(file.slug.clone());
+            continue;
+        }
+        let mut new = NewCommune::parse(&file.slug, &file.name, &file.country, Some(&file.code))?;
+        if let Some(l) = &file.default_locale {
+            new.default_locale = l.clone();
+        }
+        db::write_tx(conn, |conn| -> Result<()> {
+            let id = communes::create(conn, &new, &actor)?;
+            for d in &district_rows {
+                let kind = DistrictKind::parse(&d.kind)
+                    .with_context(|| format!("district {:?}: unknown kind {:?}", d.name, d.kind))?;
+                districts::create(conn, id, &d.name, kind, &actor)?;
+            }
+            for u in &user_rows {
+                let role = Role::parse(&u.role).context("role checked above")?;
+                let user = match users::by_email(conn, &u.email)? {
+                    Some(existing) => existing.id,
+                    None => users::create(conn, id, &u.email, &u.name, &hash, &actor)?,
+                };
+                users::grant(conn, user, id, role, &actor)?;
+            }
+            Ok(())
+        })
+        .with_context(|| format!("loading {}", path.display()))?;
+        report.communes.push(file.slug);
+    }
+    Ok(report)
+}
