@@ -1,0 +1,281 @@
+//! Who may open what: every route of the route table, with every role and anonymously.
+
+use commune::accounts::{Access, Perm};
+use commune::web::routes::route_specs;
+use reqwest::StatusCode;
+
+use crate::helpers::{demo_email, location, Client, TestApp, DAKAR};
+
+#[derive(Clone, Copy, Debug)]
+enum Who {
+    Anyone,
+    LoggedIn,
+    Roles(&'static [&'static str]),
+}
+
+const ROLES: [&str; 7] = [
+    "admin",
+    "finance_officer",
+    "collector",
+    "treasurer",
+    "councillor",
+    "reviewer",
+    "citizen",
+];
+const ALL_ROLES: Who = Who::Roles(&ROLES);
+
+/// The access policy, written out by hand: the test fails when the application's route
+/// table and this list disagree, in either direction.
+const EXPECTED: &[(&str, &str, Who)] = &[
+    ("GET", "/healthz", Who::Anyone),
+    ("GET", "/static/{file}", Who::Anyone),
+    ("GET", "/lang/{locale}", Who::Anyone),
+    ("GET", "/", Who::Anyone),
+    ("GET", "/login", Who::Anyone),
+    ("POST", "/login", Who::Anyone),
+    ("POST", "/logout", Who::LoggedIn),
+    ("GET", "/password/forgot", Who::Anyone),
+    ("POST", "/password/forgot", Who::Anyone),
+    ("GET", "/password/reset/{token}", Who::Anyone),
+    ("POST", "/password/reset/{token}", Who::Anyone),
+    ("GET", "/account", Who::LoggedIn),
+    ("POST", "/account/password", Who::LoggedIn),
+    ("GET", "/api/v1/communes", Who::Anyone),
+    ("GET", "/api/v1/{commune}", Who::Anyone),
+    (
+        "GET",
+        "/api/v1/{commune}/audit/verify",
+        Who::Roles(&["admin"]),
+    ),
+    ("GET", "/{commune}", Who::Anyone),
+    ("GET", "/{commune}/home", ALL_ROLES),
+    ("GET", "/{commune}/admin", Who::Roles(&["admin"])),
+    ("GET", "/{commune}/admin/users", Who::Roles(&["admin"])),
+    ("POST", "/{commune}/admin/users", Who::Roles(&["admin"])),
+    (
+        "POST",
+        "/{commune}/admin/users/{user}/roles",
+        Who::Roles(&["admin"]),
+    ),
+    ("GET", "/{commune}/admin/districts", Who::Roles(&["admin"])),
+    ("POST", "/{commune}/admin/districts", Who::Roles(&["admin"])),
+    ("GET", "/{commune}/admin/audit", Who::Roles(&["admin"])),
+    (
+        "GET",
+        "/{commune}/finance",
+        Who::Roles(&["finance_officer"]),
+    ),
+    ("GET", "/{commune}/collect", Who::Roles(&["collector"])),
+    ("GET", "/{commune}/treasury", Who::Roles(&["treasurer"])),
+    ("GET", "/{commune}/council", Who::Roles(&["councillor"])),
+    ("GET", "/{commune}/review", Who::Roles(&["reviewer"])),
+    ("GET", "/{commune}/me", Who::Roles(&["citizen"])),
+];
+
+fn allowed(who: Who, role: Option<&str>) -> bool {
+    match (who, role) {
+        (Who::Anyone, _) => true,
+        (_, None) => false,
+        (Who::LoggedIn, Some(_)) => true,
+        (Who::Roles(list), Some(r)) => list.contains(&r),
+    }
+}
+
+fn concrete(path: &str, user_id: i64) -> String {
+    path.replace("{commune}", DAKAR)
+        .replace("{file}", "commune.css")
+        .replace("{locale}", "fr")
+        .replace("{token}", "0000")
+        .replace("{user}", &user_id.to_string())
+}
+
+/// Sends the request; POSTs carry a valid CSRF token and an empty form, which no
+/// handler accepts, so the walk changes nothing.
+async fn call(c: &Client, method: &str, path: &str) -> reqwest::Response {
+    match method {
+        "GET" => c.get(path).await,
+        "POST" => c.post_form(path, &[]).await,
+        other => panic!("unexpected method {other}"),
+    }
+}
+
+fn was_refused(res: &reqwest::Response, anonymous: bool, api: bool) -> bool {
+    let status = res.status();
+    if anonymous {
+        if api {
+            status == StatusCode::UNAUTHORIZED
+        } else {
+            status == StatusCode::SEE_OTHER && location(res).starts_with("/login?next=")
+        }
+    } else {
+        status == StatusCode::FORBIDDEN
+    }
+}
+
+#[test]
+fn the_expected_policy_lists_every_route_of_the_application() {
+    let mut app: Vec<String> = route_specs()
+        .iter()
+        .map(|s| format!("{} {}", s.method, s.path))
+        .collect();
+    let mut expected: Vec<String> = EXPECTED
+        .iter()
+        .map(|(m, p, _)| format!("{m} {p}"))
+        .collect();
+    app.sort();
+    expected.sort();
+    assert_eq!(app, expected);
+    // And the table's own access agrees on who needs to be logged in at all.
+    for spec in route_specs() {
+        let (_, _, who) = EXPECTED
+            .iter()
+            .find(|(m, p, _)| *m == spec.method.as_str() && *p == spec.path)
+            .unwrap();
+        let public = matches!(who, Who::Anyone);
+        assert_eq!(
+            spec.access == Access::Public,
+            public,
+            "{} {}",
+            spec.method,
+            spec.path
+        );
+        if spec.access == Access::In(Perm::Member) {
+            assert!(matches!(who, Who::Roles(r) if r.len() == 7));
+        }
+    }
+}
+
+#[actix_web::test]
+async fn every_route_admits_exactly_the_roles_allowed_and_refuses_the_others() {
+    let app = TestApp::spawn().await;
+    let citizen_id = {
+        let mut conn = app.conn();
+        commune::accounts::users::by_email(&mut conn, &demo_email(DAKAR, "citizen"))
+            .unwrap()
+            .unwrap()
+            .id
+            .0
+    };
+    let mut visitors: Vec<(Option<&str>, Client)> = vec![(None, app.visitor())];
+    for role in ROLES {
+        visitors.push((Some(role), app.login(&demo_email(DAKAR, role)).await));
+    }
+    let mut failures = Vec::new();
+    // Logging out goes last: it ends the session the other checks use.
+    let mut routes: Vec<_> = EXPECTED.to_vec();
+    routes.sort_by_key(|(m, p, _)| (*m == "POST" && *p == "/logout") as u8);
+    for (role, client) in &visitors {
+        for (method, pattern, who) in &routes {
+            let path = concrete(pattern, citizen_id);
+            let res = call(client, method, &path).await;
+            let refused = was_refused(&res, role.is_none(), path.starts_with("/api/"));
+            let forbidden_or_login = matches!(
+                res.status(),
+                StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED
+            ) || location(&res).starts_with("/login?next=");
+            let ok = if allowed(*who, *role) {
+                !forbidden_or_login
+            } else {
+                refused
+            };
+            if !ok {
+                failures.push(format!(
+                    "{} {method} {path}: got {} (expected {})",
+                    role.unwrap_or("anonymous"),
+                    res.status(),
+                    if allowed(*who, *role) {
+                        "access"
+                    } else {
+                        "refusal"
+                    }
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "access policy violated:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[actix_web::test]
+async fn an_admin_of_one_commune_is_a_stranger_in_another() {
+    let app = TestApp::spawn().await;
+    let admin = app.login(&demo_email(DAKAR, "admin")).await;
+    assert_eq!(
+        admin.get("/dakar-plateau/admin/users").await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        admin.get("/abomey-calavi/admin/users").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        admin.get("/abomey-calavi/home").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    // Public pages of the other commune stay open.
+    assert_eq!(admin.get("/abomey-calavi").await.status(), StatusCode::OK);
+}
+
+#[actix_web::test]
+async fn an_unknown_commune_gives_a_404_page() {
+    let app = TestApp::spawn().await;
+    let v = app.visitor();
+    for path in ["/nowhere", "/nowhere/home", "/nowhere/admin/users"] {
+        let res = v.get(path).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
+        assert!(res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"));
+        let body = res.text().await.unwrap();
+        assert!(body.contains("Cette page n’existe pas."), "{body}");
+    }
+    let res = v.get("/api/v1/nowhere").await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let json: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(json["error"]["code"], "not_found");
+    assert_eq!(json["error"]["status"], 404);
+}
+
+#[actix_web::test]
+async fn a_form_without_its_csrf_token_is_refused_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let admin = app.login(&demo_email(DAKAR, "admin")).await;
+    let path = "/dakar-plateau/admin/districts";
+    let missing = admin
+        .post_raw(path, &[("name", "Médina"), ("kind", "quartier")])
+        .await;
+    assert_eq!(missing.status(), StatusCode::FORBIDDEN);
+    let body = missing.text().await.unwrap();
+    assert!(body.contains("Le formulaire a expiré"), "{body}");
+    let wrong = admin
+        .post_raw(
+            path,
+            &[
+                ("_csrf", "forged"),
+                ("name", "Médina"),
+                ("kind", "quartier"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status(), StatusCode::FORBIDDEN);
+    // A token from another visitor's session does not work either.
+    let other = app.visitor().csrf().await;
+    let stolen = admin
+        .post_raw(
+            path,
+            &[("_csrf", &other), ("name", "Médina"), ("kind", "quartier")],
+        )
+        .await;
+    assert_eq!(stolen.status(), StatusCode::FORBIDDEN);
+    assert!(!admin.text(path).await.contains("Médina"));
+    // With the page's own token, the same form is accepted.
+    let ok = admin
+        .post_form(path, &[("name", "Médina"), ("kind", "quartier")])
+        .await;
+    assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+    assert!(admin.text(path).await.contains("Médina"));
+}

@@ -1,0 +1,239 @@
+//! Logging in and out, roles' home pages, login limits, and changing a password.
+
+use reqwest::StatusCode;
+
+use crate::helpers::{demo_email, location, TestApp, DAKAR, DEMO_PASSWORD};
+
+const ROLE_HOMES: [(&str, &str); 7] = [
+    ("admin", "admin"),
+    ("finance_officer", "finance"),
+    ("collector", "collect"),
+    ("treasurer", "treasury"),
+    ("councillor", "council"),
+    ("reviewer", "review"),
+    ("citizen", "me"),
+];
+
+#[actix_web::test]
+async fn every_demo_account_logs_in_and_sees_its_own_home_page() {
+    let app = TestApp::spawn().await;
+    for commune in [DAKAR, "abomey-calavi"] {
+        for (role, home) in ROLE_HOMES {
+            let c = app.visitor();
+            let res = c.login(&demo_email(commune, role), DEMO_PASSWORD).await;
+            assert_eq!(res.status(), StatusCode::SEE_OTHER, "{commune} {role}");
+            assert_eq!(location(&res), format!("/{commune}/home"));
+            let landing = c.text(&format!("/{commune}/home")).await;
+            assert!(
+                landing.contains(&format!("href=\"/{commune}/{home}\"")),
+                "{role} home links its space"
+            );
+            let page = c.get(&format!("/{commune}/{home}")).await;
+            assert_eq!(page.status(), StatusCode::OK, "{commune} {role}");
+            let body = page.text().await.unwrap();
+            assert!(
+                body.contains(&format!("data-role=\"{role}\"")),
+                "{commune} {role}: {body}"
+            );
+        }
+    }
+}
+
+#[actix_web::test]
+async fn a_wrong_password_and_an_unknown_account_get_the_same_generic_answer() {
+    let app = TestApp::spawn().await;
+    let wrong = app
+        .visitor()
+        .login(&demo_email(DAKAR, "admin"), "not the password")
+        .await;
+    let unknown = app
+        .visitor()
+        .login("nobody@nowhere.sn", "not the password")
+        .await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
+    let (a, b) = (wrong.text().await.unwrap(), unknown.text().await.unwrap());
+    let message = "Adresse e-mail ou mot de passe incorrect.";
+    assert!(a.contains(message) && b.contains(message));
+    // Apart from the e-mail echoed back into the form and the token, the pages are the same.
+    let strip = |s: &str, email: &str| {
+        let s = s.replace(email, "EMAIL");
+        s.lines()
+            .filter(|l| !l.contains("csrf"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(
+        strip(&a, &demo_email(DAKAR, "admin")),
+        strip(&b, "nobody@nowhere.sn")
+    );
+}
+
+#[actix_web::test]
+async fn login_is_limited_per_account_even_with_the_right_password() {
+    let app = TestApp::spawn().await;
+    let email = demo_email(DAKAR, "treasurer");
+    for _ in 0..5 {
+        let res = app.visitor().login(&email, "wrong password").await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    }
+    let blocked = app.visitor().login(&email, DEMO_PASSWORD).await;
+    assert_eq!(blocked.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(blocked.headers().contains_key("retry-after"));
+    assert!(blocked.text().await.unwrap().contains("Trop de tentatives"));
+    // Another account from the same address is not blocked by this one.
+    let other = app
+        .visitor()
+        .login(&demo_email(DAKAR, "citizen"), DEMO_PASSWORD)
+        .await;
+    assert_eq!(other.status(), StatusCode::SEE_OTHER);
+    // An unknown account is limited the same way, so the limit reveals nothing.
+    for _ in 0..5 {
+        app.visitor().login("ghost@nowhere.sn", "x").await;
+    }
+    assert_eq!(
+        app.visitor().login("ghost@nowhere.sn", "x").await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+#[actix_web::test]
+async fn login_is_limited_per_address_across_accounts() {
+    let app = TestApp::spawn().await;
+    for i in 0..20 {
+        let res = app
+            .visitor()
+            .login(&format!("guess{i}@nowhere.sn"), "x")
+            .await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    let res = app
+        .visitor()
+        .login(&demo_email(DAKAR, "admin"), DEMO_PASSWORD)
+        .await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[actix_web::test]
+async fn logging_out_ends_the_session() {
+    let app = TestApp::spawn().await;
+    let c = app.login(&demo_email(DAKAR, "councillor")).await;
+    assert_eq!(
+        c.get("/dakar-plateau/council").await.status(),
+        StatusCode::OK
+    );
+    let res = c.post_form("/logout", &[]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let after = c.get("/dakar-plateau/council").await;
+    assert_eq!(after.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&after), "/login?next=%2Fdakar-plateau%2Fcouncil");
+}
+
+#[actix_web::test]
+async fn after_login_the_visitor_returns_to_the_page_they_asked_for_but_never_off_site() {
+    let app = TestApp::spawn().await;
+    let c = app.visitor();
+    let res = c
+        .post_form(
+            "/login",
+            &[
+                ("email", &demo_email(DAKAR, "admin")),
+                ("password", DEMO_PASSWORD),
+                ("next", "/dakar-plateau/admin/audit"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&res), "/dakar-plateau/admin/audit");
+    let c = app.visitor();
+    let res = c
+        .post_form(
+            "/login",
+            &[
+                ("email", &demo_email(DAKAR, "admin")),
+                ("password", DEMO_PASSWORD),
+                ("next", "//evil.example/x"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&res), "/");
+}
+
+#[actix_web::test]
+async fn changing_the_password_ends_the_other_sessions_and_the_new_one_works() {
+    let app = TestApp::spawn().await;
+    let email = demo_email(DAKAR, "reviewer");
+    let here = app.login(&email).await;
+    let elsewhere = app.login(&email).await;
+    let short = here
+        .post_form(
+            "/account/password",
+            &[
+                ("current", DEMO_PASSWORD),
+                ("password", "short"),
+                ("confirm", "short"),
+            ],
+        )
+        .await;
+    assert_eq!(short.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(short
+        .text()
+        .await
+        .unwrap()
+        .contains("au moins 10 caractères"));
+    let wrong = here
+        .post_form(
+            "/account/password",
+            &[
+                ("current", "not it at all"),
+                ("password", "a new long secret"),
+                ("confirm", "a new long secret"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let res = here
+        .post_form(
+            "/account/password",
+            &[
+                ("current", DEMO_PASSWORD),
+                ("password", "a new long secret"),
+                ("confirm", "a new long secret"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(here
+        .text("/account")
+        .await
+        .contains("Votre mot de passe a été changé"));
+    assert_eq!(
+        here.get("/dakar-plateau/review").await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        elsewhere.get("/dakar-plateau/review").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        app.visitor().login(&email, DEMO_PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.visitor()
+            .login(&email, "a new long secret")
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    // The change is in the audit log, and a notice went to the account's address.
+    assert!(app
+        .login(&demo_email(DAKAR, "admin"))
+        .await
+        .text("/dakar-plateau/admin/audit")
+        .await
+        .contains("user.password_change"));
+    assert!(app
+        .outbox_mails()
+        .iter()
+        .any(|m| m.contains(&format!("To: {email}"))));
+}

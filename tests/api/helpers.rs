@@ -1,0 +1,295 @@
+//! `TestApp`: the real application on port 0 with a fresh database, and a cookie-keeping
+//! HTTP client that speaks to it like a browser without JavaScript.
+
+use std::path::{Path, PathBuf};
+
+use commune::config::Settings;
+use commune::db::{self, Create, DbPool};
+use commune::startup::{Application, Prepare};
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
+use reqwest::redirect::Policy;
+use reqwest::{Response, StatusCode};
+
+pub const DEMO_PASSWORD: &str = "commune-demo";
+pub const DAKAR: &str = "dakar-plateau";
+
+pub fn manifest_dir() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A database that lives as long as the test.
+pub enum TestDb {
+    Sqlite {
+        _dir: tempfile::TempDir,
+        path: PathBuf,
+    },
+    Postgres {
+        admin_url: String,
+        name: String,
+        url: String,
+    },
+}
+
+impl TestDb {
+    /// A temp SQLite file, or a new PostgreSQL database when
+    /// `COMMUNE_TEST_DATABASE_URL` names a server.
+    pub fn new() -> TestDb {
+        match std::env::var("COMMUNE_TEST_DATABASE_URL") {
+            Ok(admin_url) if !admin_url.is_empty() => {
+                let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+                let mut admin = PgConnection::establish(&admin_url)
+                    .unwrap_or_else(|e| panic!("cannot reach {admin_url}: {e}"));
+                admin
+                    .batch_execute(&format!("CREATE DATABASE {name}"))
+                    .expect("create test database");
+                let mut url =
+                    url::Url::parse(&admin_url).expect("COMMUNE_TEST_DATABASE_URL is a URL");
+                url.set_path(&format!("/{name}"));
+                TestDb::Postgres {
+                    admin_url,
+                    name,
+                    url: url.to_string(),
+                }
+            }
+            _ => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let path = dir.path().join("commune.db");
+                TestDb::Sqlite { _dir: dir, path }
+            }
+        }
+    }
+
+    pub fn url(&self) -> String {
+        match self {
+            TestDb::Sqlite { path, .. } => format!("sqlite://{}", path.display()),
+            TestDb::Postgres { url, .. } => url.clone(),
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, TestDb::Postgres { .. })
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let TestDb::Postgres {
+            admin_url, name, ..
+        } = self
+        {
+            if let Ok(mut admin) = PgConnection::establish(admin_url) {
+                let _ =
+                    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
+        }
+    }
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub pool: DbPool,
+    pub outbox: tempfile::TempDir,
+    // Dropped last: the server's pool must not outlive... the server is stopped first.
+    server: actix_web::dev::ServerHandle,
+    pub db: TestDb,
+}
+
+#[derive(Default)]
+pub struct Options {
+    pub smtp_url: Option<String>,
+    pub no_seed: bool,
+}
+
+impl TestApp {
+    /// The application with the two demo communes.
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(Options::default()).await
+    }
+
+    pub async fn spawn_with(opts: Options) -> TestApp {
+        let db = TestDb::new();
+        let outbox = tempfile::tempdir().expect("outbox dir");
+        let mut env = vec![
+            ("COMMUNE_DATABASE_URL", db.url()),
+            ("COMMUNE_BIND", "127.0.0.1:0".to_string()),
+            ("COMMUNE_OUTBOX_DIR", outbox.path().display().to_string()),
+            (
+                "COMMUNE_SEED_DIR",
+                manifest_dir().join("seed-data").display().to_string(),
+            ),
+        ];
+        if let Some(smtp) = &opts.smtp_url {
+            env.push(("COMMUNE_SMTP_URL", smtp.clone()));
+        }
+        let env: Vec<(String, String)> = env.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        let settings = Settings::from_parts(None, &env).expect("settings");
+        let app = Application::build(
+            settings,
+            Prepare {
+                seed_if_empty: !opts.no_seed,
+            },
+        )
+        .expect("application builds");
+        let port = app.port();
+        let pool = app.state.pool.clone();
+        let server = app.server();
+        let handle = server.handle();
+        actix_web::rt::spawn(server);
+        TestApp {
+            base: format!("http://127.0.0.1:{port}"),
+            pool,
+            outbox,
+            server: handle,
+            db,
+        }
+    }
+
+    /// A new visitor, with their own cookies.
+    pub fn visitor(&self) -> Client {
+        Client::new(&self.base)
+    }
+
+    /// A visitor logged in with the demo password.
+    pub async fn login(&self, email: &str) -> Client {
+        let c = self.visitor();
+        let res = c.login(email, DEMO_PASSWORD).await;
+        assert_eq!(
+            res.status(),
+            StatusCode::SEE_OTHER,
+            "login as {email} failed"
+        );
+        c
+    }
+
+    pub fn conn(&self) -> db::PooledConn {
+        self.pool.get().expect("a database connection")
+    }
+
+    /// Opens the same database from outside the application, as an operator would.
+    pub fn outside_pool(&self) -> DbPool {
+        db::open(&self.db.url(), Create::Refused).expect("open the test database")
+    }
+
+    /// The mails written to the outbox folder, as text.
+    pub fn outbox_mails(&self) -> Vec<String> {
+        let mut mails: Vec<String> = std::fs::read_dir(self.outbox.path())
+            .map(|d| {
+                d.filter_map(|e| e.ok())
+                    .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+                    .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        mails.sort();
+        mails
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Stops accepting; the database is dropped afterwards (field order).
+        let handle = self.server.clone();
+        std::mem::drop(handle.stop(false));
+    }
+}
+
+/// A browser: it keeps cookies and does not follow redirects, so tests can see them.
+pub struct Client {
+    pub base: String,
+    pub http: reqwest::Client,
+}
+
+impl Client {
+    pub fn new(base: &str) -> Client {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .build()
+            .expect("http client");
+        Client {
+            base: base.to_string(),
+            http,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    pub async fn get_with_language(&self, path: &str, accept: &str) -> Response {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .header("Accept-Language", accept)
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    pub async fn text(&self, path: &str) -> String {
+        self.get(path).await.text().await.expect("body")
+    }
+
+    /// The CSRF token this visitor's pages carry.
+    pub async fn csrf(&self) -> String {
+        let page = self.text("/login").await;
+        meta_csrf(&page).expect("a csrf meta tag")
+    }
+
+    /// Posts a form the way a browser does, with the page's CSRF token.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+        let token = self.csrf().await;
+        let mut all: Vec<(&str, &str)> = vec![("_csrf", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all).await
+    }
+
+    /// Posts exactly these fields, with no token added.
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+        self.http
+            .post(format!("{}{path}", self.base))
+            .form(fields)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Response {
+        self.post_form("/login", &[("email", email), ("password", password)])
+            .await
+    }
+}
+
+pub fn meta_csrf(page: &str) -> Option<String> {
+    let start =
+        page.find("name=\"csrf-token\" content=\"")? + "name=\"csrf-token\" content=\"".len();
+    let end = page[start..].find('"')? + start;
+    Some(page[start..end].to_string())
+}
+
+pub fn location(res: &Response) -> String {
+    res.headers()
+        .get("location")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("")
+        .to_string()
+}
+
+/// The demo account of a role in a commune.
+pub fn demo_email(commune: &str, role: &str) -> String {
+    let local = match role {
+        "admin" => "admin",
+        "finance_officer" => "finances",
+        "collector" => "collecteur",
+        "treasurer" => "tresor",
+        "councillor" => "conseil",
+        "reviewer" => "instruction",
+        "citizen" => "citoyen",
+        other => panic!("no demo account for {other}"),
+    };
+    format!("{local}@{commune}.demo")
+}

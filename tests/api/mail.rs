@@ -1,0 +1,258 @@
+//! Mail: through a real SMTP server on loopback, and to `.eml` files when none is set.
+
+use reqwest::StatusCode;
+
+use crate::helpers::{demo_email, location, Options, TestApp, DAKAR};
+use crate::smtp::SmtpSink;
+
+/// The decoded text of a message: lettre picks quoted-printable or base64 for text
+/// that is not plain ASCII, so undo whichever it chose, part by part.
+pub fn decoded_body(raw: &str) -> String {
+    let raw = raw.replace("\r\n", "\n");
+    let parts: Vec<String> = match raw
+        .split_once("boundary=\"")
+        .and_then(|(_, rest)| rest.split('"').next())
+    {
+        Some(boundary) => raw
+            .split(&format!("--{boundary}"))
+            .skip(1)
+            .map(str::to_string)
+            .collect(),
+        None => vec![raw.clone()],
+    };
+    let mut out = String::new();
+    for part in parts {
+        let Some((headers, body)) = part.trim_start_matches('\n').split_once("\n\n") else {
+            continue;
+        };
+        let headers = headers.to_ascii_lowercase();
+        if headers.contains("content-transfer-encoding: quoted-printable") {
+            out.push_str(&decode_qp(body));
+        } else if headers.contains("content-transfer-encoding: base64") {
+            use base64::Engine;
+            let clean: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(clean)
+                .unwrap_or_default();
+            out.push_str(&String::from_utf8_lossy(&bytes));
+        } else {
+            out.push_str(body);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn decode_qp(s: &str) -> String {
+    let s = s.replace("=\n", "");
+    let bytes = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'=' && i + 2 < bytes.len() + 1 {
+            if let Ok(b) = u8::from_str_radix(
+                std::str::from_utf8(&bytes[i + 1..(i + 3).min(bytes.len())]).unwrap_or(""),
+                16,
+            ) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).to_string()
+}
+
+/// The first link to a password page in a mail.
+pub fn reset_link(mail: &str) -> String {
+    let body = decoded_body(mail);
+    let start = body.find("http://").expect("a link in the mail");
+    let end = body[start..]
+        .find(|c: char| c.is_whitespace() || c == '"' || c == '<')
+        .map(|e| start + e)
+        .unwrap_or(body.len());
+    body[start..end].to_string()
+}
+
+#[actix_web::test]
+async fn a_forgotten_password_is_reset_through_a_link_sent_over_smtp() {
+    let smtp = SmtpSink::start().await;
+    let app = TestApp::spawn_with(Options {
+        smtp_url: Some(smtp.url()),
+        ..Options::default()
+    })
+    .await;
+    let email = demo_email(DAKAR, "finance_officer");
+    let c = app.visitor();
+    let res = c.post_form("/password/forgot", &[("email", &email)]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("Si un compte existe pour cette adresse"));
+    let inbox = smtp.wait_for(1).await;
+    assert_eq!(inbox.len(), 1, "one message arrived");
+    let mail = &inbox[0];
+    assert_eq!(mail.to, vec![email.clone()]);
+    assert_eq!(mail.from, "no-reply@commune.localhost");
+    assert!(
+        mail.data
+            .contains("Subject: Commune : choisir un nouveau mot de passe"),
+        "{}",
+        mail.data
+    );
+    assert!(mail.data.contains("multipart/alternative"));
+    let link = reset_link(&mail.data);
+    let path = link
+        .strip_prefix(&app.base)
+        .expect("the link points at the site");
+    assert!(path.starts_with("/password/reset/"));
+    assert_eq!(c.get(path).await.status(), StatusCode::OK);
+    let mismatch = c
+        .post_form(
+            path,
+            &[
+                ("password", "brand new secret"),
+                ("confirm", "brand new secreT"),
+            ],
+        )
+        .await;
+    assert_eq!(mismatch.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let done = c
+        .post_form(
+            path,
+            &[
+                ("password", "brand new secret"),
+                ("confirm", "brand new secret"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&done), "/login");
+    assert_eq!(
+        app.visitor()
+            .login(&email, "brand new secret")
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    // The link works once.
+    assert_eq!(c.get(path).await.status(), StatusCode::BAD_REQUEST);
+    let again = c
+        .post_form(
+            path,
+            &[
+                ("password", "another new secret"),
+                ("confirm", "another new secret"),
+            ],
+        )
+        .await;
+    assert_eq!(again.status(), StatusCode::BAD_REQUEST);
+    assert!(again
+        .text()
+        .await
+        .unwrap()
+        .contains("Ce lien n’est plus valable"));
+}
+
+#[actix_web::test]
+async fn the_forgot_form_answers_the_same_for_an_unknown_address_and_sends_nothing() {
+    let smtp = SmtpSink::start().await;
+    let app = TestApp::spawn_with(Options {
+        smtp_url: Some(smtp.url()),
+        ..Options::default()
+    })
+    .await;
+    let res = app
+        .visitor()
+        .post_form("/password/forgot", &[("email", "nobody@nowhere.sn")])
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("Si un compte existe pour cette adresse"));
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(smtp.inbox.lock().unwrap().is_empty());
+}
+
+#[actix_web::test]
+async fn an_account_created_by_an_admin_receives_a_welcome_link_in_english_when_asked_in_english() {
+    let app = TestApp::spawn().await;
+    let admin = app.login(&demo_email(DAKAR, "admin")).await;
+    admin.get("/lang/en").await;
+    let res = admin
+        .post_form(
+            "/dakar-plateau/admin/users",
+            &[
+                ("email", "ousmane@dakar.sn"),
+                ("name", "Ousmane Kane"),
+                ("role", "collector"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(admin
+        .text("/dakar-plateau/admin/users")
+        .await
+        .contains("Ousmane Kane"));
+    let mails = app.outbox_mails();
+    let mail = mails
+        .iter()
+        .find(|m| m.contains("To: ousmane@dakar.sn"))
+        .expect("a welcome mail in the outbox");
+    assert!(
+        mail.contains("Subject: Commune: your account for Dakar-Plateau"),
+        "{mail}"
+    );
+    let link = reset_link(mail);
+    let path = link.strip_prefix(&app.base).unwrap().to_string();
+    let newcomer = app.visitor();
+    let res = newcomer
+        .post_form(
+            &path,
+            &[
+                ("password", "my own password"),
+                ("confirm", "my own password"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        newcomer
+            .login("ousmane@dakar.sn", "my own password")
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        newcomer.get("/dakar-plateau/collect").await.status(),
+        StatusCode::OK
+    );
+    // Adding a second role to the same address creates no second account.
+    let res = admin
+        .post_form(
+            "/dakar-plateau/admin/users",
+            &[
+                ("email", "OUSMANE@dakar.sn"),
+                ("name", "Ousmane Kane"),
+                ("role", "citizen"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        newcomer.get("/dakar-plateau/me").await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.outbox_mails()
+            .iter()
+            .filter(|m| m.contains("To: ousmane@dakar.sn"))
+            .count(),
+        1
+    );
+}

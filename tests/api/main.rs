@@ -1,0 +1,14 @@
+//! One integration binary: the real server, on a fresh database per test, driven over
+//! HTTP. Set `COMMUNE_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres`
+//! to run every test on PostgreSQL (one new database per test) instead of SQLite.
+
+mod helpers;
+mod smtp;
+
+mod access;
+mod accounts;
+mod audit_log;
+mod cli;
+mod database;
+mod mail;
+mod pages;

@@ -1,0 +1,269 @@
+//! Pages: French first, English second, every key in both; light pages without
+//! JavaScript; error pages in both languages; the health check.
+
+use commune::web::templates::{load_catalog, template_names, template_source};
+use commune::web::Locale;
+use reqwest::StatusCode;
+
+use crate::helpers::{demo_email, location, TestApp, DAKAR};
+
+#[test]
+fn every_message_exists_in_french_and_in_english() {
+    let catalog = load_catalog().unwrap();
+    let fr = catalog.keys(Locale::Fr);
+    let en = catalog.keys(Locale::En);
+    let only_fr: Vec<_> = fr.iter().filter(|k| !en.contains(k)).collect();
+    let only_en: Vec<_> = en.iter().filter(|k| !fr.contains(k)).collect();
+    assert!(
+        only_fr.is_empty() && only_en.is_empty(),
+        "missing in en: {only_fr:?}; missing in fr: {only_en:?}"
+    );
+    for key in fr {
+        assert!(
+            !catalog.get(Locale::Fr, key).unwrap().trim().is_empty(),
+            "{key} is empty in French"
+        );
+        assert!(
+            !catalog.get(Locale::En, key).unwrap().trim().is_empty(),
+            "{key} is empty in English"
+        );
+    }
+}
+
+#[test]
+fn every_message_a_template_names_exists_in_both_languages() {
+    let catalog = load_catalog().unwrap();
+    let mut checked = 0;
+    for name in template_names() {
+        let source = template_source(&name).unwrap();
+        for piece in source.split("{{t \"").skip(1) {
+            let key = piece.split('"').next().unwrap();
+            for locale in Locale::ALL {
+                assert!(
+                    catalog.get(locale, key).is_some(),
+                    "{name}: {key} missing in {}",
+                    locale.as_str()
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(
+        checked > 50,
+        "only {checked} keys found: is the scan broken?"
+    );
+}
+
+/// Every page a role can open, in both languages, renders (strict mode turns any
+/// missing value or message into an error, so a 200 means nothing was missing).
+#[actix_web::test]
+async fn every_page_renders_in_french_and_in_english_for_every_role() {
+    let app = TestApp::spawn().await;
+    let pages: &[(&str, &[&str])] = &[
+        (
+            "admin",
+            &[
+                "/",
+                "/dakar-plateau",
+                "/account",
+                "/dakar-plateau/home",
+                "/dakar-plateau/admin",
+                "/dakar-plateau/admin/users",
+                "/dakar-plateau/admin/districts",
+                "/dakar-plateau/admin/audit",
+            ],
+        ),
+        ("finance_officer", &["/dakar-plateau/finance"]),
+        ("collector", &["/dakar-plateau/collect"]),
+        ("treasurer", &["/dakar-plateau/treasury"]),
+        ("councillor", &["/dakar-plateau/council"]),
+        ("reviewer", &["/dakar-plateau/review"]),
+        ("citizen", &["/dakar-plateau/me", "/account"]),
+    ];
+    for (role, paths) in pages {
+        let c = app.login(&demo_email(DAKAR, role)).await;
+        for (lang, marker) in [("fr", "Se déconnecter"), ("en", "Log out")] {
+            c.get(&format!("/lang/{lang}")).await;
+            for path in *paths {
+                let res = c.get(path).await;
+                assert_eq!(res.status(), StatusCode::OK, "{role} {lang} {path}");
+                let body = res.text().await.unwrap();
+                assert!(
+                    body.contains(&format!("<html lang=\"{lang}\">")),
+                    "{role} {lang} {path}"
+                );
+                assert!(body.contains(marker), "{role} {lang} {path}");
+            }
+        }
+    }
+    let anonymous = app.visitor();
+    for path in [
+        "/",
+        "/dakar-plateau",
+        "/abomey-calavi",
+        "/login",
+        "/password/forgot",
+    ] {
+        for (lang, marker) in [("fr", "Se connecter"), ("en", "Log in")] {
+            anonymous.get(&format!("/lang/{lang}")).await;
+            let body = anonymous.text(path).await;
+            assert!(body.contains(marker), "{lang} {path}");
+        }
+    }
+}
+
+#[actix_web::test]
+async fn english_comes_from_the_browser_or_the_switch_and_french_is_the_default() {
+    let app = TestApp::spawn().await;
+    let v = app.visitor();
+    assert!(v.text("/").await.contains("<html lang=\"fr\">"));
+    let en = v
+        .get_with_language("/dakar-plateau", "en-US,en;q=0.9")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(en.contains("<html lang=\"en\">") && en.contains("Neighbourhoods and districts"));
+    let fr = v
+        .get_with_language("/dakar-plateau", "fr-SN,fr;q=0.9,en;q=0.5")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(fr.contains("Quartiers et secteurs"));
+    // The switch is a plain link that comes back to the same page, and it wins.
+    let res = v.get("/lang/en?next=%2Fdakar-plateau").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&res), "/dakar-plateau");
+    let switched = v
+        .get_with_language("/dakar-plateau", "fr")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(switched.contains("<html lang=\"en\">"));
+    assert_eq!(
+        location(&v.get("/lang/en?next=https://evil.example").await),
+        "/"
+    );
+    assert_eq!(v.get("/lang/de").await.status(), StatusCode::NOT_FOUND);
+}
+
+#[actix_web::test]
+async fn error_pages_exist_in_both_languages_and_the_api_answers_errors_in_json() {
+    let app = TestApp::spawn().await;
+    let citizen = app.login(&demo_email(DAKAR, "citizen")).await;
+    let fr = citizen.get("/dakar-plateau/admin").await;
+    assert_eq!(fr.status(), StatusCode::FORBIDDEN);
+    assert!(fr
+        .text()
+        .await
+        .unwrap()
+        .contains("Vous n’avez pas accès à cette page."));
+    citizen.get("/lang/en").await;
+    let en = citizen.get("/dakar-plateau/admin").await;
+    assert!(en
+        .text()
+        .await
+        .unwrap()
+        .contains("You do not have access to this page."));
+    let missing = citizen.get("/no/such/page/here").await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert!(missing
+        .text()
+        .await
+        .unwrap()
+        .contains("This page does not exist."));
+    let api = citizen.get("/api/v1/dakar-plateau/audit/verify").await;
+    assert_eq!(api.status(), StatusCode::FORBIDDEN);
+    assert!(api.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/json"));
+    let json: serde_json::Value = api.json().await.unwrap();
+    assert_eq!(json["error"]["code"], "forbidden");
+    assert_eq!(
+        json["error"]["message"],
+        "You do not have access to this page."
+    );
+    let anonymous = app
+        .visitor()
+        .get("/api/v1/dakar-plateau/audit/verify")
+        .await;
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    let json: serde_json::Value = anonymous.json().await.unwrap();
+    assert_eq!(json["error"]["code"], "unauthenticated");
+    // A malformed form is a clear 400 page, not a crash.
+    let bad = app
+        .visitor()
+        .post_form("/login", &[("email", "only")])
+        .await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert!(bad
+        .text()
+        .await
+        .unwrap()
+        .contains("La demande n’est pas valable."));
+}
+
+#[actix_web::test]
+async fn public_pages_are_light_need_no_javascript_and_print() {
+    let app = TestApp::spawn().await;
+    let v = app.visitor();
+    for path in ["/", "/dakar-plateau", "/abomey-calavi", "/login"] {
+        let body = v.text(path).await;
+        assert!(body.len() < 20_000, "{path} weighs {} bytes", body.len());
+        assert!(!body.contains("<script"), "{path} uses JavaScript");
+        assert!(body.contains("/static/commune.css"));
+    }
+    let css = v.get("/static/commune.css").await;
+    assert_eq!(css.status(), StatusCode::OK);
+    assert!(css.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/css"));
+    let css = css.text().await.unwrap();
+    assert!(
+        css.len() < 10_000,
+        "the stylesheet weighs {} bytes",
+        css.len()
+    );
+    assert!(css.contains("@media print"));
+    assert_eq!(
+        v.get("/static/nothing.js").await.status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[actix_web::test]
+async fn the_json_api_lists_communes_and_their_districts() {
+    let app = TestApp::spawn().await;
+    let v = app.visitor();
+    let list: serde_json::Value = v.get("/api/v1/communes").await.json().await.unwrap();
+    let communes = list["communes"].as_array().unwrap();
+    assert_eq!(communes.len(), 2);
+    let one: serde_json::Value = v.get("/api/v1/abomey-calavi").await.json().await.unwrap();
+    assert_eq!(one["country"], "BJ");
+    assert_eq!(one["districts"].as_array().unwrap().len(), 9);
+    assert!(one["districts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["name"] == "Godomey"));
+}
+
+#[actix_web::test]
+async fn the_health_check_answers_200_only_while_the_database_answers() {
+    let app = TestApp::spawn().await;
+    let v = app.visitor();
+    let ok = v.get("/healthz").await;
+    assert_eq!(ok.status(), StatusCode::OK);
+    // Take every connection: for the service, the database no longer answers.
+    let held: Vec<_> = (0..app.pool.max_size())
+        .map(|_| app.pool.get().unwrap())
+        .collect();
+    let down = v.get("/healthz").await;
+    assert_eq!(down.status(), StatusCode::SERVICE_UNAVAILABLE);
+    drop(held);
+    assert_eq!(v.get("/healthz").await.status(), StatusCode::OK);
+}
