@@ -60,12 +60,25 @@ pub struct Catalog {
 
 impl Catalog {
     pub fn from_toml(fr: &str, en: &str) -> anyhow::Result<Catalog> {
+        Self::from_toml_files(&[fr.to_string()], &[en.to_string()])
+    }
+
+    /// Several files per language; a key defined twice is an error.
+    pub fn from_toml_files(fr: &[String], en: &[String]) -> anyhow::Result<Catalog> {
         let mut messages = HashMap::new();
-        for (locale, text) in [(Locale::Fr, fr), (Locale::En, en)] {
-            let table: toml::Table = toml::from_str(text)
-                .with_context(|| format!("templates/i18n/{}.toml", locale.as_str()))?;
+        for (locale, texts) in [(Locale::Fr, fr), (Locale::En, en)] {
             let mut flat = HashMap::new();
-            flatten("", &toml::Value::Table(table), &mut flat)?;
+            for text in texts {
+                let table: toml::Table = toml::from_str(text)
+                    .with_context(|| format!("templates/i18n ({})", locale.as_str()))?;
+                let mut one = HashMap::new();
+                flatten("", &toml::Value::Table(table), &mut one)?;
+                for (k, v) in one {
+                    if flat.insert(k.clone(), v).is_some() {
+                        return Err(anyhow!("message {k} is defined twice in {}", locale.as_str()));
+                    }
+                }
+            }
             messages.insert(locale, flat);
         }
         Ok(Catalog { messages })

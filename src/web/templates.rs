@@ -25,12 +25,24 @@ struct I18nFiles;
 #[folder = "templates/static/"]
 pub struct StaticFiles;
 
+/// The catalogue: `i18n/fr.toml` and `i18n/en.toml`, plus any `i18n/<area>.fr.toml` and
+/// `i18n/<area>.en.toml` that an area keeps beside them.
 pub fn load_catalog() -> anyhow::Result<Catalog> {
-    let read = |name: &str| -> anyhow::Result<String> {
-        let file = I18nFiles::get(name).ok_or_else(|| anyhow::anyhow!("missing i18n/{name}"))?;
-        Ok(String::from_utf8(file.data.to_vec())?)
+    let read = |suffix: &str| -> anyhow::Result<Vec<String>> {
+        let mut names: Vec<String> = I18nFiles::iter()
+            .filter(|n| n.as_ref() == suffix || n.ends_with(&format!(".{suffix}")))
+            .map(|n| n.to_string())
+            .collect();
+        names.sort();
+        names
+            .iter()
+            .map(|n| {
+                let file = I18nFiles::get(n).ok_or_else(|| anyhow::anyhow!("missing i18n/{n}"))?;
+                Ok(String::from_utf8(file.data.to_vec())?)
+            })
+            .collect()
     };
-    Catalog::from_toml(&read("fr.toml")?, &read("en.toml")?)
+    Catalog::from_toml_files(&read("fr.toml")?, &read("en.toml")?)
 }
 
 /// The names of every page, partial and mail template.
