@@ -84,11 +84,173 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    taxpayers (id) {
+        id -> BigInt,
+        commune_id -> BigInt,
+        #[sql_name = "ref"]
+        reference -> Text,
+        kind -> Text,
+        name -> Text,
+        search_name -> Text,
+        id_number -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        district_id -> Nullable<BigInt>,
+        address -> Nullable<Text>,
+        lat_e6 -> Nullable<BigInt>,
+        lon_e6 -> Nullable<BigInt>,
+        merged_into -> Nullable<BigInt>,
+        import_batch -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    taxable_items (id) {
+        id -> BigInt,
+        commune_id -> BigInt,
+        taxpayer_id -> BigInt,
+        #[sql_name = "ref"]
+        reference -> Text,
+        kind -> Text,
+        district_id -> Nullable<BigInt>,
+        address -> Nullable<Text>,
+        rental_value -> Nullable<BigInt>,
+        market_value -> Nullable<BigInt>,
+        area_m2 -> Nullable<BigInt>,
+        category -> Nullable<Text>,
+        market -> Nullable<Text>,
+        stall_number -> Nullable<Text>,
+        active -> Bool,
+        import_batch -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    tax_types (id) {
+        id -> BigInt,
+        commune_id -> BigInt,
+        code -> Text,
+        name_fr -> Text,
+        name_en -> Text,
+        legal_ref -> Text,
+        category -> Text,
+        assessed_by -> Text,
+        method -> Text,
+        base -> Nullable<Text>,
+        item_kind -> Text,
+        rate_bp -> Nullable<BigInt>,
+        amount -> Nullable<BigInt>,
+        period -> Text,
+        due_month -> BigInt,
+        due_day -> BigInt,
+        penalty_rate_bp -> BigInt,
+        penalty_min -> BigInt,
+        penalty_flat -> BigInt,
+        penalty_grace_days -> BigInt,
+        budget_line -> Text,
+        gfsm_code -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    tax_tariffs (id) {
+        id -> BigInt,
+        tax_type_id -> BigInt,
+        category -> Text,
+        amount -> BigInt,
+    }
+}
+
+diesel::table! {
+    rolls (id) {
+        id -> BigInt,
+        commune_id -> BigInt,
+        tax_type_id -> BigInt,
+        fiscal_year -> BigInt,
+        source -> Text,
+        status -> Text,
+        line_count -> BigInt,
+        total -> BigInt,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        issued_by -> Nullable<BigInt>,
+        issued_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    assessments (id) {
+        id -> BigInt,
+        commune_id -> BigInt,
+        roll_id -> BigInt,
+        taxpayer_id -> BigInt,
+        item_id -> Nullable<BigInt>,
+        tax_type_id -> BigInt,
+        kind -> Text,
+        parent_id -> Nullable<BigInt>,
+        fiscal_year -> BigInt,
+        period -> Text,
+        base -> Nullable<BigInt>,
+        rate_bp -> Nullable<BigInt>,
+        amount -> BigInt,
+        due_date -> Date,
+        reference -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    adjustments (id) {
+        id -> BigInt,
+        commune_id -> BigInt,
+        assessment_id -> BigInt,
+        kind -> Text,
+        amount -> BigInt,
+        reason -> Text,
+        status -> Text,
+        requested_by -> BigInt,
+        requested_at -> Timestamp,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    imports (id) {
+        id -> BigInt,
+        commune_id -> BigInt,
+        kind -> Text,
+        file_name -> Text,
+        file_sha256 -> Text,
+        rows -> BigInt,
+        created -> BigInt,
+        updated -> BigInt,
+        user_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(districts -> communes (commune_id));
 diesel::joinable!(user_roles -> communes (commune_id));
 diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(password_resets -> users (user_id));
 diesel::joinable!(audit_log -> communes (commune_id));
+diesel::joinable!(taxpayers -> districts (district_id));
+diesel::joinable!(taxable_items -> taxpayers (taxpayer_id));
+diesel::joinable!(tax_tariffs -> tax_types (tax_type_id));
+diesel::joinable!(rolls -> tax_types (tax_type_id));
+diesel::joinable!(assessments -> rolls (roll_id));
+diesel::joinable!(assessments -> taxpayers (taxpayer_id));
+diesel::joinable!(assessments -> taxable_items (item_id));
+diesel::joinable!(assessments -> tax_types (tax_type_id));
+diesel::joinable!(adjustments -> assessments (assessment_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     app_settings,
@@ -98,4 +260,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     user_roles,
     password_resets,
     audit_log,
+    taxpayers,
+    taxable_items,
+    tax_types,
+    tax_tariffs,
+    rolls,
+    assessments,
+    adjustments,
+    imports,
 );

@@ -17,7 +17,12 @@ fn declared_schema() -> Schema {
     let text = std::fs::read_to_string(manifest_dir().join("src/db/schema.rs")).unwrap();
     let mut schema = Schema::new();
     let mut current: Option<String> = None;
+    let mut sql_name: Option<String> = None;
     for line in text.lines().map(str::trim) {
+        if let Some(name) = line.strip_prefix("#[sql_name = \"").and_then(|l| l.strip_suffix("\"]")) {
+            sql_name = Some(name.to_string());
+            continue;
+        }
         if current.is_none() {
             if let Some(head) = line.strip_suffix('{').filter(|h| h.contains('(')) {
                 let name = head.split('(').next().unwrap().trim().to_string();
@@ -27,10 +32,8 @@ fn declared_schema() -> Schema {
         } else if line.starts_with('}') {
             current = None;
         } else if let Some((col, ty)) = line.trim_end_matches(',').split_once("->") {
-            schema
-                .get_mut(current.as_ref().unwrap())
-                .unwrap()
-                .push((col.trim().to_string(), ty.trim().to_string()));
+            let col = sql_name.take().unwrap_or_else(|| col.trim().to_string());
+            schema.get_mut(current.as_ref().unwrap()).unwrap().push((col, ty.trim().to_string()));
         }
     }
     schema
@@ -75,6 +78,7 @@ fn live_schema(conn: &mut DbConn) -> Schema {
             "TEXT" | "text" => "Text",
             "BOOLEAN" | "boolean" => "Bool",
             "TIMESTAMP" | "timestamp without time zone" => "Timestamp",
+            "DATE" | "date" => "Date",
             other => panic!(
                 "{}.{} has type {other}, which schema.rs cannot express portably",
                 r.table_name, r.column_name
@@ -93,6 +97,16 @@ fn live_schema(conn: &mut DbConn) -> Schema {
     schema
 }
 
+/// Compares table by table, so that a failure names the table that differs.
+fn assert_same(live: &Schema, declared: &Schema) {
+    let live_tables: Vec<_> = live.keys().collect();
+    let declared_tables: Vec<_> = declared.keys().collect();
+    assert_eq!(live_tables, declared_tables, "tables differ");
+    for (table, columns) in declared {
+        assert_eq!(&live[table], columns, "table {table} differs from schema.rs");
+    }
+}
+
 fn fresh() -> (TestDb, db::DbPool) {
     let test_db = TestDb::new();
     let pool = db::open(&test_db.url(), Create::Allowed).unwrap();
@@ -106,7 +120,7 @@ fn the_migrated_schema_is_exactly_the_one_in_schema_rs() {
     db::migrate(&mut conn).unwrap();
     let declared = declared_schema();
     assert!(declared.len() >= 7, "schema.rs parsed: {declared:?}");
-    assert_eq!(live_schema(&mut conn), declared);
+    assert_same(&live_schema(&mut conn), &declared);
 }
 
 #[test]
@@ -121,7 +135,7 @@ fn every_migration_reverts_and_applies_again() {
         "down migrations leave tables behind"
     );
     assert_eq!(db::migrate(&mut conn).unwrap(), applied);
-    assert_eq!(live_schema(&mut conn), declared_schema());
+    assert_same(&live_schema(&mut conn), &declared_schema());
 }
 
 #[derive(QueryableByName)]
