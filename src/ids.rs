@@ -45,3 +45,4 @@ macro_rules! id_newtype {
 }
 
 id_newtype!(CommuneId, DistrictId, UserId, RoleGrantId, AuditEntryId);
+id_newtype!(TaxpayerId, ItemId, TaxTypeId, RollId, AssessmentId, AdjustmentId, ImportId);

@@ -11,6 +11,7 @@ use crate::accounts::{password, users, Role};
 use crate::audit::Actor;
 use crate::communes::{self, districts, DistrictKind, NewCommune};
 use crate::db::{self, DbConn};
+use crate::revenue::tax_types::{self, TaxTypeSpec};
 
 #[derive(Deserialize)]
 struct Demo {
@@ -76,6 +77,23 @@ fn read_csv<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<T>> {
         .collect()
 }
 
+#[derive(Deserialize)]
+struct TaxFile {
+    #[serde(default)]
+    tax: Vec<TaxTypeSpec>,
+}
+
+fn read_tax_types(path: &Path) -> Result<Vec<TaxTypeSpec>> {
+    if !path.is_file() {
+        return Ok(Vec::new());
+    }
+    let file: TaxFile = toml::from_str(&std::fs::read_to_string(path)?).with_context(|| format!("{}", path.display()))?;
+    for spec in &file.tax {
+        spec.check().map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    }
+    Ok(file.tax)
+}
+
 /// Loads every commune of `dir` that is not there yet, each in one transaction.
 pub fn load(conn: &mut DbConn, dir: &Path) -> Result<Report> {
     let demo: Demo = toml::from_str(
@@ -96,6 +114,7 @@ pub fn load(conn: &mut DbConn, dir: &Path) -> Result<Report> {
                 .with_context(|| format!("{}", path.join("commune.toml").display()))?;
         let district_rows: Vec<DistrictRow> = read_csv(&path.join("districts.csv"))?;
         let user_rows: Vec<UserRow> = read_csv(&path.join("users.csv"))?;
+        let tax_specs = read_tax_types(&path.join("tax_types.toml"))?;
         for u in &user_rows {
             let Some(role) = Role::parse(&u.role) else {
                 bail!(
@@ -125,6 +144,9 @@ pub fn load(conn: &mut DbConn, dir: &Path) -> Result<Report> {
                 let kind = DistrictKind::parse(&d.kind)
                     .with_context(|| format!("district {:?}: unknown kind {:?}", d.name, d.kind))?;
                 districts::create(conn, id, &d.name, kind, &actor)?;
+            }
+            for spec in &tax_specs {
+                tax_types::create(conn, id, spec, &actor).with_context(|| format!("tax type {}", spec.code))?;
             }
             for u in &user_rows {
                 let role = Role::parse(&u.role).context("role checked above")?;

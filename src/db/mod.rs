@@ -142,6 +142,18 @@ pub fn revert_all(conn: &mut DbConn) -> anyhow::Result<usize> {
     ran.map_err(|e| anyhow::anyhow!("migration revert failed: {e}"))
 }
 
+/// Runs the same diesel code on the inner connection of either backend: for the few
+/// statements the `MultiConnection` enum cannot express (multi-row inserts, upserts).
+#[macro_export]
+macro_rules! on_inner {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Sqlite($c) => $body,
+            $crate::db::DbConn::Pg($c) => $body,
+        }
+    };
+}
+
 /// The backend of a live connection.
 pub fn backend(conn: &DbConn) -> Backend {
     match conn {

@@ -244,6 +244,7 @@ diesel::joinable!(password_resets -> users (user_id));
 diesel::joinable!(audit_log -> communes (commune_id));
 diesel::joinable!(taxpayers -> districts (district_id));
 diesel::joinable!(taxable_items -> taxpayers (taxpayer_id));
+diesel::joinable!(taxable_items -> districts (district_id));
 diesel::joinable!(tax_tariffs -> tax_types (tax_type_id));
 diesel::joinable!(rolls -> tax_types (tax_type_id));
 diesel::joinable!(assessments -> rolls (roll_id));

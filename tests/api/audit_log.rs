@@ -93,10 +93,12 @@ async fn an_entry_edited_behind_the_applications_back_is_caught_and_named() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     // The other commune's chain is untouched.
+    let other = run_cli(&app, &["audit", "verify", "--commune", "abomey-calavi"]);
     assert!(
-        run_cli(&app, &["audit", "verify", "--commune", "abomey-calavi"])
-            .status
-            .success()
+        other.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&other.stdout),
+        String::from_utf8_lossy(&other.stderr)
     );
     // The administrator sees it too.
     let admin = app.login(&demo_email(DAKAR, "admin")).await;

@@ -1,0 +1,369 @@
+//! The taxpayer register: people and organisations the commune taxes, found by name,
+//! reference, phone or district, with duplicates found by identifier and phone, and
+//! merged without losing their history.
+
+use chrono::{NaiveDateTime, SubsecRound, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::assess::text_enum;
+use crate::audit::{self, Actor, Event};
+use crate::db::schema::{districts, taxable_items, taxpayers};
+use crate::db::DbConn;
+use crate::ids::{CommuneId, DistrictId, TaxpayerId};
+
+text_enum!(
+    TaxpayerKind { Person = "person", Organisation = "organisation" }
+);
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = taxpayers)]
+pub struct Taxpayer {
+    pub id: TaxpayerId,
+    pub commune_id: CommuneId,
+    pub reference: String,
+    pub kind: String,
+    pub name: String,
+    #[serde(skip)]
+    pub search_name: String,
+    pub id_number: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub district_id: Option<DistrictId>,
+    pub address: Option<String>,
+    pub lat_e6: Option<i64>,
+    pub lon_e6: Option<i64>,
+    pub merged_into: Option<TaxpayerId>,
+    #[serde(skip)]
+    pub import_batch: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The fields a person fills in (or an import row carries), already checked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TaxpayerFields {
+    pub reference: String,
+    pub kind: String,
+    pub name: String,
+    pub id_number: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub district_id: Option<DistrictId>,
+    pub address: Option<String>,
+    pub gps: Option<(i64, i64)>,
+}
+
+/// Lowercase, without accents or repeated spaces: what searches compare.
+pub fn search_key(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut space = false;
+    for c in text.chars().flat_map(char::to_lowercase) {
+        let c = match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+            'ç' => 'c',
+            'è' | 'é' | 'ê' | 'ë' | 'ɛ' => 'e',
+            'ì' | 'í' | 'î' | 'ï' => 'i',
+            'ñ' => 'n',
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ɔ' => 'o',
+            'ù' | 'ú' | 'û' | 'ü' => 'u',
+            'ý' | 'ÿ' => 'y',
+            'œ' => {
+                out.push('o');
+                'e'
+            }
+            '’' | '\'' | '-' | '_' | '.' | ',' => ' ',
+            c => c,
+        };
+        if c.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn now() -> NaiveDateTime {
+    Utc::now().naive_utc().trunc_subsecs(6)
+}
+
+pub fn by_id(conn: &mut DbConn, commune: CommuneId, id: TaxpayerId) -> QueryResult<Taxpayer> {
+    taxpayers::table
+        .filter(taxpayers::commune_id.eq(commune))
+        .find(id)
+        .select(Taxpayer::as_select())
+        .first(conn)
+}
+
+pub fn by_ref(conn: &mut DbConn, commune: CommuneId, reference: &str) -> QueryResult<Option<Taxpayer>> {
+    taxpayers::table
+        .filter(taxpayers::commune_id.eq(commune))
+        .filter(taxpayers::reference.eq(reference.trim()))
+        .select(Taxpayer::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Creates one taxpayer (from the register's form).
+pub fn create(conn: &mut DbConn, commune: CommuneId, f: &TaxpayerFields, actor: &Actor) -> QueryResult<TaxpayerId> {
+    let at = now();
+    let id: TaxpayerId = diesel::insert_into(taxpayers::table)
+        .values((
+            taxpayers::commune_id.eq(commune),
+            taxpayers::reference.eq(&f.reference),
+            taxpayers::kind.eq(&f.kind),
+            taxpayers::name.eq(&f.name),
+            taxpayers::search_name.eq(search_key(&f.name)),
+            taxpayers::id_number.eq(&f.id_number),
+            taxpayers::phone.eq(&f.phone),
+            taxpayers::email.eq(&f.email),
+            taxpayers::district_id.eq(f.district_id),
+            taxpayers::address.eq(&f.address),
+            taxpayers::lat_e6.eq(f.gps.map(|g| g.0)),
+            taxpayers::lon_e6.eq(f.gps.map(|g| g.1)),
+            taxpayers::created_at.eq(at),
+            taxpayers::updated_at.eq(at),
+        ))
+        .returning(taxpayers::id)
+        .get_result(conn)?;
+    audit::append(
+        conn,
+        commune,
+        actor,
+        Event::new("taxpayer.create", "taxpayer", id).details(serde_json::json!({
+            "ref": f.reference, "name": f.name, "kind": f.kind,
+        })),
+    )?;
+    Ok(id)
+}
+
+/// One row of the register, with its district's name.
+#[derive(Debug, Clone, Queryable, Serialize)]
+pub struct RegisterRow {
+    pub id: TaxpayerId,
+    pub reference: String,
+    pub kind: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub id_number: Option<String>,
+    pub district: Option<String>,
+    pub merged_into: Option<TaxpayerId>,
+}
+
+/// What the register is filtered by.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Matches the name (any part, without accents), the exact reference, phone
+    /// or identifier.
+    pub text: Option<String>,
+    pub district: Option<DistrictId>,
+    pub include_merged: bool,
+}
+
+/// A page of the register, ordered by name: `after` is the `(search_name, id)` of the
+/// last row of the previous page (keyset paging stays fast on a million rows).
+pub fn page(
+    conn: &mut DbConn,
+    commune: CommuneId,
+    filter: &Filter,
+    after: Option<(String, TaxpayerId)>,
+    limit: i64,
+) -> QueryResult<(Vec<RegisterRow>, Option<(String, TaxpayerId)>)> {
+    let mut q = taxpayers::table
+        .left_join(districts::table)
+        .filter(taxpayers::commune_id.eq(commune))
+        .into_boxed();
+    if !filter.include_merged {
+        q = q.filter(taxpayers::merged_into.is_null());
+    }
+    if let Some(d) = filter.district {
+        q = q.filter(taxpayers::district_id.eq(d));
+    }
+    if let Some(text) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let key = search_key(text);
+        let like = format!("%{}%", key.replace('\\', "").replace('%', "").replace('_', " "));
+        let digits: String = text.chars().filter(|c| c.is_ascii_digit()).collect();
+        let phone_like = format!("%{digits}");
+        let cond = taxpayers::search_name
+            .like(like)
+            .or(taxpayers::reference.eq(text.to_string()))
+            .or(taxpayers::id_number.eq(text.to_string()));
+        q = if digits.len() >= 6 {
+            q.filter(cond.or(taxpayers::phone.like(phone_like)))
+        } else {
+            q.filter(cond)
+        };
+    }
+    if let Some((name, id)) = &after {
+        q = q.filter(
+            taxpayers::search_name
+                .gt(name.clone())
+                .or(taxpayers::search_name.eq(name.clone()).and(taxpayers::id.gt(*id))),
+        );
+    }
+    let rows: Vec<(RegisterRow, String)> = q
+        .order((taxpayers::search_name.asc(), taxpayers::id.asc()))
+        .limit(limit + 1)
+        .select((
+            (
+                taxpayers::id,
+                taxpayers::reference,
+                taxpayers::kind,
+                taxpayers::name,
+                taxpayers::phone,
+                taxpayers::id_number,
+                districts::name.nullable(),
+                taxpayers::merged_into,
+            ),
+            taxpayers::search_name,
+        ))
+        .load(conn)?;
+    let more = rows.len() as i64 > limit;
+    let mut rows: Vec<(RegisterRow, String)> = rows.into_iter().take(limit as usize).collect();
+    let next = if more { rows.last().map(|(r, key)| (key.clone(), r.id)) } else { None };
+    Ok((rows.drain(..).map(|(r, _)| r).collect(), next))
+}
+
+pub fn count(conn: &mut DbConn, commune: CommuneId) -> QueryResult<i64> {
+    taxpayers::table
+        .filter(taxpayers::commune_id.eq(commune))
+        .filter(taxpayers::merged_into.is_null())
+        .count()
+        .get_result(conn)
+}
+
+/// Taxpayers who share an identifier or a phone number: probably one person twice.
+#[derive(Debug, Clone, Serialize)]
+pub struct DuplicateGroup {
+    /// `id_number` or `phone`.
+    pub by: &'static str,
+    pub value: String,
+    pub taxpayers: Vec<RegisterRow>,
+}
+
+pub fn duplicates(conn: &mut DbConn, commune: CommuneId, limit: i64) -> QueryResult<Vec<DuplicateGroup>> {
+    let mut groups = Vec::new();
+    for by in ["id_number", "phone"] {
+        let values: Vec<Option<String>> = match by {
+            "id_number" => taxpayers::table
+                .filter(taxpayers::commune_id.eq(commune))
+                .filter(taxpayers::merged_into.is_null())
+                .filter(taxpayers::id_number.is_not_null())
+                .group_by(taxpayers::id_number)
+                .having(diesel::dsl::count_star().gt(1))
+                .select(taxpayers::id_number)
+                .limit(limit)
+                .load(conn)?,
+            _ => taxpayers::table
+                .filter(taxpayers::commune_id.eq(commune))
+                .filter(taxpayers::merged_into.is_null())
+                .filter(taxpayers::phone.is_not_null())
+                .group_by(taxpayers::phone)
+                .having(diesel::dsl::count_star().gt(1))
+                .select(taxpayers::phone)
+                .limit(limit)
+                .load(conn)?,
+        };
+        for value in values.into_iter().flatten() {
+            let filter = Filter { text: Some(value.clone()), ..Filter::default() };
+            let (rows, _) = page(conn, commune, &filter, None, 20)?;
+            let rows: Vec<RegisterRow> = rows
+                .into_iter()
+                .filter(|r| if by == "phone" { r.phone.as_deref() == Some(&value) } else { r.id_number.as_deref() == Some(&value) })
+                .collect();
+            if rows.len() > 1 {
+                groups.push(DuplicateGroup { by, value, taxpayers: rows });
+            }
+        }
+    }
+    Ok(groups)
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum MergeError {
+    #[error("a taxpayer cannot be merged into itself")]
+    Same,
+    #[error("this taxpayer was already merged")]
+    AlreadyMerged,
+    #[error(transparent)]
+    Db(#[from] diesel::result::Error),
+}
+
+impl MergeError {
+    pub fn message_key(&self) -> &'static str {
+        match self {
+            MergeError::Same => "taxpayer.merge_same",
+            MergeError::AlreadyMerged => "taxpayer.merge_done",
+            MergeError::Db(_) => "error.internal",
+        }
+    }
+}
+
+/// Merges `duplicate` into `keep`: the duplicate's items move to `keep`, the duplicate
+/// stays in the register marked as merged, and its assessments stay where they were
+/// (issued rolls never change); `keep`'s account shows them.
+pub fn merge(
+    conn: &mut DbConn,
+    commune: CommuneId,
+    keep: TaxpayerId,
+    duplicate: TaxpayerId,
+    actor: &Actor,
+) -> Result<(), MergeError> {
+    if keep == duplicate {
+        return Err(MergeError::Same);
+    }
+    let kept = by_id(conn, commune, keep)?;
+    let dup = by_id(conn, commune, duplicate)?;
+    if kept.merged_into.is_some() || dup.merged_into.is_some() {
+        return Err(MergeError::AlreadyMerged);
+    }
+    let moved = diesel::update(taxable_items::table.filter(taxable_items::taxpayer_id.eq(duplicate)))
+        .set((taxable_items::taxpayer_id.eq(keep), taxable_items::updated_at.eq(now())))
+        .execute(conn)?;
+    // Records merged earlier into the duplicate now point at the kept one.
+    diesel::update(taxpayers::table.filter(taxpayers::merged_into.eq(duplicate)))
+        .set(taxpayers::merged_into.eq(keep))
+        .execute(conn)?;
+    diesel::update(taxpayers::table.find(duplicate))
+        .set((taxpayers::merged_into.eq(keep), taxpayers::updated_at.eq(now())))
+        .execute(conn)?;
+    audit::append(
+        conn,
+        commune,
+        actor,
+        Event::new("taxpayer.merge", "taxpayer", keep).details(serde_json::json!({
+            "kept": { "id": keep, "ref": kept.reference, "name": kept.name },
+            "merged": { "id": duplicate, "ref": dup.reference, "name": dup.name,
+                        "phone": dup.phone, "id_number": dup.id_number, "email": dup.email },
+            "items_moved": moved,
+        })),
+    )?;
+    Ok(())
+}
+
+/// The taxpayer and every record merged into it: whose assessments make one account.
+pub fn account_ids(conn: &mut DbConn, id: TaxpayerId) -> QueryResult<Vec<TaxpayerId>> {
+    let mut ids: Vec<TaxpayerId> = taxpayers::table
+        .filter(taxpayers::merged_into.eq(id))
+        .select(taxpayers::id)
+        .load(conn)?;
+    ids.push(id);
+    Ok(ids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_keys_ignore_case_accents_and_punctuation() {
+        assert_eq!(search_key("  Ndèye  Fatou DIOP "), "ndeye fatou diop");
+        assert_eq!(search_key("Gisèle Houngbédji"), "gisele houngbedji");
+        assert_eq!(search_key("Société d’Œuvres-Sociales"), "societe d oeuvres sociales");
+    }
+}
