@@ -59,31 +59,33 @@ pub fn search_key(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut space = false;
     for c in text.chars().flat_map(char::to_lowercase) {
-        let c = match c {
-            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
-            'ç' => 'c',
-            'è' | 'é' | 'ê' | 'ë' | 'ɛ' => 'e',
-            'ì' | 'í' | 'î' | 'ï' => 'i',
-            'ñ' => 'n',
-            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ɔ' => 'o',
-            'ù' | 'ú' | 'û' | 'ü' => 'u',
-            'ý' | 'ÿ' => 'y',
-            'œ' => {
-                out.push('o');
-                'e'
-            }
-            '’' | '\'' | '-' | '_' | '.' | ',' => ' ',
-            c => c,
+        let plain = match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => "a",
+            'ç' => "c",
+            'è' | 'é' | 'ê' | 'ë' | 'ɛ' => "e",
+            'ì' | 'í' | 'î' | 'ï' => "i",
+            'ñ' => "n",
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ɔ' => "o",
+            'ù' | 'ú' | 'û' | 'ü' => "u",
+            'ý' | 'ÿ' => "y",
+            'œ' => "oe",
+            'æ' => "ae",
+            '’' | '\'' | '-' | '_' | '.' | ',' => " ",
+            _ => "",
         };
-        if c.is_whitespace() {
-            space = !out.is_empty();
-            continue;
+        let mut one = [0u8; 4];
+        let piece = if plain.is_empty() { &*c.encode_utf8(&mut one) } else { plain };
+        for ch in piece.chars() {
+            if ch.is_whitespace() {
+                space = !out.is_empty();
+                continue;
+            }
+            if space {
+                out.push(' ');
+                space = false;
+            }
+            out.push(ch);
         }
-        if space {
-            out.push(' ');
-            space = false;
-        }
-        out.push(c);
     }
     out
 }
