@@ -11,6 +11,7 @@ pub mod error;
 pub mod ids;
 pub mod money;
 pub mod notify;
+pub mod revenue;
 pub mod seed;
 pub mod startup;
 pub mod telemetry;

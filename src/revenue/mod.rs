@@ -1,0 +1,2 @@
+pub mod csvin;
+pub mod fields;
