@@ -1,8 +1,13 @@
+//! Revenue: the taxpayer register, tax types, rolls and assessments, adjustments,
+//! penalties, taxpayer accounts, and the imports that fill them.
+
+pub mod account;
+pub mod adjustments;
 pub mod assess;
+pub mod csvin;
+pub mod fields;
+pub mod items;
+pub mod penalties;
+pub mod rolls;
 pub mod tax_types;
 pub mod taxpayers;
-pub mod items;
-pub mod rolls;
-pub mod adjustments;
-pub mod penalties;
-pub mod account;

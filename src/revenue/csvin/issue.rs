@@ -1,0 +1,412 @@
+//! What is wrong with an imported file, where, and in words a finance officer can act on.
+//!
+//! An [`Issue`] is a line, an optional column and value, and a message key of the
+//! catalogue (`templates/i18n/import.{fr,en}.toml`) with its arguments. A [`Report`]
+//! collects the issues of one import in line order, keeps the detail of the first
+//! [`Report::DEFAULT_CAP`] and only counts the rest, so a garbage file of a million bad
+//! lines cannot exhaust memory.
+
+use crate::web::i18n::fill;
+use crate::web::{Catalog, Locale};
+
+/// Every message key an issue of the reader or of a field parser can carry.
+pub mod keys {
+    pub const UNREADABLE: &str = "import.unreadable";
+    pub const EMPTY_FILE: &str = "import.empty_file";
+    pub const UTF16: &str = "import.utf16";
+    pub const NUL_BYTES: &str = "import.nul_bytes";
+    pub const EXCEL_FILE: &str = "import.excel_file";
+    pub const UNDEFINED_BYTE: &str = "import.undefined_byte";
+    pub const MIXED_ENCODING: &str = "import.mixed_encoding";
+    pub const CHANGED_ENCODING: &str = "import.changed_encoding";
+    pub const UNCLOSED_QUOTE: &str = "import.unclosed_quote";
+    pub const ROW_TOO_LONG: &str = "import.row_too_long";
+    pub const TOO_FEW_FIELDS: &str = "import.too_few_fields";
+    pub const TOO_MANY_FIELDS: &str = "import.too_many_fields";
+    pub const NO_ROWS: &str = "import.no_rows";
+    pub const DUPLICATE_COLUMN: &str = "import.duplicate_column";
+    pub const MISSING_COLUMN: &str = "import.missing_column";
+    pub const UNKNOWN_COLUMN: &str = "import.unknown_column";
+    pub const DUPLICATE_VALUE: &str = "import.duplicate_value";
+    pub const REQUIRED: &str = "import.required";
+    pub const TOO_LONG: &str = "import.too_long";
+    pub const BAD_AMOUNT: &str = "import.bad_amount";
+    pub const AMOUNT_DECIMALS: &str = "import.amount_decimals";
+    pub const NEGATIVE: &str = "import.negative";
+    pub const BAD_COUNT: &str = "import.bad_count";
+    pub const BAD_AREA: &str = "import.bad_area";
+    pub const BAD_RATE: &str = "import.bad_rate";
+    pub const RATE_DECIMALS: &str = "import.rate_decimals";
+    pub const RATE_OVER_100: &str = "import.rate_over_100";
+    pub const BAD_PHONE_SN: &str = "import.bad_phone_sn";
+    pub const BAD_PHONE_BJ: &str = "import.bad_phone_bj";
+    pub const PHONE_LOST_ZERO: &str = "import.phone_lost_zero";
+    pub const BAD_EMAIL: &str = "import.bad_email";
+    pub const BAD_NINEA: &str = "import.bad_ninea";
+    pub const BAD_IFU: &str = "import.bad_ifu";
+    pub const BAD_GPS: &str = "import.bad_gps";
+    pub const GPS_OUT_OF_RANGE: &str = "import.gps_out_of_range";
+    pub const GPS_OUTSIDE_COUNTRY: &str = "import.gps_outside_country";
+    pub const BAD_DATE: &str = "import.bad_date";
+    pub const NO_SUCH_DATE: &str = "import.no_such_date";
+    pub const BAD_YEAR: &str = "import.bad_year";
+    pub const NOT_IN_LIST: &str = "import.not_in_list";
+    /// The downloadable report's header and its last line when issues were dropped.
+    pub const REPORT_LINE: &str = "import.report.line";
+    pub const REPORT_COLUMN: &str = "import.report.column";
+    pub const REPORT_VALUE: &str = "import.report.value";
+    pub const REPORT_REASON: &str = "import.report.reason";
+    pub const REPORT_MORE: &str = "import.report.more";
+}
+
+/// Values longer than this are cut in issues (with `…`), to keep reports small.
+pub const MAX_VALUE_CHARS: usize = 120;
+
+/// One problem, at a line of the file (as a spreadsheet numbers its rows: the header is
+/// line 1; 0 for the file as a whole).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issue {
+    pub line: u64,
+    pub column: Option<String>,
+    pub value: Option<String>,
+    pub key: &'static str,
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl Issue {
+    pub fn new(line: u64, key: &'static str) -> Issue {
+        Issue {
+            line,
+            column: None,
+            value: None,
+            key,
+            args: Vec::new(),
+        }
+    }
+
+    pub fn column(mut self, column: &str) -> Issue {
+        self.column = Some(column.to_string());
+        self
+    }
+
+    /// The offending value, cut to [`MAX_VALUE_CHARS`].
+    pub fn value(mut self, value: &str) -> Issue {
+        self.value = Some(shorten(value));
+        self
+    }
+
+    pub fn arg(mut self, name: &'static str, value: impl Into<String>) -> Issue {
+        self.args.push((name, value.into()));
+        self
+    }
+
+    /// The reason in the user's language, placeholders filled from the arguments.
+    pub fn message(&self, catalog: &Catalog, locale: Locale) -> String {
+        fill(&catalog.t(locale, self.key), &self.args)
+    }
+}
+
+impl std::fmt::Display for Issue {
+    /// For logs: `line 12, column phone: import.bad_phone_sn (value "12")`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}", self.line)?;
+        if let Some(c) = &self.column {
+            write!(f, ", column {c}")?;
+        }
+        write!(f, ": {}", self.key)?;
+        for (k, v) in &self.args {
+            write!(f, " {k}={v:?}")?;
+        }
+        if let Some(v) = &self.value {
+            write!(f, " (value {v:?})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Issue {}
+
+fn shorten(value: &str) -> String {
+    match value.char_indices().nth(MAX_VALUE_CHARS) {
+        Some((cut, _)) => format!("{}…", &value[..cut]),
+        None => value.to_string(),
+    }
+}
+
+/// The issues of one import, in line order, with the detail capped.
+#[derive(Debug, Clone)]
+pub struct Report {
+    issues: Vec<Issue>,
+    notes: Vec<Issue>,
+    dropped: u64,
+    cap: usize,
+}
+
+impl Default for Report {
+    fn default() -> Self {
+        Report::new()
+    }
+}
+
+impl Report {
+    pub const DEFAULT_CAP: usize = 10_000;
+
+    pub fn new() -> Report {
+        Report::with_cap(Report::DEFAULT_CAP)
+    }
+
+    /// Keeps the detail of at most `cap` issues (the ones on the lowest lines).
+    pub fn with_cap(cap: usize) -> Report {
+        Report {
+            issues: Vec::new(),
+            notes: Vec::new(),
+            dropped: 0,
+            cap,
+        }
+    }
+
+    /// Adds an error. Issues may come in any order; they are kept sorted by line (ties
+    /// in arrival order). Once `cap` are kept, a new one on a lower line takes the place
+    /// of the last; the others are only counted.
+    pub fn push(&mut self, issue: Issue) {
+        let at = self.issues.partition_point(|i| i.line <= issue.line);
+        if self.issues.len() < self.cap {
+            self.issues.insert(at, issue);
+        } else {
+            self.dropped += 1;
+            if at < self.issues.len() {
+                self.issues.pop();
+                self.issues.insert(at, issue);
+            }
+        }
+    }
+
+    /// Adds a note: something worth telling that does not stop the import (an ignored
+    /// column). Notes are not capped by line order; at most `cap` are kept.
+    pub fn note(&mut self, note: Issue) {
+        if self.notes.len() < self.cap {
+            self.notes.push(note);
+        }
+    }
+
+    /// No error (notes do not count).
+    pub fn is_clean(&self) -> bool {
+        self.issues.is_empty() && self.dropped == 0
+    }
+
+    /// Every error found, kept or only counted.
+    pub fn len(&self) -> u64 {
+        self.issues.len() as u64 + self.dropped
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The errors kept, by line.
+    pub fn issues(&self) -> &[Issue] {
+        &self.issues
+    }
+
+    pub fn notes(&self) -> &[Issue] {
+        &self.notes
+    }
+
+    /// Errors counted but not kept.
+    pub fn dropped(&self) -> u64 {
+        self.dropped
+    }
+
+    /// The errors as a CSV file for download: `line,column,value,reason` with the
+    /// header in the user's language. French uses `;` and English `,`, as each
+    /// locale's spreadsheet expects; the text starts with a UTF-8 byte-order mark so
+    /// that Excel reads the accents right. A value that a spreadsheet would run as a
+    /// formula (`=`, `+`, `-`, `@` not followed by a number) is prefixed with `'`.
+    pub fn to_csv(&self, catalog: &Catalog, locale: Locale) -> String {
+        let delimiter = if locale == Locale::Fr { b';' } else { b',' };
+        let mut w = csv::WriterBuilder::new()
+            .delimiter(delimiter)
+            .from_writer(Vec::new());
+        let header = [
+            keys::REPORT_LINE,
+            keys::REPORT_COLUMN,
+            keys::REPORT_VALUE,
+            keys::REPORT_REASON,
+        ]
+        .map(|k| catalog.t(locale, k));
+        // Writing to a Vec cannot fail; errors are ignored rather than unwrapped.
+        let _ = w.write_record(&header);
+        for i in &self.issues {
+            let line = if i.line == 0 {
+                String::new()
+            } else {
+                i.line.to_string()
+            };
+            let record = [
+                line,
+                i.column.clone().unwrap_or_default(),
+                defuse_formula(i.value.as_deref().unwrap_or("")),
+                i.message(catalog, locale),
+            ];
+            let _ = w.write_record(&record);
+        }
+        if self.dropped > 0 {
+            let more = fill(
+                &catalog.t(locale, keys::REPORT_MORE),
+                &[("count", self.dropped.to_string())],
+            );
+            let _ = w.write_record(["", "", "", more.as_str()]);
+        }
+        let bytes = w.into_inner().unwrap_or_default();
+        format!("\u{FEFF}{}", String::from_utf8_lossy(&bytes))
+    }
+}
+
+/// Prefixes `'` to a value a spreadsheet would take for a formula.
+fn defuse_formula(value: &str) -> String {
+    let mut chars = value.chars();
+    match chars.next() {
+        Some('=' | '@') => format!("'{value}"),
+        Some('+' | '-') if !chars.next().is_some_and(|c| c.is_ascii_digit()) => {
+            format!("'{value}")
+        }
+        _ => value.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::web::templates::load_catalog;
+
+    fn issue(line: u64) -> Issue {
+        Issue::new(line, keys::REQUIRED)
+    }
+
+    #[test]
+    fn a_report_keeps_issues_in_line_order_whatever_the_order_they_come_in() {
+        let mut r = Report::new();
+        for line in [5, 2, 9, 2, 1] {
+            r.push(issue(line));
+        }
+        let lines: Vec<u64> = r.issues().iter().map(|i| i.line).collect();
+        assert_eq!(lines, vec![1, 2, 2, 5, 9]);
+        assert!(!r.is_clean());
+    }
+
+    #[test]
+    fn a_full_report_keeps_the_lowest_lines_and_counts_the_rest() {
+        let mut r = Report::with_cap(3);
+        for line in [10, 20, 30, 40, 5, 50] {
+            r.push(issue(line));
+        }
+        let lines: Vec<u64> = r.issues().iter().map(|i| i.line).collect();
+        assert_eq!(lines, vec![5, 10, 20]);
+        assert_eq!((r.len(), r.dropped()), (6, 3));
+    }
+
+    #[test]
+    fn notes_do_not_make_a_report_unclean() {
+        let mut r = Report::new();
+        r.note(Issue::new(1, keys::UNKNOWN_COLUMN).column("remarks"));
+        assert!(r.is_clean());
+        assert_eq!(r.notes().len(), 1);
+    }
+
+    #[test]
+    fn long_values_are_cut_on_a_character_boundary() {
+        let long = "é".repeat(500);
+        let v = Issue::new(2, keys::TOO_LONG).value(&long).value.unwrap();
+        assert_eq!(v.chars().count(), MAX_VALUE_CHARS + 1);
+        assert!(v.ends_with('…'));
+    }
+
+    #[test]
+    fn messages_are_filled_in_each_language() {
+        let catalog = load_catalog().unwrap();
+        let i = Issue::new(3, keys::MISSING_COLUMN)
+            .column("phone")
+            .arg("column", "phone")
+            .arg("found", "ref, name");
+        assert!(i.message(&catalog, Locale::Fr).contains("phone"));
+        assert!(i.message(&catalog, Locale::En).contains("ref, name"));
+        assert!(!i.message(&catalog, Locale::En).contains('{'));
+    }
+
+    #[test]
+    fn the_csv_report_is_localised_quoted_and_safe_to_open_in_a_spreadsheet() {
+        let catalog = load_catalog().unwrap();
+        let mut r = Report::with_cap(1);
+        r.push(
+            Issue::new(4, keys::BAD_AMOUNT)
+                .column("base")
+                .value("=HYPERLINK(\"x\")"),
+        );
+        r.push(issue(7));
+        let fr = r.to_csv(&catalog, Locale::Fr);
+        assert!(fr.starts_with('\u{FEFF}'));
+        let mut lines = fr.trim_start_matches('\u{FEFF}').lines();
+        assert_eq!(lines.next(), Some("ligne;colonne;valeur;motif"));
+        let row = lines.next().unwrap();
+        assert!(
+            row.starts_with("4;base;\"'=HYPERLINK(\"\"x\"\")\";"),
+            "{row}"
+        );
+        assert!(lines.next().unwrap().contains('1'), "the dropped count");
+        let en = r.to_csv(&catalog, Locale::En);
+        assert!(en.contains("line,column,value,reason"));
+        assert_eq!(defuse_formula("-5"), "-5");
+        assert_eq!(defuse_formula("-x"), "'-x");
+        assert_eq!(defuse_formula("+221 77"), "+221 77");
+    }
+
+    /// Every `"import.…"` key written in this module's sources exists in both
+    /// languages, every `import.` key of the catalogue is used, and each key has the
+    /// same placeholders in French and English.
+    #[test]
+    fn every_key_in_the_code_is_in_both_catalogues_with_the_same_placeholders() {
+        let sources = [
+            include_str!("mod.rs"),
+            include_str!("issue.rs"),
+            include_str!("encoding.rs"),
+            include_str!("parse.rs"),
+            include_str!("../fields.rs"),
+        ];
+        let mut used = BTreeSet::new();
+        for src in sources {
+            for piece in src.split("\"import.").skip(1) {
+                let key: String = piece
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '.')
+                    .collect();
+                if piece[key.len()..].starts_with('"') && !key.is_empty() && !key.ends_with('.') {
+                    used.insert(format!("import.{key}"));
+                }
+            }
+        }
+        assert!(used.len() > 30, "found {used:?}");
+        let catalog = load_catalog().unwrap();
+        for locale in Locale::ALL {
+            let defined: BTreeSet<String> = catalog
+                .keys(locale)
+                .into_iter()
+                .filter(|k| k.starts_with("import."))
+                .map(str::to_string)
+                .collect();
+            assert_eq!(defined, used, "{}", locale.as_str());
+        }
+        for key in &used {
+            let holes = |l| -> BTreeSet<String> {
+                let text = catalog.get(l, key).unwrap();
+                text.split('{')
+                    .skip(1)
+                    .filter_map(|p| p.split_once('}'))
+                    .map(|p| p.0.to_string())
+                    .collect()
+            };
+            assert_eq!(holes(Locale::Fr), holes(Locale::En), "{key}");
+        }
+    }
+}

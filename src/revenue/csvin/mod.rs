@@ -1,0 +1,524 @@
+//! Reading the CSV files finance officers upload: pure, no database.
+//!
+//! ```no_run
+//! use commune::communes::Country;
+//! use commune::revenue::csvin::{CsvSource, Report};
+//! use commune::revenue::fields;
+//!
+//! # fn run(path: &std::path::Path) -> Result<(), commune::revenue::csvin::Issue> {
+//! let source = CsvSource::open(path)?;           // encoding, delimiter, header
+//! let mut report = Report::new();
+//! let cols = match source.columns(&["ref", "name", "phone"], &["email"]) {
+//!     Ok(cols) => cols,
+//!     Err(issues) => { issues.into_iter().for_each(|i| report.push(i)); return Ok(()) }
+//! };
+//! cols.notes().into_iter().for_each(|n| report.note(n));
+//! let (reference, phone) = (cols.col("ref"), cols.col("phone"));
+//! for row in source.rows() {
+//!     let row = match row { Ok(row) => row, Err(issue) => { report.push(issue); continue } };
+//!     let _r = row.parse(reference, fields::required);
+//!     match row.parse(phone, |v| fields::phone(v, Country::Senegal)) {
+//!         Ok(_e164) => {}
+//!         Err(issue) => report.push(issue),
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! - **Encoding** ([`encoding`]): UTF-8 or Windows-1252, decided by reading the whole
+//!   file once; UTF-16, binary files, Excel workbooks, undefined bytes and mixed
+//!   encodings are refused with an [`Issue`] saying what to do.
+//! - **Delimiter** ([`delimiter`]): `;`, `,` or tab, from the header line.
+//! - **Records** ([`parse`]): RFC 4180 quoting; line numbers as a spreadsheet shows them
+//!   (the header is line 1, a multi-line quoted field is one line, blank lines count
+//!   and are skipped).
+//! - **Shape**: a row with too few fields, or with values beyond the last column, is an
+//!   issue for that line and the stream goes on. Trailing empty fields (`a;b;;;`, as
+//!   Excel writes after formatted empty columns) are accepted. A file with a header but
+//!   no data row gives one [`keys::NO_ROWS`] issue.
+//! - **Memory** is flat: a 64 KiB buffer and one row at a time.
+
+pub mod delimiter;
+pub mod encoding;
+pub mod issue;
+pub mod parse;
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+pub use encoding::Encoding;
+pub use issue::{keys, Issue, Report};
+
+use encoding::{unreadable, Windows1252Reader};
+use parse::{Parser, RawRecord, Step, MAX_RECORD_BYTES};
+
+use super::fields::Reason;
+
+/// An opened file: encoding and delimiter detected, header read.
+pub struct CsvSource {
+    parser: Parser<Box<dyn Read + Send>>,
+    encoding: Encoding,
+    delimiter: u8,
+    headers: Vec<String>,
+    header_line: u64,
+    progress: Arc<AtomicU64>,
+    total_bytes: u64,
+}
+
+impl CsvSource {
+    /// Opens a file. Errors: unreadable, empty (or only blank lines), wrong encoding.
+    pub fn open(path: &Path) -> Result<CsvSource, Issue> {
+        CsvSource::from_reader(File::open(path).map_err(unreadable)?)
+    }
+
+    /// Opens any seekable input (a file, or a `Cursor` over bytes in tests). The input
+    /// is read twice: once to decide the encoding, then as rows are asked for.
+    pub fn from_reader<R: Read + Seek + Send + 'static>(mut input: R) -> Result<CsvSource, Issue> {
+        let total_bytes = input.seek(SeekFrom::End(0)).map_err(unreadable)?;
+        let detected = encoding::detect(&mut input)?;
+        input
+            .seek(SeekFrom::Start(detected.bom_len))
+            .map_err(unreadable)?;
+        let mut head = Vec::new();
+        (&mut input)
+            .take(64 * 1024)
+            .read_to_end(&mut head)
+            .map_err(unreadable)?;
+        let delimiter = delimiter::detect(&head);
+        input
+            .seek(SeekFrom::Start(detected.bom_len))
+            .map_err(unreadable)?;
+
+        let progress = Arc::new(AtomicU64::new(detected.bom_len));
+        let counted = Counted {
+            inner: input,
+            progress: progress.clone(),
+        };
+        let stream: Box<dyn Read + Send> = match detected.encoding {
+            Encoding::Utf8 => Box::new(counted),
+            Encoding::Windows1252 => Box::new(Windows1252Reader::new(counted)),
+        };
+        let mut parser = Parser::new(stream, delimiter);
+        let mut rec = RawRecord::default();
+        let (header_line, headers) = loop {
+            match parser.next_record(&mut rec).map_err(unreadable)? {
+                Step::Record => {
+                    let text = std::str::from_utf8(&rec.bytes).map_err(|_| changed(rec.row))?;
+                    if text.trim().is_empty() {
+                        continue;
+                    }
+                    let headers = (0..rec.len())
+                        .map(|i| {
+                            let name = std::str::from_utf8(rec.field(i)).unwrap_or_default();
+                            name.trim()
+                                .trim_start_matches('\u{FEFF}')
+                                .trim()
+                                .to_lowercase()
+                        })
+                        .collect();
+                    break (rec.row, headers);
+                }
+                Step::End => return Err(Issue::new(0, keys::EMPTY_FILE)),
+                Step::Unclosed => return Err(unclosed(rec.row)),
+                Step::TooLong => return Err(too_long(rec.row)),
+            }
+        };
+        Ok(CsvSource {
+            parser,
+            encoding: detected.encoding,
+            delimiter,
+            headers,
+            header_line,
+            progress,
+            total_bytes,
+        })
+    }
+
+    pub fn encoding(&self) -> Encoding {
+        self.encoding
+    }
+
+    /// `b','`, `b';'` or `b'\t'`.
+    pub fn delimiter(&self) -> u8 {
+        self.delimiter
+    }
+
+    /// The column names: trimmed, lowercased, byte-order mark stripped.
+    pub fn headers(&self) -> &[String] {
+        &self.headers
+    }
+
+    /// The header's line (1 unless blank lines come first).
+    pub fn header_line(&self) -> u64 {
+        self.header_line
+    }
+
+    /// Bytes of the file read so far (shared; for a progress bar against [`Self::total_bytes`]).
+    pub fn progress(&self) -> Arc<AtomicU64> {
+        self.progress.clone()
+    }
+
+    pub fn total_bytes(&self) -> u64 {
+        self.total_bytes
+    }
+
+    /// Maps the columns an import needs. Each missing required column and each column
+    /// named twice is an issue on the header line. Other columns are allowed and ignored
+    /// (see [`Columns::notes`]); columns with an empty name are ignored silently.
+    pub fn columns(
+        &self,
+        required: &[&'static str],
+        optional: &[&'static str],
+    ) -> Result<Columns, Vec<Issue>> {
+        let line = self.header_line;
+        let mut issues = Vec::new();
+        for (i, name) in self.headers.iter().enumerate() {
+            if !name.is_empty() && self.headers[..i].contains(name) {
+                let issue = Issue::new(line, keys::DUPLICATE_COLUMN)
+                    .column(name)
+                    .arg("column", name.as_str());
+                if !issues.contains(&issue) {
+                    issues.push(issue);
+                }
+            }
+        }
+        let found = |name: &str| self.headers.iter().position(|h| h == name);
+        for name in required {
+            if found(name).is_none() {
+                let present: Vec<&str> = self
+                    .headers
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|h| !h.is_empty())
+                    .collect();
+                issues.push(
+                    Issue::new(line, keys::MISSING_COLUMN)
+                        .column(name)
+                        .arg("column", *name)
+                        .arg("found", present.join(", ")),
+                );
+            }
+        }
+        if !issues.is_empty() {
+            return Err(issues);
+        }
+        let index = required
+            .iter()
+            .chain(optional)
+            .filter_map(|name| found(name).map(|i| (*name, i)))
+            .collect();
+        let unknown = self
+            .headers
+            .iter()
+            .filter(|h| {
+                !h.is_empty() && !required.contains(&h.as_str()) && !optional.contains(&h.as_str())
+            })
+            .cloned()
+            .collect();
+        Ok(Columns {
+            index,
+            unknown,
+            header_line: line,
+        })
+    }
+
+    /// The data rows, one at a time. See the module documentation for what is an issue.
+    pub fn rows(self) -> Rows {
+        let width = self
+            .headers
+            .iter()
+            .rposition(|h| !h.is_empty())
+            .map_or(0, |i| i + 1);
+        Rows {
+            parser: self.parser,
+            rec: RawRecord::default(),
+            width,
+            header_len: self.headers.len(),
+            delimiter: self.delimiter,
+            header_line: self.header_line,
+            data_rows: 0,
+            done: false,
+        }
+    }
+}
+
+/// Counts the bytes read from the file.
+struct Counted<R> {
+    inner: R,
+    progress: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.progress.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Where each wanted column is in the file.
+#[derive(Debug, Clone)]
+pub struct Columns {
+    index: Vec<(&'static str, usize)>,
+    unknown: Vec<String>,
+    header_line: u64,
+}
+
+/// A column looked up once, for fast access to it in every row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Col {
+    pub name: &'static str,
+    /// `None` when an optional column is absent from the file.
+    pub index: Option<usize>,
+}
+
+impl Columns {
+    /// The column by name; an absent optional column (or an unknown name) reads as empty.
+    pub fn col(&self, name: &'static str) -> Col {
+        let index = self.index.iter().find(|(n, _)| *n == name).map(|(_, i)| *i);
+        Col { name, index }
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.index.iter().any(|(n, _)| *n == name)
+    }
+
+    /// Columns of the file that the import does not use.
+    pub fn unknown(&self) -> &[String] {
+        &self.unknown
+    }
+
+    /// One note per ignored column, for [`Report::note`].
+    pub fn notes(&self) -> Vec<Issue> {
+        self.unknown
+            .iter()
+            .map(|c| {
+                Issue::new(self.header_line, keys::UNKNOWN_COLUMN)
+                    .column(c)
+                    .arg("column", c.as_str())
+            })
+            .collect()
+    }
+}
+
+/// One data row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// The line as a spreadsheet numbers it (the header is line 1).
+    pub line: u64,
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Row {
+    /// The number of fields.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The `i`th field, trimmed; empty when there is no such field.
+    pub fn field(&self, i: usize) -> &str {
+        let Some(&end) = self.ends.get(i) else {
+            return "";
+        };
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        self.text[start..end].trim()
+    }
+
+    /// A column's value, trimmed; empty when the column is absent.
+    pub fn at(&self, col: Col) -> &str {
+        col.index.map_or("", |i| self.field(i))
+    }
+
+    /// The value of a column by name (a lookup per call: prefer [`Row::at`] in loops).
+    pub fn get(&self, cols: &Columns, name: &'static str) -> &str {
+        self.at(cols.col(name))
+    }
+
+    /// Parses a column's value; a failure becomes an issue at this line and column,
+    /// with the value.
+    pub fn parse<'r, T>(
+        &'r self,
+        col: Col,
+        parse: impl FnOnce(&'r str) -> Result<T, Reason>,
+    ) -> Result<T, Issue> {
+        let value = self.at(col);
+        parse(value).map_err(|reason| reason.at(self.line, col.name, value))
+    }
+
+    /// An issue at this row and column for a reason found elsewhere (say, an unknown
+    /// district found by a database lookup).
+    pub fn issue(&self, col: Col, reason: Reason) -> Issue {
+        reason.at(self.line, col.name, self.at(col))
+    }
+
+    /// The row as the user typed it, fields joined by `delimiter` (for issues about the
+    /// whole row).
+    fn joined(&self, delimiter: u8) -> String {
+        let sep = (delimiter as char).to_string();
+        (0..self.len())
+            .map(|i| self.field(i))
+            .collect::<Vec<_>>()
+            .join(&sep)
+    }
+}
+
+/// The data rows of a [`CsvSource`].
+pub struct Rows {
+    parser: Parser<Box<dyn Read + Send>>,
+    rec: RawRecord,
+    /// Fields up to the last named column: a row needs at least these.
+    width: usize,
+    header_len: usize,
+    delimiter: u8,
+    header_line: u64,
+    data_rows: u64,
+    done: bool,
+}
+
+impl Rows {
+    /// The record just read, as a row; blank rows give `None`.
+    fn take_row(&mut self) -> Result<Option<Row>, Issue> {
+        let capacity = self.rec.bytes.len() + 16;
+        let bytes = std::mem::replace(&mut self.rec.bytes, Vec::with_capacity(capacity));
+        let text = String::from_utf8(bytes).map_err(|_| changed(self.rec.row))?;
+        if text.trim().is_empty() {
+            self.rec.bytes = text.into_bytes();
+            return Ok(None);
+        }
+        let ends = std::mem::replace(&mut self.rec.ends, Vec::with_capacity(self.header_len));
+        Ok(Some(Row {
+            line: self.rec.row,
+            text,
+            ends,
+        }))
+    }
+
+    /// A row with too few fields, or a value beyond the last column, is an issue.
+    fn check_shape(&self, row: &Row) -> Result<(), Issue> {
+        let n = row.len();
+        if n < self.width {
+            return Err(Issue::new(row.line, keys::TOO_FEW_FIELDS)
+                .value(&row.joined(self.delimiter))
+                .arg("expected", self.width.to_string())
+                .arg("found", n.to_string()));
+        }
+        let last_value = (0..n)
+            .rposition(|i| !row.field(i).is_empty())
+            .map_or(0, |i| i + 1);
+        if last_value > self.header_len {
+            return Err(Issue::new(row.line, keys::TOO_MANY_FIELDS)
+                .value(&row.joined(self.delimiter))
+                .arg("expected", self.header_len.to_string())
+                .arg("found", last_value.to_string())
+                .arg("delimiter", delimiter_name(self.delimiter)));
+        }
+        Ok(())
+    }
+}
+
+impl Iterator for Rows {
+    type Item = Result<Row, Issue>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while !self.done {
+            let step = match self.parser.next_record(&mut self.rec) {
+                Ok(step) => step,
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(Issue {
+                        line: self.rec.row,
+                        ..unreadable(e)
+                    }));
+                }
+            };
+            match step {
+                Step::Record => match self.take_row() {
+                    Ok(None) => continue,
+                    Ok(Some(row)) => {
+                        self.data_rows += 1;
+                        return Some(self.check_shape(&row).map(|()| row));
+                    }
+                    Err(issue) => return Some(Err(issue)),
+                },
+                Step::End => {
+                    self.done = true;
+                    if self.data_rows == 0 {
+                        return Some(Err(Issue::new(self.header_line + 1, keys::NO_ROWS)));
+                    }
+                }
+                Step::Unclosed => {
+                    self.done = true;
+                    return Some(Err(unclosed(self.rec.row)));
+                }
+                Step::TooLong => {
+                    self.done = true;
+                    return Some(Err(too_long(self.rec.row)));
+                }
+            }
+        }
+        None
+    }
+}
+
+/// Finds values seen twice in a column (a reference, an identifier). Keeps each value
+/// once in memory (about 50 MB for a million short references).
+#[derive(Debug, Default)]
+pub struct Duplicates {
+    first_line: HashMap<Box<str>, u64>,
+}
+
+impl Duplicates {
+    pub fn new() -> Duplicates {
+        Duplicates::default()
+    }
+
+    /// An issue if this row's value was already seen; empty values are not checked.
+    pub fn check(&mut self, row: &Row, col: Col) -> Result<(), Issue> {
+        let value = row.at(col);
+        if value.is_empty() {
+            return Ok(());
+        }
+        match self.first_line.get(value) {
+            Some(&first) => Err(Issue::new(row.line, keys::DUPLICATE_VALUE)
+                .column(col.name)
+                .value(value)
+                .arg("first_line", first.to_string())),
+            None => {
+                self.first_line.insert(value.into(), row.line);
+                Ok(())
+            }
+        }
+    }
+}
+
+fn delimiter_name(d: u8) -> &'static str {
+    match d {
+        b';' => ";",
+        b'\t' => "tab",
+        _ => ",",
+    }
+}
+
+fn unclosed(line: u64) -> Issue {
+    Issue::new(line, keys::UNCLOSED_QUOTE)
+}
+
+fn too_long(line: u64) -> Issue {
+    Issue::new(line, keys::ROW_TOO_LONG).arg("max", (MAX_RECORD_BYTES / 1024).to_string())
+}
+
+fn changed(line: u64) -> Issue {
+    Issue::new(line, keys::CHANGED_ENCODING)
+}
+
+#[cfg(test)]
+mod tests;

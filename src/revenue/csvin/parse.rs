@@ -1,0 +1,407 @@
+//! The record reader: RFC 4180 over a stream of UTF-8 bytes, one record at a time,
+//! in a fixed 64 KiB buffer.
+//!
+//! The rules, as a spreadsheet writes and reads them:
+//! - fields are separated by the delimiter; a record ends at `\n`, `\r\n` or a lone `\r`;
+//! - a field that starts with `"` is quoted: it runs to the next lone `"`, `""` inside it
+//!   is one `"`, and it may hold delimiters and line breaks;
+//! - spaces before an opening quote and after a closing one are ignored (values are
+//!   trimmed anyway), so `a, "b, c"` is two fields; any other text after a closing quote
+//!   is kept, as most readers do (`"ab"c` is `abc`); a `"` inside an unquoted field is
+//!   an ordinary character.
+//!
+//! Each record carries its **row number as a spreadsheet shows it**: one row per record
+//! and one per blank line, so a quoted field spanning three lines is still one row.
+//!
+//! Memory stays flat whatever the input: a record longer than [`MAX_RECORD_BYTES`]
+//! (typically a quote that is never closed) stops the reader with [`Step::TooLong`].
+
+use std::io::{self, Read};
+
+/// The longest record accepted, in bytes.
+pub const MAX_RECORD_BYTES: usize = 1 << 20;
+
+const BUF_BYTES: usize = 64 * 1024;
+
+/// One record: its fields' bytes end to end, where each field ends, and its row.
+#[derive(Debug, Default, Clone)]
+pub struct RawRecord {
+    pub bytes: Vec<u8>,
+    pub ends: Vec<usize>,
+    pub row: u64,
+}
+
+impl RawRecord {
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    pub fn field(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.bytes[start..self.ends[i]]
+    }
+}
+
+/// What [`Parser::next_record`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// A record was read into the caller's [`RawRecord`].
+    Record,
+    /// The input is exhausted.
+    End,
+    /// The input ended inside a quoted field opened in the record at `RawRecord::row`.
+    Unclosed,
+    /// The record at `RawRecord::row` is longer than [`MAX_RECORD_BYTES`].
+    TooLong,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum State {
+    FieldStart,
+    Unquoted,
+    Quoted,
+    /// Just after a `"` inside a quoted field: either `""` or the closing quote.
+    QuoteInQuoted,
+}
+
+pub struct Parser<R> {
+    src: R,
+    buf: Box<[u8]>,
+    pos: usize,
+    len: usize,
+    eof: bool,
+    delim: u8,
+    /// The last record ended at a `\r`: a `\n` right after it belongs to it.
+    skip_lf: bool,
+    next_row: u64,
+}
+
+impl<R: Read> Parser<R> {
+    pub fn new(src: R, delim: u8) -> Parser<R> {
+        Parser {
+            src,
+            buf: vec![0; BUF_BYTES].into_boxed_slice(),
+            pos: 0,
+            len: 0,
+            eof: false,
+            delim,
+            skip_lf: false,
+            next_row: 1,
+        }
+    }
+
+    /// Makes sure unread bytes are in the buffer; false at the end of the input.
+    fn fill(&mut self) -> io::Result<bool> {
+        while self.pos == self.len && !self.eof {
+            self.pos = 0;
+            self.len = 0;
+            match self.src.read(&mut self.buf) {
+                Ok(0) => self.eof = true,
+                Ok(n) => self.len = n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(self.pos < self.len)
+    }
+
+    /// Reads the next record into `rec` (cleared first).
+    pub fn next_record(&mut self, rec: &mut RawRecord) -> io::Result<Step> {
+        rec.bytes.clear();
+        rec.ends.clear();
+        rec.row = self.next_row;
+        if self.skip_lf && self.fill()? && self.buf[self.pos] == b'\n' {
+            self.pos += 1;
+        }
+        self.skip_lf = false;
+
+        let delim = self.delim;
+        let mut state = State::FieldStart;
+        let mut started = false;
+        let mut consumed = 0usize;
+        loop {
+            if !self.fill()? {
+                return Ok(match state {
+                    State::Quoted => Step::Unclosed,
+                    State::FieldStart if !started => Step::End,
+                    _ => {
+                        rec.ends.push(rec.bytes.len());
+                        self.next_row += 1;
+                        Step::Record
+                    }
+                });
+            }
+            let buf = &self.buf[..self.len];
+            let chunk_start = self.pos;
+            let mut pos = self.pos;
+            started = true;
+            while pos < buf.len() {
+                let b = buf[pos];
+                pos += 1;
+                match state {
+                    State::FieldStart => {
+                        if b == b'"' {
+                            state = State::Quoted;
+                        } else if b == delim {
+                            rec.ends.push(rec.bytes.len());
+                        } else if b == b'\n' || b == b'\r' {
+                            return Ok(self.finish(rec, pos, b));
+                        } else if b != b' ' && b != b'\t' {
+                            // Unquoted: copy the run up to the next special byte.
+                            let run = pos - 1;
+                            while pos < buf.len() && !is_special(buf[pos], delim) {
+                                pos += 1;
+                            }
+                            rec.bytes.extend_from_slice(&buf[run..pos]);
+                            state = State::Unquoted;
+                        }
+                    }
+                    State::Unquoted => {
+                        if b == delim {
+                            rec.ends.push(rec.bytes.len());
+                            state = State::FieldStart;
+                        } else if b == b'\n' || b == b'\r' {
+                            return Ok(self.finish(rec, pos, b));
+                        } else {
+                            let run = pos - 1;
+                            while pos < buf.len() && !is_special(buf[pos], delim) {
+                                pos += 1;
+                            }
+                            rec.bytes.extend_from_slice(&buf[run..pos]);
+                        }
+                    }
+                    State::Quoted => {
+                        if b == b'"' {
+                            state = State::QuoteInQuoted;
+                        } else {
+                            let run = pos - 1;
+                            let end =
+                                memchr::memchr(b'"', &buf[pos..]).map_or(buf.len(), |i| pos + i);
+                            rec.bytes.extend_from_slice(&buf[run..end]);
+                            pos = end;
+                        }
+                    }
+                    State::QuoteInQuoted => {
+                        if b == b'"' {
+                            rec.bytes.push(b'"');
+                            state = State::Quoted;
+                        } else if b == delim {
+                            rec.ends.push(rec.bytes.len());
+                            state = State::FieldStart;
+                        } else if b == b'\n' || b == b'\r' {
+                            return Ok(self.finish(rec, pos, b));
+                        } else if b != b' ' && b != b'\t' {
+                            rec.bytes.push(b);
+                            state = State::Unquoted;
+                        }
+                    }
+                }
+            }
+            self.pos = pos;
+            consumed += pos - chunk_start;
+            if consumed > MAX_RECORD_BYTES {
+                return Ok(Step::TooLong);
+            }
+        }
+    }
+
+    fn finish(&mut self, rec: &mut RawRecord, pos: usize, terminator: u8) -> Step {
+        self.pos = pos;
+        self.skip_lf = terminator == b'\r';
+        rec.ends.push(rec.bytes.len());
+        self.next_row += 1;
+        Step::Record
+    }
+}
+
+fn is_special(b: u8, delim: u8) -> bool {
+    b == delim || b == b'\n' || b == b'\r'
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reads every record as (row, fields), with blank lines kept as a single empty field.
+    fn records(input: &[u8], delim: u8) -> (Vec<(u64, Vec<String>)>, Step) {
+        let mut p = Parser::new(input, delim);
+        let mut rec = RawRecord::default();
+        let mut out = Vec::new();
+        loop {
+            match p.next_record(&mut rec).unwrap() {
+                Step::Record => out.push((
+                    rec.row,
+                    (0..rec.len())
+                        .map(|i| String::from_utf8(rec.field(i).to_vec()).unwrap())
+                        .collect(),
+                )),
+                other => return (out, other),
+            }
+        }
+    }
+
+    fn fields(input: &str, delim: u8) -> Vec<Vec<String>> {
+        records(input.as_bytes(), delim)
+            .0
+            .into_iter()
+            .map(|(_, f)| f)
+            .collect()
+    }
+
+    #[test]
+    fn plain_records_split_on_the_delimiter_and_any_line_ending() {
+        assert_eq!(
+            fields("a,b\r\nc,d\ne,f\rg,h", b','),
+            vec![
+                vec!["a", "b"],
+                vec!["c", "d"],
+                vec!["e", "f"],
+                vec!["g", "h"]
+            ]
+        );
+        assert_eq!(fields("a;b,c\n", b';'), vec![vec!["a", "b,c"]]);
+        assert_eq!(fields("a\tb\n", b'\t'), vec![vec!["a", "b"]]);
+    }
+
+    #[test]
+    fn empty_fields_are_kept() {
+        assert_eq!(fields(",a,,\n", b','), vec![vec!["", "a", "", ""]]);
+    }
+
+    #[test]
+    fn quoted_fields_hold_delimiters_quotes_and_line_breaks() {
+        assert_eq!(
+            fields("\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\"\n", b','),
+            vec![vec!["a,b", "say \"hi\"", "two\nlines"]]
+        );
+        assert_eq!(fields("\"\"\n", b','), vec![vec![""]]);
+    }
+
+    #[test]
+    fn spaces_around_quotes_are_ignored_but_other_text_after_a_quote_is_kept() {
+        assert_eq!(
+            fields("a, \"b, c\" ,d\n", b','),
+            vec![vec!["a", "b, c", "d"]]
+        );
+        assert_eq!(fields("\"ab\"c,d\n", b','), vec![vec!["abc", "d"]]);
+        assert_eq!(fields("12\" pipe,x\n", b','), vec![vec!["12\" pipe", "x"]]);
+    }
+
+    #[test]
+    fn rows_count_records_and_blank_lines_but_not_line_breaks_inside_quotes() {
+        let (recs, end) = records(b"h1,h2\n\"a\nb\nc\",1\n\nx,2\r\n\r\ny,3", b',');
+        assert_eq!(end, Step::End);
+        let rows: Vec<u64> = recs.iter().map(|r| r.0).collect();
+        // header 1, the three-line record 2, blank 3, x 4, blank 5, y 6
+        assert_eq!(rows, vec![1, 2, 3, 4, 5, 6]);
+        assert_eq!(recs[2].1, vec![""]);
+    }
+
+    #[test]
+    fn a_final_line_break_does_not_make_an_extra_record() {
+        assert_eq!(records(b"a\n", b',').0.len(), 1);
+        assert_eq!(records(b"a\r\n", b',').0.len(), 1);
+        assert_eq!(records(b"", b',').0.len(), 0);
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_reported_at_the_row_where_it_opened() {
+        let mut p = Parser::new(&b"h\nok\n\"never closed\nmore\n"[..], b',');
+        let mut rec = RawRecord::default();
+        assert_eq!(p.next_record(&mut rec).unwrap(), Step::Record);
+        assert_eq!(p.next_record(&mut rec).unwrap(), Step::Record);
+        assert_eq!(p.next_record(&mut rec).unwrap(), Step::Unclosed);
+        assert_eq!(rec.row, 3);
+    }
+
+    #[test]
+    fn a_record_longer_than_the_limit_stops_the_reader() {
+        let mut input = b"\"".to_vec();
+        input.extend(std::iter::repeat_n(b'x', MAX_RECORD_BYTES + BUF_BYTES * 2));
+        let mut p = Parser::new(&input[..], b',');
+        let mut rec = RawRecord::default();
+        assert_eq!(p.next_record(&mut rec).unwrap(), Step::TooLong);
+        assert!(rec.bytes.capacity() <= 2 * (MAX_RECORD_BYTES + BUF_BYTES));
+    }
+
+    /// A reader that hands out one byte at a time, to cross every buffer boundary.
+    struct Trickle<'a>(&'a [u8]);
+    impl Read for Trickle<'_> {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            match self.0.split_first() {
+                Some((b, rest)) if !out.is_empty() => {
+                    out[0] = *b;
+                    self.0 = rest;
+                    Ok(1)
+                }
+                _ => Ok(0),
+            }
+        }
+    }
+
+    #[test]
+    fn records_read_the_same_when_the_input_arrives_byte_by_byte() {
+        let input = b"a,\"b\"\"c\",d\r\n\"x\r\ny\" , z\r\n\r\nlast";
+        let whole = records(input, b',').0;
+        let mut p = Parser::new(Trickle(input), b',');
+        let mut rec = RawRecord::default();
+        let mut trickled = Vec::new();
+        while p.next_record(&mut rec).unwrap() == Step::Record {
+            let f: Vec<String> = (0..rec.len())
+                .map(|i| String::from_utf8(rec.field(i).to_vec()).unwrap())
+                .collect();
+            trickled.push((rec.row, f));
+        }
+        assert_eq!(whole, trickled);
+        assert_eq!(whole.len(), 4);
+    }
+
+    mod agrees_with_the_csv_crate {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// On well-formed input (fields written by the csv crate's writer, which quotes
+            /// whatever needs it), every record reads back exactly.
+            #[test]
+            fn on_any_well_formed_file(
+                rows in prop::collection::vec(
+                    prop::collection::vec("[a-c;,\"\r\n é]{0,6}", 1..5), 1..12),
+                semicolon in any::<bool>(),
+            ) {
+                let delim = if semicolon { b';' } else { b',' };
+                let mut w = csv::WriterBuilder::new()
+                    .delimiter(delim)
+                    .flexible(true)
+                    .quote_style(csv::QuoteStyle::Necessary)
+                    .from_writer(vec![]);
+                for r in &rows {
+                    w.write_record(r).unwrap();
+                }
+                let bytes = w.into_inner().unwrap();
+                let (got, end) = records(&bytes, delim);
+                prop_assert_eq!(end, Step::End);
+                // The csv writer writes a lone empty field as `""`, so no row is blank.
+                let got: Vec<Vec<String>> = got.into_iter().map(|(_, f)| f).collect();
+                let want: Vec<Vec<String>> = rows
+                    .iter()
+                    .map(|r| r.iter().map(|f| {
+                        // Unquoted fields lose leading spaces; quoted ones keep them.
+                        let quoted = f.is_empty() && r.len() == 1
+                            || f.contains([delim as char, '"', '\r', '\n']);
+                        if quoted || !f.starts_with([' ', '\t']) {
+                            f.clone()
+                        } else {
+                            f.trim_start_matches([' ', '\t']).to_string()
+                        }
+                    }).collect())
+                    .collect();
+                prop_assert_eq!(got, want);
+            }
+        }
+    }
+}
