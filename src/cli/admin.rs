@@ -79,14 +79,14 @@ pub enum AuditCmd {
     },
 }
 
-fn connect(settings: &Settings) -> Result<PooledConn> {
+pub(super) fn connect(settings: &Settings) -> Result<PooledConn> {
     let pool = db::open(&settings.database_url, Create::Refused)?;
     let mut conn = pool.get().context("no database connection")?;
     db::migrate(&mut conn)?;
     Ok(conn)
 }
 
-fn commune_by_slug(conn: &mut DbConn, slug: &str) -> Result<communes::Commune> {
+pub(super) fn commune_by_slug(conn: &mut DbConn, slug: &str) -> Result<communes::Commune> {
     communes::by_slug(conn, slug)?
         .with_context(|| format!("no commune with slug {slug:?} (see `commune commune list`)"))
 }

@@ -1,6 +1,7 @@
 //! The command line: `commune serve | migrate | seed | user | commune | district | audit | tally`.
 
 mod admin;
+mod revenue;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -44,6 +45,15 @@ pub enum Command {
     /// The tamper-evident audit log.
     #[command(subcommand)]
     Audit(admin::AuditCmd),
+    /// Tax types.
+    #[command(subcommand)]
+    Tax(revenue::TaxCmd),
+    /// Import taxpayers, items or a State-issued roll from CSV (all or nothing).
+    #[command(subcommand)]
+    Import(revenue::ImportCmd),
+    /// Export the taxpayer register or a roll to CSV.
+    #[command(subcommand)]
+    Export(revenue::ExportCmd),
     /// Count a participatory-budgeting election from a pabulib `.pb` file.
     Tally(crate::voting::cli::TallyArgs),
 }
@@ -78,6 +88,9 @@ pub fn run(cli: Cli, settings: Settings) -> Result<()> {
         Command::Commune(cmd) => admin::commune(cmd, &settings),
         Command::District(cmd) => admin::district(cmd, &settings),
         Command::Audit(cmd) => admin::audit(cmd, &settings),
+        Command::Tax(cmd) => revenue::tax(cmd, &settings),
+        Command::Import(cmd) => revenue::import(cmd, &settings),
+        Command::Export(cmd) => revenue::export(cmd, &settings),
         Command::Tally(args) => crate::voting::cli::run(&args),
     }
 }

@@ -1,0 +1,291 @@
+//! Revenue commands: tax types, imports and exports.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Subcommand};
+
+use super::admin::{commune_by_slug, connect};
+use crate::audit::Actor;
+use crate::config::Settings;
+use crate::revenue::csvin::{CsvSource, Report};
+use crate::revenue::imports::{self, Options, Outcome};
+use crate::revenue::{exports, rolls, tax_types};
+use crate::web::{templates, Locale};
+
+#[derive(Subcommand, Debug)]
+pub enum TaxCmd {
+    /// List a commune's tax types.
+    List {
+        #[arg(long)]
+        commune: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    #[arg(long)]
+    commune: String,
+    /// The CSV file (UTF-8 or Windows-1252, separated by `,` or `;`).
+    file: PathBuf,
+    /// Update the rows whose reference exists instead of refusing them.
+    #[arg(long)]
+    update: bool,
+    /// Also write the report of bad rows to this CSV file.
+    #[arg(long)]
+    report: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportCmd {
+    /// Taxpayers: ref,name,kind,district,phone,email,id_number[,address,gps]
+    Taxpayers(ImportArgs),
+    /// Taxable items: ref,taxpayer_ref,kind,district[,address,rental_value,…]
+    Items(ImportArgs),
+    /// A State-issued roll: taxpayer_ref,amount[,item_ref,base,due_date]
+    Roll {
+        #[command(flatten)]
+        args: ImportArgs,
+        #[arg(long)]
+        year: i64,
+        /// The tax type's code (see `commune tax list`).
+        #[arg(long)]
+        tax: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ExportCmd {
+    /// The taxpayer register, in the import's columns.
+    Taxpayers {
+        #[arg(long)]
+        commune: String,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Every line of a roll.
+    Roll {
+        #[arg(long)]
+        commune: String,
+        #[arg(long)]
+        year: i64,
+        #[arg(long)]
+        tax: String,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+/// The language of messages on the terminal: `COMMUNE_LANG`, else `LANG`, else French.
+fn cli_locale() -> Locale {
+    ["COMMUNE_LANG", "LANG"]
+        .iter()
+        .filter_map(|k| std::env::var(k).ok())
+        .find_map(|v| Locale::parse(v.get(..2).unwrap_or("")))
+        .unwrap_or(Locale::Fr)
+}
+
+pub fn tax(cmd: TaxCmd, settings: &Settings) -> Result<()> {
+    let TaxCmd::List { commune, json } = cmd;
+    let mut conn = connect(settings)?;
+    let c = commune_by_slug(&mut conn, &commune)?;
+    let list = tax_types::list(&mut conn, c.id)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&list)?);
+        return Ok(());
+    }
+    let locale = cli_locale();
+    println!(
+        "{:<9} {:<9} {:<8} {:<7} {:<8} {:<6} NAME",
+        "CODE", "CATEGORY", "BY", "METHOD", "RATE/XOF", "PERIOD"
+    );
+    for t in list {
+        let how = match (t.tax.rate_bp, t.tax.amount) {
+            (Some(bp), _) => format!("{}.{:02}%", bp / 100, bp % 100),
+            (None, Some(a)) => a.to_string(),
+            _ => format!("{} tariffs", t.tariffs.len()),
+        };
+        println!(
+            "{:<9} {:<9} {:<8} {:<7} {:<8} {:<6} {}",
+            t.tax.code,
+            t.tax.category,
+            t.tax.assessed_by,
+            t.tax.method,
+            how,
+            t.tax.period,
+            t.tax.name(locale.as_str())
+        );
+    }
+    Ok(())
+}
+
+type Meter = (u64, std::sync::Arc<std::sync::atomic::AtomicU64>);
+
+/// Shows a progress bar on the terminal while a large file is read.
+fn with_progress<T>((total, done): Meter, work: impl FnOnce() -> T) -> T {
+    let bar = indicatif::ProgressBar::new(total);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} ({eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (b, s) = (bar.clone(), stop.clone());
+    let ticker = std::thread::spawn(move || {
+        while !s.load(Ordering::Relaxed) {
+            b.set_position(done.load(Ordering::Relaxed));
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    });
+    let out = work();
+    stop.store(true, Ordering::Relaxed);
+    let _ = ticker.join();
+    bar.finish_and_clear();
+    out
+}
+
+fn open(path: &Path) -> Result<(CsvSource, Options), Report> {
+    let mut report = Report::new();
+    let source = CsvSource::open(path).map_err(|issue| {
+        report.push(issue);
+        report
+    })?;
+    let sha = imports::file_sha256(path).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    Ok((
+        source,
+        Options {
+            update: false,
+            file_name: name,
+            file_sha256: sha,
+        },
+    ))
+}
+
+pub fn import(cmd: ImportCmd, settings: &Settings) -> Result<()> {
+    let args = match &cmd {
+        ImportCmd::Taxpayers(a) | ImportCmd::Items(a) | ImportCmd::Roll { args: a, .. } => a,
+    };
+    let mut conn = connect(settings)?;
+    let commune = commune_by_slug(&mut conn, &args.commune)?;
+    let locale = cli_locale();
+    let catalog = templates::load_catalog()?;
+    let actor = Actor::system("cli");
+    let (source, mut opts) = match open(&args.file) {
+        Ok(opened) => opened,
+        Err(report) => return refuse(&report, &catalog, locale, args.report.as_deref()),
+    };
+    opts.update = args.update;
+    let meter = (source.total_bytes(), source.progress());
+    let outcome = match &cmd {
+        ImportCmd::Taxpayers(_) => with_progress(meter, || {
+            imports::taxpayers(&mut conn, &commune, source, &opts, &actor)
+        })?,
+        ImportCmd::Items(_) => with_progress(meter, || {
+            imports::items(&mut conn, &commune, source, &opts, &actor)
+        })?,
+        ImportCmd::Roll { year, tax, .. } => {
+            let year = rolls::check_year(*year)?;
+            let tax = tax_types::by_code(&mut conn, commune.id, tax)?.with_context(|| {
+                format!(
+                    "no tax type {tax:?} in {} (see `commune tax list`)",
+                    commune.slug
+                )
+            })?;
+            with_progress(meter, || {
+                imports::roll(&mut conn, &commune, &tax, year, source, &opts, &actor)
+            })?
+        }
+    };
+    match outcome {
+        Outcome::Applied(applied, notes) => {
+            for note in notes.notes() {
+                eprintln!("note: {}", note.message(&catalog, locale));
+            }
+            println!(
+                "imported {} rows from {}: {} created, {} updated",
+                applied.rows, opts.file_name, applied.created, applied.updated
+            );
+            Ok(())
+        }
+        Outcome::Rejected(report) => refuse(&report, &catalog, locale, args.report.as_deref()),
+    }
+}
+
+fn refuse(
+    report: &Report,
+    catalog: &crate::web::Catalog,
+    locale: Locale,
+    out: Option<&Path>,
+) -> Result<()> {
+    let mut err = std::io::stderr().lock();
+    for issue in report.issues() {
+        let place = match (issue.line, &issue.column, &issue.value) {
+            (0, ..) => "file".to_string(),
+            (line, Some(c), Some(v)) => format!("line {line}, {c} = {v:?}"),
+            (line, Some(c), None) => format!("line {line}, {c}"),
+            (line, ..) => format!("line {line}"),
+        };
+        writeln!(err, "{place}: {}", issue.message(catalog, locale))?;
+    }
+    if report.dropped() > 0 {
+        writeln!(err, "… and {} more", report.dropped())?;
+    }
+    if let Some(path) = out {
+        std::fs::write(path, report.to_csv(catalog, locale))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    bail!(
+        "import refused: {} problem(s) found, nothing was written",
+        report.len()
+    )
+}
+
+fn output(out: &Option<PathBuf>) -> Result<Box<dyn Write>> {
+    Ok(match out {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    })
+}
+
+pub fn export(cmd: ExportCmd, settings: &Settings) -> Result<()> {
+    let mut conn = connect(settings)?;
+    match cmd {
+        ExportCmd::Taxpayers { commune, out } => {
+            let c = commune_by_slug(&mut conn, &commune)?;
+            let n = exports::taxpayers(&mut conn, c.id, output(&out)?)?;
+            if out.is_some() {
+                eprintln!("{n} taxpayers exported");
+            }
+        }
+        ExportCmd::Roll {
+            commune,
+            year,
+            tax,
+            out,
+        } => {
+            let c = commune_by_slug(&mut conn, &commune)?;
+            let t = tax_types::by_code(&mut conn, c.id, &tax)?.with_context(|| {
+                format!("no tax type {tax:?} in {} (see `commune tax list`)", c.slug)
+            })?;
+            let roll = rolls::find(&mut conn, c.id, t.id, year)?
+                .with_context(|| format!("no {tax} roll for {year} in {}", c.slug))?;
+            let n = exports::roll(&mut conn, &roll, output(&out)?)?;
+            if out.is_some() {
+                eprintln!("{n} lines exported");
+            }
+        }
+    }
+    Ok(())
+}
