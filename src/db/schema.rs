@@ -252,6 +252,7 @@ diesel::joinable!(assessments -> taxpayers (taxpayer_id));
 diesel::joinable!(assessments -> taxable_items (item_id));
 diesel::joinable!(assessments -> tax_types (tax_type_id));
 diesel::joinable!(adjustments -> assessments (assessment_id));
+diesel::joinable!(imports -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     app_settings,

@@ -7,7 +7,7 @@ use actix_web::middleware::from_fn;
 use actix_web::{web, FromRequest, Handler, Responder};
 
 use super::guard::guard;
-use super::pages::{account, admin, api, auth, public, spaces, system};
+use super::pages::{account, admin, api, auth, imports, public, spaces, system};
 use crate::accounts::{Access, Perm};
 
 use Access::{LoggedIn, Public};
@@ -21,134 +21,52 @@ pub trait Table {
         F::Output: Responder + 'static;
 }
 
+#[rustfmt::skip]
 pub fn table<T: Table>(t: &mut T) {
-    let get = Method::GET;
-    let post = Method::POST;
+    use Method as M;
+    let (admin, assess) = (Access::In(Perm::Administer), Access::In(Perm::Assess));
     // The site
-    t.add(get.clone(), "/healthz", Public, system::healthz);
-    t.add(get.clone(), "/static/{file}", Public, system::static_file);
-    t.add(
-        get.clone(),
-        "/lang/{locale}",
-        Public,
-        system::switch_language,
-    );
-    t.add(get.clone(), "/", Public, public::list_communes);
+    t.add(M::GET,  "/healthz", Public, system::healthz);
+    t.add(M::GET,  "/static/{file}", Public, system::static_file);
+    t.add(M::GET,  "/lang/{locale}", Public, system::switch_language);
+    t.add(M::GET,  "/", Public, public::list_communes);
     // Accounts
-    t.add(get.clone(), "/login", Public, auth::login_form);
-    t.add(post.clone(), "/login", Public, auth::login);
-    t.add(post.clone(), "/logout", LoggedIn, auth::logout);
-    t.add(get.clone(), "/password/forgot", Public, auth::forgot_form);
-    t.add(post.clone(), "/password/forgot", Public, auth::forgot);
-    t.add(
-        get.clone(),
-        "/password/reset/{token}",
-        Public,
-        auth::reset_form,
-    );
-    t.add(post.clone(), "/password/reset/{token}", Public, auth::reset);
-    t.add(get.clone(), "/account", LoggedIn, account::show_account);
-    t.add(
-        post.clone(),
-        "/account/password",
-        LoggedIn,
-        account::change_password,
-    );
+    t.add(M::GET,  "/login", Public, auth::login_form);
+    t.add(M::POST, "/login", Public, auth::login);
+    t.add(M::POST, "/logout", LoggedIn, auth::logout);
+    t.add(M::GET,  "/password/forgot", Public, auth::forgot_form);
+    t.add(M::POST, "/password/forgot", Public, auth::forgot);
+    t.add(M::GET,  "/password/reset/{token}", Public, auth::reset_form);
+    t.add(M::POST, "/password/reset/{token}", Public, auth::reset);
+    t.add(M::GET,  "/account", LoggedIn, account::show_account);
+    t.add(M::POST, "/account/password", LoggedIn, account::change_password);
     // JSON API
-    t.add(get.clone(), "/api/v1/communes", Public, api::list_communes);
-    t.add(get.clone(), "/api/v1/{commune}", Public, api::show_commune);
-    t.add(
-        get.clone(),
-        "/api/v1/{commune}/audit/verify",
-        Access::In(Perm::Administer),
-        api::verify_audit,
-    );
-    // A commune
-    t.add(get.clone(), "/{commune}", Public, public::show_commune);
-    t.add(
-        get.clone(),
-        "/{commune}/home",
-        Access::In(Perm::Member),
-        spaces::home,
-    );
-    t.add(
-        get.clone(),
-        "/{commune}/admin",
-        Access::In(Perm::Administer),
-        admin::home,
-    );
-    t.add(
-        get.clone(),
-        "/{commune}/admin/users",
-        Access::In(Perm::Administer),
-        admin::list_users,
-    );
-    t.add(
-        post.clone(),
-        "/{commune}/admin/users",
-        Access::In(Perm::Administer),
-        admin::create_user,
-    );
-    t.add(
-        post.clone(),
-        "/{commune}/admin/users/{user}/roles",
-        Access::In(Perm::Administer),
-        admin::change_role,
-    );
-    t.add(
-        get.clone(),
-        "/{commune}/admin/districts",
-        Access::In(Perm::Administer),
-        admin::list_districts,
-    );
-    t.add(
-        post.clone(),
-        "/{commune}/admin/districts",
-        Access::In(Perm::Administer),
-        admin::create_district,
-    );
-    t.add(
-        get.clone(),
-        "/{commune}/admin/audit",
-        Access::In(Perm::Administer),
-        admin::show_audit,
-    );
-    t.add(
-        get.clone(),
-        "/{commune}/finance",
-        Access::In(Perm::Assess),
-        spaces::finance,
-    );
-    t.add(
-        get.clone(),
-        "/{commune}/collect",
-        Access::In(Perm::Collect),
-        spaces::collect,
-    );
-    t.add(
-        get.clone(),
-        "/{commune}/treasury",
-        Access::In(Perm::Treasury),
-        spaces::treasury,
-    );
-    t.add(
-        get.clone(),
-        "/{commune}/council",
-        Access::In(Perm::Council),
-        spaces::council,
-    );
-    t.add(
-        get.clone(),
-        "/{commune}/review",
-        Access::In(Perm::Review),
-        spaces::review,
-    );
-    t.add(
-        get,
-        "/{commune}/me",
-        Access::In(Perm::Participate),
-        spaces::citizen,
-    );
+    t.add(M::GET,  "/api/v1/communes", Public, api::list_communes);
+    t.add(M::GET,  "/api/v1/{commune}", Public, api::show_commune);
+    t.add(M::GET,  "/api/v1/{commune}/audit/verify", admin, api::verify_audit);
+    // A commune: public pages, then each role's space
+    t.add(M::GET,  "/{commune}", Public, public::show_commune);
+    t.add(M::GET,  "/{commune}/home", Access::In(Perm::Member), spaces::home);
+    // Administration
+    t.add(M::GET,  "/{commune}/admin", admin, admin::home);
+    t.add(M::GET,  "/{commune}/admin/users", admin, admin::list_users);
+    t.add(M::POST, "/{commune}/admin/users", admin, admin::create_user);
+    t.add(M::POST, "/{commune}/admin/users/{user}/roles", admin, admin::change_role);
+    t.add(M::GET,  "/{commune}/admin/districts", admin, admin::list_districts);
+    t.add(M::POST, "/{commune}/admin/districts", admin, admin::create_district);
+    t.add(M::GET,  "/{commune}/admin/audit", admin, admin::show_audit);
+    // Revenue: the finance officer (ordonnateur)
+    t.add(M::GET,  "/{commune}/finance", assess, spaces::finance);
+    t.add(M::GET,  "/{commune}/finance/imports", assess, imports::show_imports);
+    t.add(M::POST, "/{commune}/finance/imports", assess, imports::upload);
+    t.add(M::GET,  "/{commune}/finance/export/taxpayers.csv", assess, imports::export_taxpayers);
+    t.add(M::GET,  "/{commune}/finance/export/rolls/{roll}.csv", assess, imports::export_roll);
+    // The other roles' spaces
+    t.add(M::GET,  "/{commune}/collect", Access::In(Perm::Collect), spaces::collect);
+    t.add(M::GET,  "/{commune}/treasury", Access::In(Perm::Treasury), spaces::treasury);
+    t.add(M::GET,  "/{commune}/council", Access::In(Perm::Council), spaces::council);
+    t.add(M::GET,  "/{commune}/review", Access::In(Perm::Review), spaces::review);
+    t.add(M::GET,  "/{commune}/me", Access::In(Perm::Participate), spaces::citizen);
 }
 
 impl Table for web::ServiceConfig {

@@ -10,5 +10,6 @@ mod accounts;
 mod audit_log;
 mod cli;
 mod database;
+mod imports;
 mod mail;
 mod pages;

@@ -1,0 +1,274 @@
+//! The finance officer's imports: upload a taxpayer, item or State roll file, see what
+//! was done or the report of every bad row; past imports; CSV exports.
+
+use std::io::Write;
+
+use actix_multipart::Multipart;
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use diesel::prelude::*;
+use futures_util::StreamExt;
+use serde_json::json;
+
+use crate::audit::Actor;
+use crate::db::schema::{imports, users};
+use crate::error::{AppError, AppResult};
+use crate::revenue::csvin::{CsvSource, Report};
+use crate::revenue::imports::{self as import, Options, Outcome};
+use crate::revenue::{exports, rolls, tax_types};
+use crate::web::{AppState, Ctx};
+
+/// Uploads above this size are refused; the command line takes any size.
+const MAX_UPLOAD: usize = 100 * 1024 * 1024;
+
+#[derive(Debug, Queryable, serde::Serialize)]
+struct PastImport {
+    kind: String,
+    file_name: String,
+    rows: i64,
+    created: i64,
+    updated: i64,
+    user: Option<String>,
+    at: chrono::NaiveDateTime,
+}
+
+pub async fn show_imports(state: web::Data<AppState>, ctx: Ctx) -> AppResult<HttpResponse> {
+    let id = ctx.visitor.commune()?.id;
+    let (past, taxes) = state
+        .db(move |conn| {
+            let past: Vec<PastImport> = imports::table
+                .left_join(users::table)
+                .filter(imports::commune_id.eq(id))
+                .order(imports::id.desc())
+                .limit(50)
+                .select((
+                    imports::kind,
+                    imports::file_name,
+                    imports::rows,
+                    imports::created,
+                    imports::updated,
+                    users::name.nullable(),
+                    imports::created_at,
+                ))
+                .load(conn)?;
+            let taxes: Vec<_> = tax_types::list(conn, id)?
+                .into_iter()
+                .filter(|t| t.tax.assessed_by_state())
+                .collect();
+            Ok((past, taxes))
+        })
+        .await?;
+    let year = chrono::Datelike::year(&chrono::Utc::now());
+    ctx.render(
+        &state,
+        "pages/imports/index",
+        "imports.title",
+        json!({ "past": past, "state_taxes": taxes, "year": year }),
+    )
+}
+
+/// The form's fields and the uploaded file, saved to a temporary file as it arrives.
+struct Upload {
+    kind: String,
+    update: bool,
+    tax: String,
+    year: String,
+    file_name: String,
+    file: tempfile::NamedTempFile,
+}
+
+async fn read_upload(mut payload: Multipart) -> AppResult<Upload> {
+    let mut up = Upload {
+        kind: String::new(),
+        update: false,
+        tax: String::new(),
+        year: String::new(),
+        file_name: String::new(),
+        file: tempfile::NamedTempFile::new().map_err(|e| AppError::Internal(e.into()))?,
+    };
+    let mut size = 0usize;
+    while let Some(field) = payload.next().await {
+        let mut field = field.map_err(|_| AppError::BadRequest("error.bad_request"))?;
+        let name = field.name().unwrap_or("").to_string();
+        if name == "file" {
+            up.file_name = field
+                .content_disposition()
+                .and_then(|d| d.get_filename().map(str::to_string))
+                .unwrap_or_else(|| "upload.csv".into());
+            while let Some(chunk) = field.next().await {
+                let chunk = chunk.map_err(|_| AppError::BadRequest("error.bad_request"))?;
+                size += chunk.len();
+                if size > MAX_UPLOAD {
+                    return Err(AppError::BadRequest("error.too_large"));
+                }
+                up.file
+                    .write_all(&chunk)
+                    .map_err(|e| AppError::Internal(e.into()))?;
+            }
+            continue;
+        }
+        let mut value = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(|_| AppError::BadRequest("error.bad_request"))?;
+            if value.len() + chunk.len() > 1_024 {
+                return Err(AppError::BadRequest("error.bad_request"));
+            }
+            value.extend_from_slice(&chunk);
+        }
+        let value = String::from_utf8_lossy(&value).trim().to_string();
+        match name.as_str() {
+            "kind" => up.kind = value,
+            "update" => up.update = !value.is_empty(),
+            "tax" => up.tax = value,
+            "year" => up.year = value,
+            _ => {}
+        }
+    }
+    up.file.flush().map_err(|e| AppError::Internal(e.into()))?;
+    Ok(up)
+}
+
+pub async fn upload(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    payload: Multipart,
+) -> AppResult<HttpResponse> {
+    let commune = ctx.visitor.commune()?.clone();
+    let user = ctx.visitor.user()?;
+    let actor = Actor::user(user.id, &user.email);
+    let up = read_upload(payload).await?;
+    if !matches!(up.kind.as_str(), "taxpayers" | "items" | "roll") || up.file_name.is_empty() {
+        return Err(AppError::BadRequest("imports.choose_file"));
+    }
+    let kind = up.kind.clone();
+    let file_name = up.file_name.clone();
+    let outcome = state
+        .db(move |conn| {
+            let path = up.file.path();
+            let opts = Options {
+                update: up.update,
+                file_name: up.file_name.clone(),
+                file_sha256: import::file_sha256(path).map_err(|e| AppError::Internal(e.into()))?,
+            };
+            let source = match CsvSource::open(path) {
+                Ok(s) => s,
+                Err(issue) => {
+                    let mut report = Report::new();
+                    report.push(issue);
+                    return Ok(Outcome::Rejected(report));
+                }
+            };
+            Ok(match up.kind.as_str() {
+                "taxpayers" => import::taxpayers(conn, &commune, source, &opts, &actor)?,
+                "items" => import::items(conn, &commune, source, &opts, &actor)?,
+                _ => {
+                    let year = up
+                        .year
+                        .parse::<i64>()
+                        .map_err(|_| AppError::BadRequest("roll.bad_year"))?;
+                    let year = rolls::check_year(year)
+                        .map_err(|e| AppError::BadRequest(e.message_key()))?;
+                    let tax = tax_types::by_code(conn, commune.id, &up.tax)?
+                        .ok_or(AppError::BadRequest("imports.choose_tax"))?;
+                    import::roll(conn, &commune, &tax, year, source, &opts, &actor).map_err(
+                        |e| match e {
+                            rolls::RollError::Db(e) => AppError::from(e),
+                            other => AppError::BadRequest(other.message_key()),
+                        },
+                    )?
+                }
+            })
+        })
+        .await?;
+    render_outcome(&state, &ctx, &kind, &file_name, outcome)
+}
+
+fn render_outcome(
+    state: &AppState,
+    ctx: &Ctx,
+    kind: &str,
+    file_name: &str,
+    outcome: Outcome,
+) -> AppResult<HttpResponse> {
+    let catalog = &state.catalog;
+    let issue_rows = |report: &Report| -> Vec<serde_json::Value> {
+        report
+            .issues()
+            .iter()
+            .map(|i| json!({ "line": i.line, "column": i.column, "value": i.value, "reason": i.message(catalog, ctx.locale) }))
+            .collect()
+    };
+    let (status, data) = match &outcome {
+        Outcome::Applied(applied, notes) => (
+            actix_web::http::StatusCode::OK,
+            json!({ "applied": applied, "issues": [], "dropped": 0, "problems": 0,
+                    "notes": issue_rows_notes(notes, catalog, ctx), "kind_key": format!("imports.kind.{kind}"), "file": file_name }),
+        ),
+        Outcome::Rejected(report) => (
+            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            json!({ "applied": null, "issues": issue_rows(report), "dropped": report.dropped(), "problems": report.len(),
+                    "notes": issue_rows_notes(report, catalog, ctx), "kind_key": format!("imports.kind.{kind}"), "file": file_name }),
+        ),
+    };
+    let html = ctx.render_string(state, "pages/imports/result", "imports.result_title", data)?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(html))
+}
+
+fn issue_rows_notes(report: &Report, catalog: &crate::web::Catalog, ctx: &Ctx) -> Vec<String> {
+    report
+        .notes()
+        .iter()
+        .map(|n| n.message(catalog, ctx.locale))
+        .collect()
+}
+
+fn csv_download(name: &str, body: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .body(body)
+}
+
+pub async fn export_taxpayers(state: web::Data<AppState>, ctx: Ctx) -> AppResult<HttpResponse> {
+    let commune = ctx.visitor.commune()?.clone();
+    let id = commune.id;
+    let body = state
+        .db(move |conn| {
+            let mut out = Vec::new();
+            exports::taxpayers(conn, id, &mut out).map_err(AppError::Internal)?;
+            Ok(out)
+        })
+        .await?;
+    Ok(csv_download(
+        &format!("{}-taxpayers.csv", commune.slug),
+        body,
+    ))
+}
+
+pub async fn export_roll(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    path: web::Path<(String, i64)>,
+) -> AppResult<HttpResponse> {
+    let commune = ctx.visitor.commune()?.clone();
+    let (_, roll) = path.into_inner();
+    let id = commune.id;
+    let (name, body) = state
+        .db(move |conn| {
+            let roll = rolls::by_id(conn, id, crate::ids::RollId(roll))?;
+            let tax = tax_types::by_id(conn, id, roll.tax_type_id)?;
+            let mut out = Vec::new();
+            exports::roll(conn, &roll, &mut out).map_err(AppError::Internal)?;
+            Ok((
+                format!("{}-{}-{}.csv", commune.slug, tax.code, roll.fiscal_year),
+                out,
+            ))
+        })
+        .await?;
+    Ok(csv_download(&name, body))
+}
