@@ -9,8 +9,12 @@ use serde::Deserialize;
 
 use crate::accounts::{password, users, Role};
 use crate::audit::Actor;
+use crate::communes::Commune;
 use crate::communes::{self, districts, DistrictKind, NewCommune};
 use crate::db::{self, DbConn};
+use crate::revenue::csvin::CsvSource;
+use crate::revenue::imports::{self, Outcome};
+use crate::revenue::rolls;
 use crate::revenue::tax_types::{self, TaxTypeSpec};
 
 #[derive(Deserialize)]
@@ -96,6 +100,91 @@ fn read_tax_types(path: &Path) -> Result<Vec<TaxTypeSpec>> {
     Ok(file.tax)
 }
 
+#[derive(Deserialize)]
+struct RollsFile {
+    #[serde(default)]
+    roll: Vec<RollSpec>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RollSpec {
+    tax: String,
+    year: i64,
+    /// A State roll to import; without it the roll is generated from the register.
+    file: Option<String>,
+    #[serde(default)]
+    issue: bool,
+}
+
+fn import_file(
+    conn: &mut DbConn,
+    path: &Path,
+    run: impl FnOnce(&mut DbConn, CsvSource, &imports::Options) -> Result<Outcome>,
+) -> Result<()> {
+    if !path.is_file() {
+        return Ok(());
+    }
+    let source = CsvSource::open(path).map_err(|i| anyhow::anyhow!("{}: {i}", path.display()))?;
+    let opts = imports::Options {
+        update: false,
+        file_name: path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default(),
+        file_sha256: imports::file_sha256(path)?,
+    };
+    match run(conn, source, &opts)? {
+        Outcome::Applied(..) => Ok(()),
+        Outcome::Rejected(report) => {
+            let first: Vec<String> = report
+                .issues()
+                .iter()
+                .take(5)
+                .map(|i| i.to_string())
+                .collect();
+            bail!("{} is refused: {}", path.display(), first.join("; "))
+        }
+    }
+}
+
+/// The demo register and rolls: `taxpayers.csv`, `items.csv`, `rolls.toml`.
+fn load_revenue(conn: &mut DbConn, commune: &Commune, dir: &Path, actor: &Actor) -> Result<()> {
+    import_file(conn, &dir.join("taxpayers.csv"), |conn, src, opts| {
+        Ok(imports::taxpayers(conn, commune, src, opts, actor)?)
+    })?;
+    import_file(conn, &dir.join("items.csv"), |conn, src, opts| {
+        Ok(imports::items(conn, commune, src, opts, actor)?)
+    })?;
+    let path = dir.join("rolls.toml");
+    if !path.is_file() {
+        return Ok(());
+    }
+    let file: RollsFile = toml::from_str(&std::fs::read_to_string(&path)?)
+        .with_context(|| format!("{}", path.display()))?;
+    for spec in file.roll {
+        let tax = tax_types::by_code(conn, commune.id, &spec.tax)?
+            .with_context(|| format!("{}: no tax type {}", path.display(), spec.tax))?;
+        let year = rolls::check_year(spec.year)?;
+        match &spec.file {
+            Some(f) => import_file(conn, &dir.join(f), |conn, src, opts| {
+                Ok(imports::roll(conn, commune, &tax, year, src, opts, actor)?)
+            })?,
+            None => {
+                db::write_tx(conn, |conn| {
+                    rolls::generate(conn, commune, &tax, year, actor)
+                })?;
+            }
+        }
+        if spec.issue {
+            let roll = rolls::find(conn, commune.id, tax.id, year.into())?
+                .context("the roll just made")?;
+            db::write_tx(conn, |conn| rolls::issue(conn, commune.id, roll.id, actor))?;
+        }
+    }
+    Ok(())
+}
+
 /// Loads every commune of `dir` that is not there yet, each in one transaction.
 pub fn load(conn: &mut DbConn, dir: &Path) -> Result<Report> {
     let demo: Demo = toml::from_str(
@@ -162,6 +251,8 @@ pub fn load(conn: &mut DbConn, dir: &Path) -> Result<Report> {
             Ok(())
         })
         .with_context(|| format!("loading {}", path.display()))?;
+        let commune = communes::by_slug(conn, &file.slug)?.context("commune just created")?;
+        load_revenue(conn, &commune, &path, &actor)?;
         report.communes.push(file.slug);
     }
     Ok(report)
