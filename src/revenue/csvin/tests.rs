@@ -232,3 +232,134 @@ fn no_input_makes_the_reader_panic() {
         }
     }
 }
+
+/// Peak resident memory of this process, from `/proc/self/status` (Linux), in KiB.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Reading and field parsing of a million taxpayers, as `commune import taxpayers` does
+/// before the database:
+/// `cargo test --release --lib csvin -- --ignored --nocapture`.
+/// Reads `COMMUNE_BENCH_FILE`, or writes one with `scripts/gen_taxpayers.py` (add
+/// `COMMUNE_BENCH_EXCEL=1` for the Windows-1252 `;` variant). `COMMUNE_BENCH_READ_ONLY=1`
+/// skips the field parsers.
+#[test]
+#[ignore]
+fn reader_throughput_on_a_million_rows() {
+    use crate::communes::Country;
+    use std::time::Instant;
+
+    let excel = std::env::var_os("COMMUNE_BENCH_EXCEL").is_some();
+    let read_only = std::env::var_os("COMMUNE_BENCH_READ_ONLY").is_some();
+    let path = match std::env::var_os("COMMUNE_BENCH_FILE") {
+        Some(p) => std::path::PathBuf::from(p),
+        None => {
+            let name = if excel {
+                "commune-bench-1m-excel.csv"
+            } else {
+                "commune-bench-1m.csv"
+            };
+            let p = std::env::temp_dir().join(name);
+            if !p.exists() {
+                let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/gen_taxpayers.py");
+                let mut cmd = std::process::Command::new("python3");
+                cmd.arg(script).arg("1000000").arg(&p);
+                if excel {
+                    cmd.arg("--excel");
+                }
+                assert!(cmd.status().expect("python3").success());
+            }
+            p
+        }
+    };
+    let start = Instant::now();
+    let source = CsvSource::open(&path).unwrap();
+    let opened = start.elapsed();
+    let bytes = source.total_bytes();
+    let (encoding, delimiter) = (source.encoding(), source.delimiter());
+    let cols = source
+        .columns(
+            &[
+                "ref",
+                "name",
+                "kind",
+                "district",
+                "phone",
+                "email",
+                "id_number",
+            ],
+            &["address", "gps"],
+        )
+        .unwrap();
+    let [r, name, kind, district, phone, email, id, address, gps] = [
+        "ref",
+        "name",
+        "kind",
+        "district",
+        "phone",
+        "email",
+        "id_number",
+        "address",
+        "gps",
+    ]
+    .map(|c| cols.col(c));
+    let districts = [
+        "Plateau", "Rebeuss", "Petersen", "Sandaga", "Kermel", "Thiong", "Tound", "Port",
+    ];
+    let mut report = Report::new();
+    let mut rows = 0u64;
+    for row in source.rows() {
+        let row = match row {
+            Ok(row) => row,
+            Err(issue) => {
+                report.push(issue);
+                continue;
+            }
+        };
+        rows += 1;
+        if read_only {
+            continue;
+        }
+        let checks = [
+            row.parse(r, |v| fields::text(v, 40).map(drop)),
+            row.parse(name, |v| fields::text(v, 200).map(drop)),
+            row.parse(kind, |v| {
+                fields::enum_value(v, &["person", "organisation"]).map(drop)
+            }),
+            row.parse(district, |v| fields::enum_value(v, &districts).map(drop)),
+            row.parse(phone, |v| fields::phone(v, Country::Senegal).map(drop)),
+            row.parse(email, |v| fields::optional(v, fields::email).map(drop)),
+            row.parse(id, |v| fields::optional(v, fields::ninea).map(drop)),
+            row.parse(address, |v| {
+                fields::optional(v, |v| fields::text(v, 300)).map(drop)
+            }),
+            row.parse(gps, |v| {
+                fields::optional(v, |v| fields::gps_in(v, Country::Senegal)).map(drop)
+            }),
+        ];
+        for issue in checks.into_iter().filter_map(Result::err) {
+            report.push(issue);
+        }
+    }
+    let total = start.elapsed().as_secs_f64();
+    println!(
+        "{} rows{}, {:.1} MB ({}) in {:.2} s (detection pass {:.2} s): {:.0} rows/s, {:.0} MB/s, peak RSS {} KiB",
+        rows,
+        if read_only { " read" } else { " read and parsed" },
+        bytes as f64 / 1e6,
+        format!("{}, {}", encoding.as_str(), delimiter as char),
+        total,
+        opened.as_secs_f64(),
+        rows as f64 / total,
+        bytes as f64 / 1e6 / total,
+        peak_rss_kib().unwrap_or(0)
+    );
+    assert!(
+        report.is_clean(),
+        "{:?}",
+        &report.issues()[..report.issues().len().min(5)]
+    );
+}
