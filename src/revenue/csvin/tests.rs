@@ -346,11 +346,12 @@ fn reader_throughput_on_a_million_rows() {
     }
     let total = start.elapsed().as_secs_f64();
     println!(
-        "{} rows{}, {:.1} MB ({}) in {:.2} s (detection pass {:.2} s): {:.0} rows/s, {:.0} MB/s, peak RSS {} KiB",
+        "{} rows{}, {:.1} MB ({}, {}) in {:.2} s (detection pass {:.2} s): {:.0} rows/s, {:.0} MB/s, peak RSS {} KiB",
         rows,
         if read_only { " read" } else { " read and parsed" },
         bytes as f64 / 1e6,
-        format!("{}, {}", encoding.as_str(), delimiter as char),
+        encoding.as_str(),
+        delimiter as char,
         total,
         opened.as_secs_f64(),
         rows as f64 / total,
