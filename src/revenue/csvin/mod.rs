@@ -558,4 +558,6 @@ fn changed(line: u64) -> Issue {
 }
 
 #[cfg(test)]
+mod fixtures;
+#[cfg(test)]
 mod tests;
