@@ -17,7 +17,7 @@
 //! Undefined bytes and mixes are rare, so they are only looked for, in a second pass,
 //! when the first pass found the file is not UTF-8.
 
-use std::io::{self, Read, Seek, SeekFrom};
+use std::io::{self, Read, Seek};
 
 use super::issue::{keys, Issue};
 
@@ -180,11 +180,6 @@ fn read_some<R: Read>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
 
 pub fn unreadable(e: io::Error) -> Issue {
     Issue::new(0, keys::UNREADABLE).arg("error", e.to_string())
-}
-
-/// Skips `n` bytes from the current position of a seekable input.
-pub fn skip<R: Seek>(r: &mut R, n: u64) -> io::Result<()> {
-    r.seek(SeekFrom::Current(n as i64)).map(|_| ())
 }
 
 /// Decodes a Windows-1252 byte stream into UTF-8 as it is read.
