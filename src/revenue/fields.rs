@@ -813,6 +813,29 @@ mod tests {
         );
     }
 
+    mod no_value_makes_a_parser_panic {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn on_any_text(v in "[0-9 .,;:/%+\\-a-zA-Zé€\u{A0}\u{202F}²@]{0,24}") {
+                let _ = (required(&v), text(&v, 5), amount(&v), signed_amount(&v));
+                let _ = (count(&v), area(&v), rate(&v), email(&v), ninea(&v), ifu(&v));
+                let _ = (gps(&v), gps_in(&v, Country::Benin), date(&v), year(&v));
+                let _ = enum_value(&v, &["Hêvié", "Port"]);
+                for country in [Country::Senegal, Country::Benin] {
+                    let _ = (phone(&v, country), national_id(&v, country));
+                }
+            }
+
+            #[test]
+            fn on_any_unicode(v in ".{0,16}") {
+                let _ = (amount(&v), rate(&v), phone(&v, Country::Senegal), ninea(&v), gps(&v), date(&v));
+            }
+        }
+    }
+
     #[test]
     fn a_reason_becomes_an_issue_at_a_line_and_column_with_its_value() {
         let issue = rate("7,125").unwrap_err().at(12, "rate", "7,125");

@@ -208,25 +208,36 @@ fn progress_reaches_the_file_size() {
     );
 }
 
-#[test]
-fn no_input_makes_the_reader_panic() {
-    // A fixed pseudo-random sweep over small byte strings built from the characters
-    // that matter; proptest-style shrinking is not needed to show the absence of panics.
-    let alphabet: &[u8] = b"a;,\"\n\r \t\xE9\xC3\xA9\x00\x81\xFF";
-    let mut seed = 0x2545_F491_4F6C_DD1Du64;
-    for _ in 0..3000 {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        let len = (seed % 24) as usize;
-        let bytes: Vec<u8> = (0..len)
-            .map(|i| alphabet[((seed >> (i % 60)) as usize + i * 7) % alphabet.len()])
-            .collect();
-        if let Ok(s) = open(&bytes) {
-            let cols = s.columns(&["a"], &[]);
-            for row in s.rows().flatten() {
-                if let Ok(c) = &cols {
-                    let _ = row.at(c.col("a"));
+mod no_input_makes_the_reader_panic {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The bytes that matter to the reader: delimiters, quotes, line breaks, spaces,
+    /// Windows-1252 and UTF-8 accents, NUL, undefined and stray bytes.
+    const ALPHABET: &[u8] = b"a1;,\"\n\r \t\xE9\xC3\xA9\x00\x81\xFF\xEF\xBB\xBF";
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn on_any_bytes(bytes in prop::collection::vec(prop::sample::select(ALPHABET), 0..48)) {
+            if let Ok(source) = open(&bytes) {
+                let _ = source.headers();
+                let cols = source.columns(&["a"], &["1"]);
+                let mut report = Report::with_cap(3);
+                for row in source.rows() {
+                    match row {
+                        Ok(row) => {
+                            for i in 0..=row.len() {
+                                let _ = row.field(i);
+                            }
+                            if let Ok(c) = &cols {
+                                if let Err(issue) = row.parse(c.col("a"), fields::amount) {
+                                    report.push(issue);
+                                }
+                            }
+                        }
+                        Err(issue) => report.push(issue),
+                    }
                 }
             }
         }
