@@ -8,7 +8,7 @@
 use chrono::NaiveDate;
 use validator::ValidateEmail;
 
-use super::csvin::{keys, Issue};
+use super::csvin::{keys, trim, Issue};
 use crate::communes::Country;
 use crate::money::Xof;
 
@@ -42,17 +42,19 @@ impl Reason {
 
 /// A non-empty value.
 pub fn required(v: &str) -> Result<&str, Reason> {
-    if v.trim().is_empty() {
+    let t = trim(v);
+    if t.is_empty() {
         Err(Reason::new(keys::REQUIRED))
     } else {
-        Ok(v.trim())
+        Ok(t)
     }
 }
 
 /// A non-empty text of at most `max_chars` characters.
 pub fn text(v: &str, max_chars: usize) -> Result<&str, Reason> {
     let t = required(v)?;
-    if t.chars().count() > max_chars {
+    // A character takes at least one byte: short texts need no counting.
+    if t.len() > max_chars && t.chars().count() > max_chars {
         return Err(Reason::new(keys::TOO_LONG).arg("max", max_chars.to_string()));
     }
     Ok(t)
@@ -63,7 +65,7 @@ pub fn optional<'a, T>(
     v: &'a str,
     parse: impl FnOnce(&'a str) -> Result<T, Reason>,
 ) -> Result<Option<T>, Reason> {
-    if v.trim().is_empty() {
+    if trim(v).is_empty() {
         Ok(None)
     } else {
         parse(v).map(Some)
@@ -172,7 +174,11 @@ pub fn rate(v: &str) -> Result<i64, Reason> {
         return Err(Reason::new(keys::RATE_OVER_100));
     }
     let whole: i64 = int.parse().unwrap_or(0);
-    let hundredths: i64 = format!("{frac:0<2}").parse().unwrap_or(0);
+    let hundredths = frac
+        .bytes()
+        .chain(std::iter::repeat(b'0'))
+        .take(2)
+        .fold(0, |n, d| n * 10 + i64::from(d - b'0'));
     let bp = whole * 100 + hundredths;
     if bp > 10_000 {
         return Err(Reason::new(keys::RATE_OVER_100));
@@ -218,43 +224,50 @@ pub fn phone(v: &str, country: Country) -> Result<String, Reason> {
         Country::Senegal => ("221", &[9]),
         Country::Benin => ("229", &[8, 10]),
     };
-    let international = if plus {
-        Some(digits.as_str())
+    // Where the international part and the national number start in `digits`.
+    let intl_start = if plus {
+        Some(0)
     } else {
-        digits.strip_prefix("00")
+        digits.starts_with("00").then_some(2)
     };
-    let national = match international {
-        Some(intl) => match intl.strip_prefix(code) {
-            Some(n) => n,
-            None if (8..=15).contains(&intl.len()) && !intl.starts_with('0') => {
-                return Ok(format!("+{intl}"));
+    let national_start = match intl_start {
+        Some(i) if digits[i..].starts_with(code) => i + code.len(),
+        Some(i) => {
+            let intl_len = digits.len() - i;
+            if (8..=15).contains(&intl_len) && !digits[i..].starts_with('0') {
+                digits.replace_range(..i, "+");
+                return Ok(digits);
             }
-            None => return Err(bad()),
-        },
-        None => match digits.strip_prefix(code) {
-            Some(n) if national_lengths.contains(&n.len()) => n,
-            _ => digits.as_str(),
-        },
+            return Err(bad());
+        }
+        None if digits.starts_with(code)
+            && national_lengths.contains(&(digits.len() - code.len())) =>
+        {
+            code.len()
+        }
+        None => 0,
     };
-    match country {
+    let national = &digits[national_start..];
+    let prefix = match country {
         Country::Senegal => {
             let ok = national.len() == 9
                 && (national.starts_with('7')
                     || national.starts_with("33")
                     || national.starts_with("30"));
-            if ok {
-                Ok(format!("+221{national}"))
-            } else {
-                Err(bad())
+            if !ok {
+                return Err(bad());
             }
+            "+221"
         }
         Country::Benin => match national.len() {
-            10 if national.starts_with("01") => Ok(format!("+229{national}")),
-            8 => Ok(format!("+22901{national}")),
-            9 if national.starts_with('1') => Err(Reason::new(keys::PHONE_LOST_ZERO)),
-            _ => Err(bad()),
+            10 if national.starts_with("01") => "+229",
+            8 => "+22901",
+            9 if national.starts_with('1') => return Err(Reason::new(keys::PHONE_LOST_ZERO)),
+            _ => return Err(bad()),
         },
-    }
+    };
+    digits.replace_range(..national_start, prefix);
+    Ok(digits)
 }
 
 /// An e-mail address (checked with the `validator` crate), returned trimmed.
@@ -293,7 +306,7 @@ pub fn national_id(v: &str, country: Country) -> Result<String, Reason> {
 pub fn ninea(v: &str) -> Result<String, Reason> {
     let t = required(v)?;
     let bad = || Reason::new(keys::BAD_NINEA);
-    let compact: String = t
+    let mut compact: String = t
         .chars()
         .filter(|c| !matches!(c, ' ' | '-' | '.' | '/' | '\u{A0}' | '\u{202F}'))
         .map(|c| c.to_ascii_uppercase())
@@ -303,17 +316,16 @@ pub fn ninea(v: &str) -> Result<String, Reason> {
         && b[b.len() - 3].is_ascii_digit()
         && b[b.len() - 2].is_ascii_uppercase()
         && b[b.len() - 1].is_ascii_digit();
-    let (number, cofi) = if has_cofi {
-        compact.split_at(compact.len() - 3)
-    } else {
-        (compact.as_str(), "")
-    };
+    let number = &compact[..compact.len() - if has_cofi { 3 } else { 0 }];
     if !number.bytes().all(|b| b.is_ascii_digit()) {
         return Err(bad());
     }
     match number.len() {
-        7 => Ok(format!("00{number}{cofi}")),
-        9 => Ok(format!("{number}{cofi}")),
+        7 => {
+            compact.insert_str(0, "00");
+            Ok(compact)
+        }
+        9 => Ok(compact),
         _ => Err(bad()),
     }
 }
@@ -410,9 +422,12 @@ fn micro_degrees(s: &str) -> Option<i64> {
     if int.is_empty() || int.len() > 3 || !digits(int) || !digits(frac) || frac.len() > 15 {
         return None;
     }
-    let padded = format!("{frac:0<7}");
-    let micro: i64 = padded[..6].parse().ok()?;
-    let round_up = padded.as_bytes()[6] >= b'5';
+    // The first 6 decimals, then the 7th to round half away from zero.
+    let mut micro = 0i64;
+    for i in 0..6 {
+        micro = micro * 10 + frac.as_bytes().get(i).map_or(0, |d| i64::from(d - b'0'));
+    }
+    let round_up = frac.as_bytes().get(6).is_some_and(|&d| d >= b'5');
     let value = int.parse::<i64>().ok()? * 1_000_000 + micro + i64::from(round_up);
     Some(if neg { -value } else { value })
 }
@@ -458,18 +473,20 @@ pub fn year(v: &str) -> Result<i32, Reason> {
 /// the allowed values.
 pub fn enum_value<'a>(v: &str, allowed: &[&'a str]) -> Result<&'a str, Reason> {
     let t = required(v)?;
-    allowed
-        .iter()
-        .find(|a| same_ignoring_case(a, t))
+    let found = if t.is_ascii() {
+        allowed.iter().find(|a| a.eq_ignore_ascii_case(t))
+    } else {
+        allowed.iter().find(|a| same_ignoring_case(a, t))
+    };
+    found
         .copied()
         .ok_or_else(|| Reason::new(keys::NOT_IN_LIST).arg("allowed", allowed.join(", ")))
 }
 
 fn same_ignoring_case(a: &str, b: &str) -> bool {
-    a.eq_ignore_ascii_case(b)
-        || a.chars()
-            .flat_map(char::to_lowercase)
-            .eq(b.chars().flat_map(char::to_lowercase))
+    a.chars()
+        .flat_map(char::to_lowercase)
+        .eq(b.chars().flat_map(char::to_lowercase))
 }
 
 #[cfg(test)]
@@ -794,6 +811,29 @@ mod tests {
             r.args,
             vec![("allowed", "person, organisation".to_string())]
         );
+    }
+
+    mod no_value_makes_a_parser_panic {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn on_any_text(v in "[0-9 .,;:/%+\\-a-zA-Zé€\u{A0}\u{202F}²@]{0,24}") {
+                let _ = (required(&v), text(&v, 5), amount(&v), signed_amount(&v));
+                let _ = (count(&v), area(&v), rate(&v), email(&v), ninea(&v), ifu(&v));
+                let _ = (gps(&v), gps_in(&v, Country::Benin), date(&v), year(&v));
+                let _ = enum_value(&v, &["Hêvié", "Port"]);
+                for country in [Country::Senegal, Country::Benin] {
+                    let _ = (phone(&v, country), national_id(&v, country));
+                }
+            }
+
+            #[test]
+            fn on_any_unicode(v in ".{0,16}") {
+                let _ = (amount(&v), rate(&v), phone(&v, Country::Senegal), ninea(&v), gps(&v), date(&v));
+            }
+        }
     }
 
     #[test]

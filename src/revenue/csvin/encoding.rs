@@ -17,7 +17,7 @@
 //! Undefined bytes and mixes are rare, so they are only looked for, in a second pass,
 //! when the first pass found the file is not UTF-8.
 
-use std::io::{self, Read, Seek, SeekFrom};
+use std::io::{self, Read, Seek};
 
 use super::issue::{keys, Issue};
 
@@ -119,6 +119,7 @@ fn check_start(start: &[u8]) -> Result<(), Issue> {
 }
 
 /// The second pass over a file that is not UTF-8: undefined bytes and UTF-8 mixed in.
+/// Both are rare, so the bytes that may show them are searched for with `memchr`.
 fn check_windows_1252<R: Read + Seek>(r: &mut R, first_invalid_utf8: u64) -> Result<(), Issue> {
     r.rewind().map_err(unreadable)?;
     let mut chunk = vec![0u8; CHUNK];
@@ -129,23 +130,39 @@ fn check_windows_1252<R: Read + Seek>(r: &mut R, first_invalid_utf8: u64) -> Res
         if n == 0 {
             return Ok(());
         }
-        for (i, &b) in chunk[..n].iter().enumerate() {
-            let at = offset + i as u64;
-            if matches!(b, 0x81 | 0x8D | 0x8F | 0x90 | 0x9D) {
-                let line = line_at(r, at).map_err(unreadable)?;
-                return Err(
-                    Issue::new(line, keys::UNDEFINED_BYTE).arg("byte", format!("0x{b:02X}"))
-                );
+        let data = &chunk[..n];
+        let undefined = [
+            memchr::memchr3(0x81, 0x8D, 0x8F, data),
+            memchr::memchr2(0x90, 0x9D, data),
+        ]
+        .into_iter()
+        .flatten()
+        .min();
+        // `Ã` (C3) then a byte from 0x80 to 0xBF: a UTF-8 accent.
+        let starts_with_pair = prev_was_c3 && (0x80..=0xBF).contains(&data[0]);
+        let mixed = if starts_with_pair {
+            Some(0)
+        } else {
+            memchr::memchr_iter(0xC3, data)
+                .find(|&i| data.get(i + 1).is_some_and(|b| (0x80..=0xBF).contains(b)))
+                .map(|i| i + 1)
+        };
+        match (undefined, mixed) {
+            (Some(u), m) if m.is_none_or(|m| u <= m) => {
+                let line = line_at(r, offset + u as u64).map_err(unreadable)?;
+                let byte = format!("0x{:02X}", data[u]);
+                return Err(Issue::new(line, keys::UNDEFINED_BYTE).arg("byte", byte));
             }
-            if prev_was_c3 && (0x80..=0xBF).contains(&b) {
-                let utf8_line = line_at(r, at).map_err(unreadable)?;
+            (_, Some(m)) => {
+                let utf8_line = line_at(r, offset + m as u64).map_err(unreadable)?;
                 let ansi_line = line_at(r, first_invalid_utf8).map_err(unreadable)?;
                 return Err(Issue::new(ansi_line, keys::MIXED_ENCODING)
                     .arg("utf8_line", utf8_line.to_string())
                     .arg("ansi_line", ansi_line.to_string()));
             }
-            prev_was_c3 = b == 0xC3;
+            _ => {}
         }
+        prev_was_c3 = data[n - 1] == 0xC3;
         offset += n as u64;
     }
 }
@@ -180,11 +197,6 @@ fn read_some<R: Read>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
 
 pub fn unreadable(e: io::Error) -> Issue {
     Issue::new(0, keys::UNREADABLE).arg("error", e.to_string())
-}
-
-/// Skips `n` bytes from the current position of a seekable input.
-pub fn skip<R: Seek>(r: &mut R, n: u64) -> io::Result<()> {
-    r.seek(SeekFrom::Current(n as i64)).map(|_| ())
 }
 
 /// Decodes a Windows-1252 byte stream into UTF-8 as it is read.
@@ -347,6 +359,16 @@ mod tests {
                 ("ansi_line", "3".to_string())
             ]
         );
+    }
+
+    #[test]
+    fn a_utf8_accent_cut_by_a_chunk_boundary_is_still_seen_in_a_mixed_file() {
+        let mut bytes = b"M\xE9dina\n".to_vec();
+        bytes.resize(CHUNK - 1, b'a');
+        bytes.extend_from_slice(b"\xC3\xA9\n");
+        let issue = detect_bytes(&bytes).unwrap_err();
+        assert_eq!((issue.key, issue.line), (keys::MIXED_ENCODING, 1));
+        assert_eq!(issue.args[0], ("utf8_line", "2".to_string()));
     }
 
     #[test]

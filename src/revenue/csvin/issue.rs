@@ -372,6 +372,7 @@ mod tests {
             include_str!("issue.rs"),
             include_str!("encoding.rs"),
             include_str!("parse.rs"),
+            include_str!("row.rs"),
             include_str!("../fields.rs"),
         ];
         let mut used = BTreeSet::new();

@@ -42,8 +42,8 @@ pub mod delimiter;
 pub mod encoding;
 pub mod issue;
 pub mod parse;
+mod row;
 
-use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
@@ -52,11 +52,12 @@ use std::sync::Arc;
 
 pub use encoding::Encoding;
 pub use issue::{keys, Issue, Report};
+pub use row::{trim, Col, Columns, Duplicates, Row};
 
 use encoding::{unreadable, Windows1252Reader};
 use parse::{Parser, RawRecord, Step, MAX_RECORD_BYTES};
 
-use super::fields::Reason;
+use row::trimmed_span;
 
 /// An opened file: encoding and delimiter detected, header read.
 pub struct CsvSource {
@@ -260,117 +261,6 @@ impl<R: Read> Read for Counted<R> {
     }
 }
 
-/// Where each wanted column is in the file.
-#[derive(Debug, Clone)]
-pub struct Columns {
-    index: Vec<(&'static str, usize)>,
-    unknown: Vec<String>,
-    header_line: u64,
-}
-
-/// A column looked up once, for fast access to it in every row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Col {
-    pub name: &'static str,
-    /// `None` when an optional column is absent from the file.
-    pub index: Option<usize>,
-}
-
-impl Columns {
-    /// The column by name; an absent optional column (or an unknown name) reads as empty.
-    pub fn col(&self, name: &'static str) -> Col {
-        let index = self.index.iter().find(|(n, _)| *n == name).map(|(_, i)| *i);
-        Col { name, index }
-    }
-
-    pub fn has(&self, name: &str) -> bool {
-        self.index.iter().any(|(n, _)| *n == name)
-    }
-
-    /// Columns of the file that the import does not use.
-    pub fn unknown(&self) -> &[String] {
-        &self.unknown
-    }
-
-    /// One note per ignored column, for [`Report::note`].
-    pub fn notes(&self) -> Vec<Issue> {
-        self.unknown
-            .iter()
-            .map(|c| {
-                Issue::new(self.header_line, keys::UNKNOWN_COLUMN)
-                    .column(c)
-                    .arg("column", c.as_str())
-            })
-            .collect()
-    }
-}
-
-/// One data row.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Row {
-    /// The line as a spreadsheet numbers it (the header is line 1).
-    pub line: u64,
-    text: String,
-    ends: Vec<usize>,
-}
-
-impl Row {
-    /// The number of fields.
-    pub fn len(&self) -> usize {
-        self.ends.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
-    }
-
-    /// The `i`th field, trimmed; empty when there is no such field.
-    pub fn field(&self, i: usize) -> &str {
-        let Some(&end) = self.ends.get(i) else {
-            return "";
-        };
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        self.text[start..end].trim()
-    }
-
-    /// A column's value, trimmed; empty when the column is absent.
-    pub fn at(&self, col: Col) -> &str {
-        col.index.map_or("", |i| self.field(i))
-    }
-
-    /// The value of a column by name (a lookup per call: prefer [`Row::at`] in loops).
-    pub fn get(&self, cols: &Columns, name: &'static str) -> &str {
-        self.at(cols.col(name))
-    }
-
-    /// Parses a column's value; a failure becomes an issue at this line and column,
-    /// with the value.
-    pub fn parse<'r, T>(
-        &'r self,
-        col: Col,
-        parse: impl FnOnce(&'r str) -> Result<T, Reason>,
-    ) -> Result<T, Issue> {
-        let value = self.at(col);
-        parse(value).map_err(|reason| reason.at(self.line, col.name, value))
-    }
-
-    /// An issue at this row and column for a reason found elsewhere (say, an unknown
-    /// district found by a database lookup).
-    pub fn issue(&self, col: Col, reason: Reason) -> Issue {
-        reason.at(self.line, col.name, self.at(col))
-    }
-
-    /// The row as the user typed it, fields joined by `delimiter` (for issues about the
-    /// whole row).
-    fn joined(&self, delimiter: u8) -> String {
-        let sep = (delimiter as char).to_string();
-        (0..self.len())
-            .map(|i| self.field(i))
-            .collect::<Vec<_>>()
-            .join(&sep)
-    }
-}
-
 /// The data rows of a [`CsvSource`].
 pub struct Rows {
     parser: Parser<Box<dyn Read + Send>>,
@@ -387,18 +277,31 @@ pub struct Rows {
 impl Rows {
     /// The record just read, as a row; blank rows give `None`.
     fn take_row(&mut self) -> Result<Option<Row>, Issue> {
-        let capacity = self.rec.bytes.len() + 16;
+        let capacity = 256.max(self.rec.bytes.len() * 2);
         let bytes = std::mem::replace(&mut self.rec.bytes, Vec::with_capacity(capacity));
         let text = String::from_utf8(bytes).map_err(|_| changed(self.rec.row))?;
-        if text.trim().is_empty() {
+        let mut spans = Vec::with_capacity(self.header_len.max(self.rec.len()));
+        let mut start = 0;
+        let mut blank = true;
+        for &end in &self.rec.ends {
+            // Always true for input that was valid when its encoding was decided; a file
+            // changed since could split a character, which must not panic.
+            if !text.is_char_boundary(end) {
+                return Err(changed(self.rec.row));
+            }
+            let (s, e) = trimmed_span(&text[start..end]);
+            blank &= s == e;
+            spans.push([(start + s) as u32, (start + e) as u32]);
+            start = end;
+        }
+        if blank {
             self.rec.bytes = text.into_bytes();
             return Ok(None);
         }
-        let ends = std::mem::replace(&mut self.rec.ends, Vec::with_capacity(self.header_len));
         Ok(Some(Row {
             line: self.rec.row,
             text,
-            ends,
+            spans,
         }))
     }
 
@@ -469,37 +372,6 @@ impl Iterator for Rows {
     }
 }
 
-/// Finds values seen twice in a column (a reference, an identifier). Keeps each value
-/// once in memory (about 50 MB for a million short references).
-#[derive(Debug, Default)]
-pub struct Duplicates {
-    first_line: HashMap<Box<str>, u64>,
-}
-
-impl Duplicates {
-    pub fn new() -> Duplicates {
-        Duplicates::default()
-    }
-
-    /// An issue if this row's value was already seen; empty values are not checked.
-    pub fn check(&mut self, row: &Row, col: Col) -> Result<(), Issue> {
-        let value = row.at(col);
-        if value.is_empty() {
-            return Ok(());
-        }
-        match self.first_line.get(value) {
-            Some(&first) => Err(Issue::new(row.line, keys::DUPLICATE_VALUE)
-                .column(col.name)
-                .value(value)
-                .arg("first_line", first.to_string())),
-            None => {
-                self.first_line.insert(value.into(), row.line);
-                Ok(())
-            }
-        }
-    }
-}
-
 fn delimiter_name(d: u8) -> &'static str {
     match d {
         b';' => ";",
@@ -520,5 +392,7 @@ fn changed(line: u64) -> Issue {
     Issue::new(line, keys::CHANGED_ENCODING)
 }
 
+#[cfg(test)]
+mod fixtures;
 #[cfg(test)]
 mod tests;

@@ -75,6 +75,8 @@ pub struct Parser<R> {
     len: usize,
     eof: bool,
     delim: u8,
+    /// The bytes that end an unquoted run: the delimiter, `\n` and `\r`.
+    special: [bool; 256],
     /// The last record ended at a `\r`: a `\n` right after it belongs to it.
     skip_lf: bool,
     next_row: u64,
@@ -89,6 +91,7 @@ impl<R: Read> Parser<R> {
             len: 0,
             eof: false,
             delim,
+            special: std::array::from_fn(|b| b == delim as usize || b == 10 || b == 13),
             skip_lf: false,
             next_row: 1,
         }
@@ -136,6 +139,7 @@ impl<R: Read> Parser<R> {
                 });
             }
             let buf = &self.buf[..self.len];
+            let special = &self.special;
             let chunk_start = self.pos;
             let mut pos = self.pos;
             started = true;
@@ -153,7 +157,7 @@ impl<R: Read> Parser<R> {
                         } else if b != b' ' && b != b'\t' {
                             // Unquoted: copy the run up to the next special byte.
                             let run = pos - 1;
-                            while pos < buf.len() && !is_special(buf[pos], delim) {
+                            while pos < buf.len() && !special[buf[pos] as usize] {
                                 pos += 1;
                             }
                             rec.bytes.extend_from_slice(&buf[run..pos]);
@@ -168,7 +172,7 @@ impl<R: Read> Parser<R> {
                             return Ok(self.finish(rec, pos, b));
                         } else {
                             let run = pos - 1;
-                            while pos < buf.len() && !is_special(buf[pos], delim) {
+                            while pos < buf.len() && !special[buf[pos] as usize] {
                                 pos += 1;
                             }
                             rec.bytes.extend_from_slice(&buf[run..pos]);
@@ -216,10 +220,6 @@ impl<R: Read> Parser<R> {
         self.next_row += 1;
         Step::Record
     }
-}
-
-fn is_special(b: u8, delim: u8) -> bool {
-    b == delim || b == b'\n' || b == b'\r'
 }
 
 #[cfg(test)]

@@ -208,27 +208,170 @@ fn progress_reaches_the_file_size() {
     );
 }
 
-#[test]
-fn no_input_makes_the_reader_panic() {
-    // A fixed pseudo-random sweep over small byte strings built from the characters
-    // that matter; proptest-style shrinking is not needed to show the absence of panics.
-    let alphabet: &[u8] = b"a;,\"\n\r \t\xE9\xC3\xA9\x00\x81\xFF";
-    let mut seed = 0x2545_F491_4F6C_DD1Du64;
-    for _ in 0..3000 {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        let len = (seed % 24) as usize;
-        let bytes: Vec<u8> = (0..len)
-            .map(|i| alphabet[((seed >> (i % 60)) as usize + i * 7) % alphabet.len()])
-            .collect();
-        if let Ok(s) = open(&bytes) {
-            let cols = s.columns(&["a"], &[]);
-            for row in s.rows().flatten() {
-                if let Ok(c) = &cols {
-                    let _ = row.at(c.col("a"));
+mod no_input_makes_the_reader_panic {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The bytes that matter to the reader: delimiters, quotes, line breaks, spaces,
+    /// Windows-1252 and UTF-8 accents, NUL, undefined and stray bytes.
+    const ALPHABET: &[u8] = b"a1;,\"\n\r \t\xE9\xC3\xA9\x00\x81\xFF\xEF\xBB\xBF";
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn on_any_bytes(bytes in prop::collection::vec(prop::sample::select(ALPHABET), 0..48)) {
+            if let Ok(source) = open(&bytes) {
+                let _ = source.headers();
+                let cols = source.columns(&["a"], &["1"]);
+                let mut report = Report::with_cap(3);
+                for row in source.rows() {
+                    match row {
+                        Ok(row) => {
+                            for i in 0..=row.len() {
+                                let _ = row.field(i);
+                            }
+                            if let Ok(c) = &cols {
+                                if let Err(issue) = row.parse(c.col("a"), fields::amount) {
+                                    report.push(issue);
+                                }
+                            }
+                        }
+                        Err(issue) => report.push(issue),
+                    }
                 }
             }
         }
     }
+}
+
+/// Peak resident memory of this process, from `/proc/self/status` (Linux), in KiB.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Reading and field parsing of a million taxpayers, as `commune import taxpayers` does
+/// before the database:
+/// `cargo test --release --lib csvin -- --ignored --nocapture`.
+/// Reads `COMMUNE_BENCH_FILE`, or writes one with `scripts/gen_taxpayers.py` (add
+/// `COMMUNE_BENCH_EXCEL=1` for the Windows-1252 `;` variant). `COMMUNE_BENCH_READ_ONLY=1`
+/// skips the field parsers.
+#[test]
+#[ignore]
+fn reader_throughput_on_a_million_rows() {
+    use crate::communes::Country;
+    use std::time::Instant;
+
+    let excel = std::env::var_os("COMMUNE_BENCH_EXCEL").is_some();
+    let read_only = std::env::var_os("COMMUNE_BENCH_READ_ONLY").is_some();
+    let path = match std::env::var_os("COMMUNE_BENCH_FILE") {
+        Some(p) => std::path::PathBuf::from(p),
+        None => {
+            let name = if excel {
+                "commune-bench-1m-excel.csv"
+            } else {
+                "commune-bench-1m.csv"
+            };
+            let p = std::env::temp_dir().join(name);
+            if !p.exists() {
+                let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/gen_taxpayers.py");
+                let mut cmd = std::process::Command::new("python3");
+                cmd.arg(script).arg("1000000").arg(&p);
+                if excel {
+                    cmd.arg("--excel");
+                }
+                assert!(cmd.status().expect("python3").success());
+            }
+            p
+        }
+    };
+    let start = Instant::now();
+    let source = CsvSource::open(&path).unwrap();
+    let opened = start.elapsed();
+    let bytes = source.total_bytes();
+    let (encoding, delimiter) = (source.encoding(), source.delimiter());
+    let cols = source
+        .columns(
+            &[
+                "ref",
+                "name",
+                "kind",
+                "district",
+                "phone",
+                "email",
+                "id_number",
+            ],
+            &["address", "gps"],
+        )
+        .unwrap();
+    let [r, name, kind, district, phone, email, id, address, gps] = [
+        "ref",
+        "name",
+        "kind",
+        "district",
+        "phone",
+        "email",
+        "id_number",
+        "address",
+        "gps",
+    ]
+    .map(|c| cols.col(c));
+    let districts = [
+        "Plateau", "Rebeuss", "Petersen", "Sandaga", "Kermel", "Thiong", "Tound", "Port",
+    ];
+    let mut report = Report::new();
+    let mut rows = 0u64;
+    for row in source.rows() {
+        let row = match row {
+            Ok(row) => row,
+            Err(issue) => {
+                report.push(issue);
+                continue;
+            }
+        };
+        rows += 1;
+        if read_only {
+            continue;
+        }
+        let checks = [
+            row.parse(r, |v| fields::text(v, 40).map(drop)),
+            row.parse(name, |v| fields::text(v, 200).map(drop)),
+            row.parse(kind, |v| {
+                fields::enum_value(v, &["person", "organisation"]).map(drop)
+            }),
+            row.parse(district, |v| fields::enum_value(v, &districts).map(drop)),
+            row.parse(phone, |v| fields::phone(v, Country::Senegal).map(drop)),
+            row.parse(email, |v| fields::optional(v, fields::email).map(drop)),
+            row.parse(id, |v| fields::optional(v, fields::ninea).map(drop)),
+            row.parse(address, |v| {
+                fields::optional(v, |v| fields::text(v, 300)).map(drop)
+            }),
+            row.parse(gps, |v| {
+                fields::optional(v, |v| fields::gps_in(v, Country::Senegal)).map(drop)
+            }),
+        ];
+        for issue in checks.into_iter().filter_map(Result::err) {
+            report.push(issue);
+        }
+    }
+    let total = start.elapsed().as_secs_f64();
+    println!(
+        "{} rows{}, {:.1} MB ({}, {}) in {:.2} s (detection pass {:.2} s): {:.0} rows/s, {:.0} MB/s, peak RSS {} KiB",
+        rows,
+        if read_only { " read" } else { " read and parsed" },
+        bytes as f64 / 1e6,
+        encoding.as_str(),
+        delimiter as char,
+        total,
+        opened.as_secs_f64(),
+        rows as f64 / total,
+        bytes as f64 / 1e6 / total,
+        peak_rss_kib().unwrap_or(0)
+    );
+    assert!(
+        report.is_clean(),
+        "{:?}",
+        &report.issues()[..report.issues().len().min(5)]
+    );
 }
