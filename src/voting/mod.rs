@@ -1,1 +1,10 @@
-//! The voting engine (see issue 3).
+//! The voting engine: participatory-budgeting elections, the pabulib `.pb`
+//! format and the rules that choose the winning projects. It is pure: no
+//! database, and no I/O beyond reading or writing a file on request.
+
+pub mod model;
+pub mod number;
+pub mod pb;
+
+pub use model::{Ballot, BallotRules, BallotViolation, Election, Project, VoteType};
+pub use pb::{parse_pb, read_pb_file, write_pb, write_pb_file, PbError};
