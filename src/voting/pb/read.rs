@@ -110,15 +110,16 @@ impl Reader {
                 "expected a META, PROJECTS or VOTES section",
             ));
         };
-        let Some(header) = &self.header else {
+        let Some(header) = self.header.take() else {
             return self.read_header(section, &record);
         };
-        let header = header.clone();
-        match section {
+        let result = match section {
             Section::Meta => self.meta_row(&record),
             Section::Projects => self.project_row(&record, &header),
             Section::Votes => self.vote_row(&record, &header),
-        }
+        };
+        self.header = Some(header);
+        result
     }
 
     fn start_section(&mut self, section: Section, line: usize) -> Result<(), PbError> {
