@@ -2,8 +2,10 @@
 //! `method_of_equal_shares`), with the "add1" completions that raise every
 //! voter's money by one currency unit at a time.
 
-pub(crate) mod approval;
-pub(crate) mod points;
+mod engine;
+#[cfg(test)]
+mod plain;
+mod slots;
 
 use num_bigint::{BigInt, BigUint};
 use num_rational::BigRational;
@@ -24,6 +26,7 @@ impl Frac {
         Frac { num, den }
     }
 
+    #[cfg(test)]
     pub fn from_ratio(r: &BigRational) -> Frac {
         let part = |x: &BigInt| x.magnitude().clone();
         Frac::new(part(r.numer()), part(r.denom()))
@@ -128,14 +131,6 @@ pub(crate) enum Stop {
     OverBudget,
 }
 
-fn run_once(ctx: &Context, extra: u64) -> Run {
-    if ctx.e.vote_type.has_points() {
-        points::run(ctx, extra, points::Utility::Points)
-    } else {
-        approval::ApprovalRun::run(ctx, extra)
-    }
-}
-
 /// Runs MES, raising each voter's money by one currency unit at a time as
 /// `stop` says. Returns the run kept and the money it started with.
 pub(crate) fn equal_shares(ctx: &Context, stop: Stop) -> (Run, MesSummary) {
@@ -144,10 +139,11 @@ pub(crate) fn equal_shares(ctx: &Context, stop: Stop) -> (Run, MesSummary) {
     let candidates: Vec<usize> = (0..ctx.e.projects.len())
         .filter(|&p| ctx.support[p] > 0 && ctx.cost(p) > 0)
         .collect();
+    let engine = engine::Engine::new(ctx);
     let mut kept: Option<(u64, Run)> = None;
     let mut raises = 0u64;
     let (raises, run) = loop {
-        let run = run_once(ctx, raises * unit);
+        let run = engine.run(raises * unit);
         if stop == Stop::Once {
             break (raises, run);
         }

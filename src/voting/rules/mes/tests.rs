@@ -2,7 +2,8 @@ use num_bigint::BigInt;
 use num_rational::BigRational;
 use proptest::prelude::*;
 
-use super::points::{self, Utility};
+use super::engine::Engine;
+use super::plain::{self, Utility};
 use super::*;
 use crate::voting::model::{Ballot, Election, Project, VoteType};
 
@@ -27,7 +28,7 @@ fn the_cheapest_project_per_supporter_wins_and_its_supporters_pay_equally() {
     // 20 each (ρ = 1/3); B (40) would cost its two backers 20 (ρ = 1/2).
     let e = election(100, &[60, 40, 30], &[&[0, 1], &[0, 1], &[0], &[2]]);
     let ctx = Context::new(&e);
-    let run = approval::ApprovalRun::run(&ctx, 0);
+    let run = Engine::new(&ctx).run(0);
     assert_eq!(run.selected, vec![0]);
     assert_eq!(run.wins[0].price.to_ratio(), r(20, 1));
     assert_eq!(run.wins[0].paid_in_full, 3);
@@ -46,7 +47,7 @@ fn a_supporter_who_cannot_pay_the_price_pays_all_they_have() {
     // left) and v4 (10): v1 pays 4, v4 pays 10, ρ = 10/14.
     let e = election(40, &[18, 14, 4], &[&[0, 1, 2], &[0], &[0], &[1]]);
     let ctx = Context::new(&e);
-    let run = approval::ApprovalRun::run(&ctx, 0);
+    let run = Engine::new(&ctx).run(0);
     assert_eq!(run.selected, vec![0, 1]);
     let w = &run.wins[1];
     assert_eq!(w.price.to_ratio(), r(10, 1));
@@ -61,7 +62,7 @@ fn equal_prices_go_to_the_cheaper_project_and_the_tie_is_recorded() {
     // for both. B goes first; then A still costs 10 each, which they have.
     let e = election(60, &[20, 10], &[&[0, 1], &[0, 1], &[], &[]]);
     let ctx = Context::new(&e);
-    let run = approval::ApprovalRun::run(&ctx, 0);
+    let run = Engine::new(&ctx).run(0);
     assert_eq!(run.selected, vec![1, 0]);
     assert_eq!(run.ties.len(), 1);
     assert_eq!(run.ties[0].tied, vec![1, 0]);
@@ -84,7 +85,7 @@ fn add1_raises_the_money_until_the_next_raise_would_overspend() {
 fn zero_cost_projects_are_taken_first_and_no_voters_means_no_winners() {
     let e = election(10, &[0, 5], &[&[0, 1]]);
     let ctx = Context::new(&e);
-    assert_eq!(approval::ApprovalRun::run(&ctx, 0).selected, vec![0, 1]);
+    assert_eq!(Engine::new(&ctx).run(0).selected, vec![0, 1]);
     let empty = election(10, &[5], &[]);
     let ctx = Context::new(&empty);
     assert!(equal_shares(&ctx, Stop::OverBudget).0.selected.is_empty());
@@ -99,9 +100,13 @@ fn points_utilities_make_voters_pay_in_proportion_to_their_points() {
     e.add_ballot(Ballot::with_points("1", vec![0], vec![3]));
     e.add_ballot(Ballot::with_points("2", vec![0], vec![1]));
     let ctx = Context::new(&e);
-    let run = points::run(&ctx, 0, Utility::Points);
+    let run = Engine::new(&ctx).run(0);
     assert_eq!(run.selected, vec![0]);
     assert_eq!(run.wins[0].price.to_ratio(), r(3, 1));
+    assert_eq!(
+        (run.wins[0].paid_in_full, run.wins[0].paid_all_they_had),
+        (2, 0)
+    );
 }
 
 fn arb_election() -> impl Strategy<Value = Election> {
@@ -122,22 +127,52 @@ fn arb_election() -> impl Strategy<Value = Election> {
     })
 }
 
+/// The same elections with cumulative ballots: each approval gets 1 to 4 points.
+fn arb_cumulative() -> impl Strategy<Value = Election> {
+    (arb_election(), proptest::collection::vec(1i64..5, 200)).prop_map(|(mut e, points)| {
+        e.vote_type = VoteType::Cumulative;
+        let mut next = points.into_iter().cycle();
+        for b in &mut e.ballots {
+            b.points = b
+                .projects
+                .iter()
+                .map(|_| next.next().unwrap_or(1))
+                .collect();
+        }
+        e
+    })
+}
+
+fn same_runs(fast: &Run, plain: &Run) -> Result<(), TestCaseError> {
+    prop_assert_eq!(&fast.selected, &plain.selected);
+    for (a, b) in fast.wins.iter().zip(&plain.wins) {
+        prop_assert_eq!(a.price.to_ratio(), b.price.to_ratio());
+        let counts = |w: &Win| (w.paid_in_full, w.paid_all_they_had, w.had_nothing);
+        prop_assert_eq!(counts(a), counts(b));
+    }
+    for (a, b) in fast.losses.iter().zip(&plain.losses) {
+        let a = a
+            .as_ref()
+            .map(|l| (l.round, l.outbid_by, l.money_left.to_ratio()));
+        let b = b
+            .as_ref()
+            .map(|l| (l.round, l.outbid_by, l.money_left.to_ratio()));
+        prop_assert_eq!(a, b);
+    }
+    prop_assert_eq!(&fast.ties, &plain.ties);
+    Ok(())
+}
+
 proptest! {
     #[test]
-    fn the_fast_approval_engine_agrees_with_plain_rational_arithmetic(e in arb_election(), extra in 0u64..40) {
+    fn the_fast_engine_agrees_with_plain_rational_arithmetic_on_points(e in arb_cumulative(), extra in 0u64..40) {
         let ctx = Context::new(&e);
-        let fast = approval::ApprovalRun::run(&ctx, extra);
-        let plain = points::run(&ctx, extra, Utility::Cost);
-        prop_assert_eq!(&fast.selected, &plain.selected);
-        for (a, b) in fast.wins.iter().zip(&plain.wins) {
-            prop_assert_eq!(a.price.to_ratio(), b.price.to_ratio());
-            prop_assert_eq!((a.paid_in_full, a.paid_all_they_had, a.had_nothing), (b.paid_in_full, b.paid_all_they_had, b.had_nothing));
-        }
-        for (a, b) in fast.losses.iter().zip(&plain.losses) {
-            let a = a.as_ref().map(|l| (l.round, l.outbid_by, l.money_left.to_ratio()));
-            let b = b.as_ref().map(|l| (l.round, l.outbid_by, l.money_left.to_ratio()));
-            prop_assert_eq!(a, b);
-        }
-        prop_assert_eq!(fast.ties, plain.ties);
+        same_runs(&Engine::new(&ctx).run(extra), &plain::run(&ctx, extra, Utility::Points))?;
+    }
+
+    #[test]
+    fn the_fast_engine_agrees_with_plain_rational_arithmetic_on_approvals(e in arb_election(), extra in 0u64..40) {
+        let ctx = Context::new(&e);
+        same_runs(&Engine::new(&ctx).run(extra), &plain::run(&ctx, extra, Utility::Cost))?;
     }
 }

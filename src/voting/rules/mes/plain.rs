@@ -1,7 +1,5 @@
-//! The Method of Equal Shares with any additive utilities, in plain
-//! `BigRational` arithmetic: points for cumulative and scoring ballots
-//! (pabutools' `Additive_Cardinal_Sat`), or cost utilities, where it serves
-//! as a straightforward check of the faster approval engine.
+//! The Method of Equal Shares with additive utilities, written plainly in
+//! `BigRational` arithmetic: the tests check the fast engine against it.
 //!
 //! A supporter `i` of project `p` pays `min(money_i, ρ·u_i(p))`; each round
 //! buys the project whose supporters can raise its cost at the smallest `ρ`.
@@ -17,9 +15,7 @@ use crate::voting::rules::context::{Context, Stage};
 pub(crate) enum Utility {
     /// The points the voter gave.
     Points,
-    /// The project's cost, for every supporter (approval ballots). Only the
-    /// tests use it, to check the approval engine.
-    #[cfg_attr(not(test), allow(dead_code))]
+    /// The project's cost, for every supporter (approval ballots).
     Cost,
 }
 
