@@ -1,7 +1,10 @@
 //! Integration tests of the voting engine: real elections, properties on
 //! random ones, the `.pb` files and the `commune tally` command.
 
+mod cli;
 mod conformance;
+mod pb_files;
+mod properties;
 
 use std::path::PathBuf;
 
