@@ -4,7 +4,6 @@
 //! Amounts are integers in minor units: `Election::decimals` says how many
 //! digits follow the decimal point (0 for most files, whose costs are whole).
 
-use std::collections::HashMap;
 use std::fmt;
 
 use super::number::format_minor;
@@ -378,24 +377,6 @@ impl Election {
                     .map(|v| (i, v))
             })
             .collect()
-    }
-
-    /// Checks that every ballot names existing projects, each once, with
-    /// points where the vote type needs them. The rules rely on this.
-    pub fn check_structure(&self) -> Result<(), (usize, BallotViolation)> {
-        let loose = BallotRules::default();
-        for (i, b) in self.ballots.iter().enumerate() {
-            loose
-                .check(b, &self.projects, self.vote_type)
-                .map_err(|v| (i, v))?;
-        }
-        let mut ids = HashMap::new();
-        for (i, p) in self.projects.iter().enumerate() {
-            if let Some(first) = ids.insert(p.id.as_str(), i) {
-                return Err((i, BallotViolation::Duplicate(first)));
-            }
-        }
-        Ok(())
     }
 }
 

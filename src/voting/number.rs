@@ -3,7 +3,7 @@
 //! Money is kept as an integer count of minor units (`10^-decimals` of the
 //! currency). A `.pb` file may write `12,5` or `12.50`; both parse exactly.
 
-use num_bigint::{BigInt, BigUint};
+use num_bigint::BigInt;
 use num_integer::Integer;
 use num_rational::BigRational;
 use num_traits::{Signed, ToPrimitive, Zero};
@@ -92,12 +92,6 @@ pub fn ratio_text(value: &BigRational) -> String {
 /// An approximate `f64` of a fraction, for display only: it never decides anything.
 pub fn ratio_to_f64(value: &BigRational) -> f64 {
     value.to_f64().unwrap_or(f64::NAN)
-}
-
-/// `num / den` as a reduced fraction.
-pub fn ratio(num: BigUint, den: BigUint) -> BigRational {
-    debug_assert!(!den.is_zero());
-    BigRational::new(BigInt::from(num), BigInt::from(den))
 }
 
 #[cfg(test)]

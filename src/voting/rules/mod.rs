@@ -113,6 +113,8 @@ pub enum TallyError {
     UnknownRule(String),
     #[error("greedy-threshold needs META min_project_score_threshold")]
     MissingThreshold,
+    #[error("project id \"{0}\" is used twice")]
+    DuplicateProject(String),
     #[error("ballot {ballot}: {violation}")]
     BadBallot {
         ballot: usize,
@@ -193,9 +195,15 @@ pub fn tally(e: &Election, rule: Rule, complete_greedy: bool) -> Result<Outcome,
     ))
 }
 
-/// The rules rely on ballots naming existing projects, each once, with
-/// points where the vote type needs them.
+/// The rules rely on unique project ids (ties are broken on them) and on
+/// ballots naming existing projects, each once, with points where the vote
+/// type needs them.
 fn check_ballots(e: &Election) -> Result<(), TallyError> {
+    let mut ids: Vec<&str> = e.projects.iter().map(|p| p.id.as_str()).collect();
+    ids.sort_unstable();
+    if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {
+        return Err(TallyError::DuplicateProject(w[0].to_string()));
+    }
     let mut stamp = vec![usize::MAX; e.projects.len()];
     let points = e.vote_type.has_points();
     for (i, b) in e.ballots.iter().enumerate() {
