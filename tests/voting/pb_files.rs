@@ -98,7 +98,29 @@ prop_compose! {
     }
 }
 
+/// A small valid file, to be damaged at random.
+const SMALL: &str = "META\nkey;value\nbudget;100,5\nvote_type;cumulative\nmax_sum_points;5\n\
+PROJECTS\nproject_id;cost;name\na;60;\"A; b\"\nb;40,5;none\nVOTES\nvoter_id;vote;points\n1;a,b;3,2\n2;b;5\n";
+
 proptest! {
+    #[test]
+    fn reading_any_text_gives_an_election_or_an_error_never_a_panic(text in "[META\\nPROJECTSVOTESkeyvalue;,\"0-9a-z. -]{0,200}") {
+        let _ = parse_pb(&text);
+    }
+
+    #[test]
+    fn a_damaged_file_gives_an_error_naming_a_line_or_an_election(at in 0usize..200, junk in "[;,\"\\n0-9a-z-]{0,4}", cut in any::<bool>()) {
+        let at = (0..=at.min(SMALL.len())).rev().find(|&i| SMALL.is_char_boundary(i)).unwrap_or(0);
+        let damaged = if cut { format!("{}{}", &SMALL[..at], junk) } else { format!("{}{}{}", &SMALL[..at], junk, &SMALL[at..]) };
+        if let Ok(e) = parse_pb(&damaged) {
+            // Whatever was read can be counted and written.
+            let _ = commune::voting::tally(&e, commune::voting::Rule::MesAdd1e, true);
+            let _ = write_pb(&e);
+        } else if let Err(commune::voting::PbError::Invalid { line, .. }) = parse_pb(&damaged) {
+            prop_assert!(line >= 1 && line <= damaged.lines().count() + 1);
+        }
+    }
+
     #[test]
     fn writing_then_reading_a_pb_file_is_the_identity(e in arb_election()) {
         let text = write_pb(&e);

@@ -49,7 +49,7 @@ impl<'e> Context<'e> {
                     1
                 };
                 votes[p] += 1;
-                scores[p] += pts;
+                scores[p] = scores[p].saturating_add(pts);
                 if pts > 0 {
                     entries.push((p, pts));
                 }

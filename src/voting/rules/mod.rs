@@ -1,5 +1,18 @@
 //! The rules that turn ballots into winning projects, and [`tally`], the
 //! one entry point that runs them.
+//!
+//! How ballots count: approval, choose-1 and ordinal ballots support every
+//! project they list (a ranking counts as approval of the ranked projects,
+//! as pabulib's `votes` column does); cumulative and scoring ballots support
+//! the projects they give positive points. Greedy ranks by votes, or by
+//! total points for point ballots; MES uses cost utilities for approval
+//! ballots and points for point ballots; Phragmén, defined for approvals,
+//! treats a point ballot as approving the projects it gives points to.
+//!
+//! Where Commune departs from pabutools 1.2.3, in cases the real elections
+//! never reach: greedy and Phragmén never fund a project nobody voted for,
+//! and Phragmén stops when the project the tie-break chooses does not fit
+//! (pabutools stops when any of the tied projects does not).
 
 mod context;
 mod greedy;
@@ -243,7 +256,9 @@ fn finish(
     let p_count = e.projects.len();
     let mut is_selected = vec![false; p_count];
     selected.iter().for_each(|&p| is_selected[p] = true);
-    let mut cost: u64 = selected.iter().map(|&p| ctx.cost(p)).sum();
+    let mut cost = selected
+        .iter()
+        .fold(0u64, |sum, &p| sum.saturating_add(ctx.cost(p)));
     let mut completion = vec![None; p_count];
     if complete_greedy {
         let counted = greedy::count(
@@ -255,7 +270,7 @@ fn finish(
         );
         for &p in &counted.selected {
             is_selected[p] = true;
-            cost += ctx.cost(p);
+            cost = cost.saturating_add(ctx.cost(p));
         }
         selected.extend(counted.selected);
         completion = counted.steps;

@@ -30,7 +30,7 @@ pub struct Outcome {
 
 impl Outcome {
     pub fn left_over(&self) -> u64 {
-        self.budget - self.cost
+        self.budget.saturating_sub(self.cost)
     }
 }
 

@@ -100,7 +100,7 @@ impl Run {
 
     pub fn add_win(&mut self, ctx: &Context, win: Win) {
         self.selected.push(win.project);
-        self.cost += ctx.cost(win.project);
+        self.cost = self.cost.saturating_add(ctx.cost(win.project));
         self.wins.push(win);
     }
 
