@@ -39,9 +39,11 @@ impl<'e> Context<'e> {
         let mut votes = vec![0u64; p_count];
         let mut scores = vec![0i64; p_count];
         let points = e.vote_type.has_points();
-        let mut by_ballot: HashMap<(Vec<usize>, Vec<i64>), u64> = HashMap::new();
+        // Ballots as sorted (project, points) lists; points are 1 for approvals.
+        let mut by_ballot: HashMap<Vec<(usize, i64)>, u64> = HashMap::new();
+        let mut entries: Vec<(usize, i64)> = Vec::new();
         for b in &e.ballots {
-            let mut entries: Vec<(usize, i64)> = Vec::with_capacity(b.projects.len());
+            entries.clear();
             for (i, &p) in b.projects.iter().enumerate() {
                 let pts = if points {
                     b.points.get(i).copied().unwrap_or(0)
@@ -55,18 +57,23 @@ impl<'e> Context<'e> {
                 }
             }
             entries.sort_unstable();
-            let (projects, pts): (Vec<usize>, Vec<i64>) = entries.into_iter().unzip();
-            *by_ballot
-                .entry((projects, if points { pts } else { Vec::new() }))
-                .or_insert(0) += 1;
+            match by_ballot.get_mut(entries.as_slice()) {
+                Some(weight) => *weight += 1,
+                None => {
+                    by_ballot.insert(entries.clone(), 1);
+                }
+            }
         }
         let mut groups: Vec<Group> = by_ballot
             .into_iter()
-            .filter(|((projects, _), _)| !projects.is_empty())
-            .map(|((projects, points), weight)| Group {
-                weight,
-                projects,
-                points,
+            .filter(|(entries, _)| !entries.is_empty())
+            .map(|(entries, weight)| {
+                let (projects, pts): (Vec<usize>, Vec<i64>) = entries.into_iter().unzip();
+                Group {
+                    weight,
+                    projects,
+                    points: if points { pts } else { Vec::new() },
+                }
             })
             .collect();
         // A fixed order, so that nothing depends on the order of the ballots.

@@ -77,7 +77,8 @@ struct State<'a, 'c, 'e> {
     d: BigUint,
     classes: Vec<Class>,
     free: Vec<usize>,
-    /// Live classes, by increasing value; class 0 holds nothing and is first.
+    /// Live classes, by increasing value. Class 0, first, holds voters with
+    /// no money left (other classes may reach zero too).
     order: Vec<usize>,
     class_of: Vec<usize>,
     /// `weights[c * s_count + s]`: weight of class `c`'s members in slot `s`.
