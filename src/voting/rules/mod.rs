@@ -306,3 +306,98 @@ fn finish(
         mes,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::voting::model::{Ballot, Project, VoteType};
+
+    fn election(vote_type: VoteType) -> Election {
+        let mut e = Election::new(100, vote_type);
+        for (id, cost) in [("a", 60), ("b", 50), ("c", 30)] {
+            e.add_project(Project::new(id, cost));
+        }
+        for (i, b) in [vec![0, 2], vec![1, 0], vec![1]].into_iter().enumerate() {
+            e.add_ballot(Ballot::approval(i.to_string(), b));
+        }
+        e
+    }
+
+    #[test]
+    fn rule_names_read_back_and_pabulib_names_map_to_rules() {
+        for rule in Rule::ALL {
+            assert_eq!(rule.name().parse::<Rule>(), Ok(rule));
+        }
+        assert_eq!(Rule::from_pabulib("equalshares/add1"), Some(Rule::MesAdd1e));
+        assert_eq!(
+            Rule::from_pabulib("equalshares/add1-comparison"),
+            Some(Rule::MesAdd1)
+        );
+        assert_eq!(Rule::from_pabulib("unknown"), None);
+        assert!(matches!(
+            "borda".parse::<Rule>(),
+            Err(TallyError::UnknownRule(_))
+        ));
+    }
+
+    #[test]
+    fn an_ordinal_ballot_counts_as_approval_of_the_ranked_projects() {
+        let approval = election(VoteType::Approval);
+        let mut ordinal = approval.clone();
+        ordinal.vote_type = VoteType::Ordinal;
+        for rule in Rule::ALL
+            .into_iter()
+            .filter(|&r| r != Rule::GreedyThreshold)
+        {
+            let a = tally(&approval, rule, false).unwrap();
+            let o = tally(&ordinal, rule, false).unwrap();
+            assert_eq!(a.selected, o.selected, "{rule}");
+        }
+    }
+
+    #[test]
+    fn greedy_threshold_needs_a_threshold() {
+        let mut e = election(VoteType::Approval);
+        assert_eq!(
+            tally(&e, Rule::GreedyThreshold, false),
+            Err(TallyError::MissingThreshold)
+        );
+        e.score_threshold = Some(2);
+        // a and b tie on two votes; b is cheaper, then a no longer fits; c is below the threshold.
+        assert_eq!(
+            tally(&e, Rule::GreedyThreshold, false).unwrap().selected,
+            vec![1]
+        );
+    }
+
+    #[test]
+    fn ballots_naming_unknown_projects_and_twice_used_ids_are_refused() {
+        let mut e = election(VoteType::Approval);
+        e.ballots[1].projects.push(9);
+        let err = tally(&e, Rule::Greedy, false).unwrap_err();
+        assert_eq!(err.to_string(), "ballot 1: project #9 does not exist");
+        let mut e = election(VoteType::Approval);
+        e.projects[2].id = "a".into();
+        assert_eq!(
+            tally(&e, Rule::Mes, false),
+            Err(TallyError::DuplicateProject("a".into()))
+        );
+    }
+
+    #[test]
+    fn greedy_completion_spends_what_the_rule_left() {
+        let e = election(VoteType::Approval);
+        let plain = tally(&e, Rule::Mes, false).unwrap();
+        let completed = tally(&e, Rule::Mes, true).unwrap();
+        assert!(completed.cost >= plain.cost && completed.cost <= e.budget);
+        assert_eq!(
+            &completed.selected[..plain.selected.len()],
+            &plain.selected[..]
+        );
+        for p in 0..e.projects.len() {
+            if !completed.projects[p].selected {
+                assert!(e.projects[p].cost > completed.left_over());
+            }
+        }
+    }
+}
