@@ -8,8 +8,8 @@ use serde_json::{json, Value};
 use super::model::Election;
 use super::number::{format_minor_ratio, ratio_text, ratio_to_f64};
 use super::rules::{
-    Explanation, GreedyStep, GreedyVerdict, MesLoss, MesWin, Outcome, PhragmenLoss, Stage, Tie,
-    TieBreak,
+    Explanation, GreedyStep, GreedyVerdict, MesLoss, MesWin, Outcome, PhragmenLoss, Rule, Stage,
+    Tie, TieBreak,
 };
 
 /// Turns indexes and minor units into what people read.
@@ -248,7 +248,11 @@ impl Outcome {
     pub fn describe_tie(&self, e: &Election, tie: &Tie) -> String {
         let words = Words { e };
         let names: Vec<&str> = tie.tied.iter().map(|&p| words.id(p)).collect();
-        let place = match (tie.stage, self.rule.name().starts_with("greedy")) {
+        let greedy = matches!(
+            self.rule,
+            Rule::Greedy | Rule::GreedyNoSkip | Rule::GreedyThreshold
+        );
+        let place = match (tie.stage, greedy) {
             (Stage::Completion, _) => format!("greedy completion, rank {}", tie.at),
             (Stage::Rule, true) => format!("rank {}", tie.at),
             (Stage::Rule, false) => format!("round {}", tie.at),
@@ -258,10 +262,11 @@ impl Outcome {
             TieBreak::MoreVotes => "it has more votes",
             TieBreak::IdAsText => "its id comes first",
         };
-        let score = if self.rule.name().starts_with("greedy") || tie.stage == Stage::Completion {
-            "the same score"
-        } else {
-            "the same price per unit of cost"
+        let score = match self.rule {
+            _ if tie.stage == Stage::Completion => "the same score",
+            Rule::Greedy | Rule::GreedyNoSkip | Rule::GreedyThreshold => "the same score",
+            Rule::Phragmen => "the same new load",
+            Rule::Mes | Rule::MesAdd1e | Rule::MesAdd1 => "the same price ρ",
         };
         format!(
             "{place}: {} had {score}; {} went first because {why}.",
