@@ -88,8 +88,28 @@ pub enum Create {
     Refused,
 }
 
+/// SQLite's library-wide settings, made once before the first connection opens:
+/// multi-thread mode (a connection is only ever used by one thread at a time, which r2d2
+/// guarantees, so SQLite needs no mutex of its own around each call) and no memory
+/// statistics (they take a global mutex on every allocation).
+fn configure_sqlite_library() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        use libsqlite3_sys as ffi;
+        // SAFETY: sqlite3_config must run before the library is initialised, that is
+        // before any connection exists; `open` is the only place connections come from,
+        // and this runs first, once. A failure (library already initialised) only leaves
+        // SQLite's defaults in place.
+        unsafe {
+            ffi::sqlite3_config(ffi::SQLITE_CONFIG_MULTITHREAD);
+            ffi::sqlite3_config(ffi::SQLITE_CONFIG_MEMSTATUS, 0 as std::ffi::c_int);
+        }
+    });
+}
+
 /// Parses the URL, checks that the database answers, and builds a pool.
 pub fn open(url: &str, create: Create) -> Result<DbPool, OpenError> {
+    configure_sqlite_library();
     let parsed = DbUrl::parse(url)?;
     if let (DbUrl::Sqlite(path), Create::Refused) = (&parsed, create) {
         if !path.exists() {
@@ -141,6 +161,31 @@ pub fn revert_all(conn: &mut DbConn) -> anyhow::Result<usize> {
     };
     ran.map_err(|e| anyhow::anyhow!("migration revert failed: {e}"))
 }
+
+/// Runs `f` with the connection tuned for a bulk write: on SQLite a page cache of
+/// `BULK_CACHE_KIB` (an index insert then rarely spills or re-reads a page) and
+/// statement journals in memory; the defaults come back afterwards. PostgreSQL needs
+/// nothing of the kind.
+pub fn bulk<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> T) -> diesel::QueryResult<T> {
+    let sqlite = matches!(conn, DbConn::Sqlite(_));
+    if sqlite {
+        let kib: i64 = std::env::var("COMMUNE_BULK_CACHE_KIB")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(BULK_CACHE_KIB);
+        conn.batch_execute(&format!(
+            "PRAGMA cache_size = -{kib}; PRAGMA temp_store = MEMORY;"
+        ))?;
+    }
+    let out = f(conn);
+    if sqlite {
+        conn.batch_execute("PRAGMA cache_size = -2000; PRAGMA temp_store = DEFAULT;")?;
+    }
+    Ok(out)
+}
+
+/// The page cache of a bulk write on SQLite, in KiB (the default is 2 000).
+pub const BULK_CACHE_KIB: i64 = 65_536;
 
 /// Runs the same diesel code on the inner connection of either backend: for the few
 /// statements the `MultiConnection` enum cannot express (multi-row inserts, upserts).

@@ -283,6 +283,66 @@ fn decide<'a>(
     .collect()
 }
 
+/// Rows read and checked, ready to write: each row with its reference (empty rows have
+/// none and are left out) and its parsed fields (`None` when a field is bad), with the
+/// issues found while reading them.
+struct Batch<P> {
+    rows: Vec<(Row, String, Option<P>)>,
+    issues: Report,
+    read: u64,
+}
+
+/// Reads and checks the rows on a second thread while this one writes the previous
+/// batch: the machine's two cores share the work. The queue holds a few batches, so
+/// memory stays flat. `write` gets each batch in file order; when it fails, reading
+/// stops and the error is returned.
+fn read_ahead<P: Send, E>(
+    source: CsvSource,
+    reference: Col,
+    parse: &(dyn Fn(&Row, &mut Report) -> Option<P> + Sync),
+    mut write: impl FnMut(Batch<P>) -> Result<(), E>,
+) -> Result<(), E> {
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Batch<P>>(4);
+        scope.spawn(move || {
+            let fresh = || Batch {
+                rows: Vec::with_capacity(BATCH),
+                issues: Report::new(),
+                read: 0,
+            };
+            let mut batch = fresh();
+            for row in source.rows() {
+                let Some(row) = keep(row, &mut batch.issues) else {
+                    continue;
+                };
+                batch.read += 1;
+                let parsed = parse(&row, &mut batch.issues);
+                let key = row.at(reference).to_string();
+                if !key.is_empty() {
+                    batch.rows.push((row, key, parsed));
+                }
+                if batch.rows.len() >= BATCH
+                    && tx.send(std::mem::replace(&mut batch, fresh())).is_err()
+                {
+                    return; // the writer stopped
+                }
+            }
+            let _ = tx.send(batch);
+        });
+        for batch in rx {
+            write(batch)?;
+        }
+        Ok(())
+    })
+}
+
+/// Moves a batch's issues into the import's report.
+fn absorb(report: &mut Report, issues: Report) {
+    for issue in issues.issues() {
+        report.push(issue.clone());
+    }
+}
+
 mod taxpayer_rows;
 pub use taxpayer_rows::taxpayers;
 

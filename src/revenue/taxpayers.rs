@@ -56,6 +56,14 @@ pub struct TaxpayerFields {
 
 /// Lowercase, without accents or repeated spaces: what searches compare.
 pub fn search_key(text: &str) -> String {
+    if text.is_ascii() {
+        ascii_search_key(text)
+    } else {
+        unicode_search_key(text)
+    }
+}
+
+fn unicode_search_key(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut space = false;
     for c in text.chars().flat_map(char::to_lowercase) {
@@ -90,6 +98,28 @@ pub fn search_key(text: &str) -> String {
             }
             out.push(ch);
         }
+    }
+    out
+}
+
+/// [`search_key`] for plain ASCII, the common case: one pass over the bytes.
+fn ascii_search_key(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut space = false;
+    for b in text.bytes() {
+        let b = match b {
+            b'\'' | b'-' | b'_' | b'.' | b',' => b' ',
+            b => b.to_ascii_lowercase(),
+        };
+        if b.is_ascii_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        out.push(b as char);
     }
     out
 }
@@ -180,11 +210,13 @@ pub struct Filter {
     pub include_merged: bool,
 }
 
-/// Where a page of the register starts: the last `(search_name, id)` seen.
+/// Where a page of the register starts: the last `(reference, id)` seen.
 pub type PageKey = (String, TaxpayerId);
 
-/// A page of the register, ordered by name: `after` is the `(search_name, id)` of the
-/// last row of the previous page (keyset paging stays fast on a million rows).
+/// A page of the register, in reference order (the order of a roll's articles), read
+/// through the unique index on the reference: `after` is the `(reference, id)` of the
+/// last row of the previous page, so paging stays fast on a million rows. A name search
+/// reads the rows in that order until the page is full.
 pub fn page(
     conn: &mut DbConn,
     commune: CommuneId,
@@ -222,40 +254,32 @@ pub fn page(
             q.filter(cond)
         };
     }
-    if let Some((name, id)) = &after {
-        q = q.filter(
-            taxpayers::search_name
-                .gt(name.clone())
-                .or(taxpayers::search_name
-                    .eq(name.clone())
-                    .and(taxpayers::id.gt(*id))),
-        );
+    if let Some((reference, _)) = &after {
+        // References are unique within a commune: the reference alone marks the place.
+        q = q.filter(taxpayers::reference.gt(reference.clone()));
     }
-    let rows: Vec<(RegisterRow, String)> = q
-        .order((taxpayers::search_name.asc(), taxpayers::id.asc()))
+    let rows: Vec<RegisterRow> = q
+        .order((taxpayers::reference.asc(), taxpayers::id.asc()))
         .limit(limit + 1)
         .select((
-            (
-                taxpayers::id,
-                taxpayers::reference,
-                taxpayers::kind,
-                taxpayers::name,
-                taxpayers::phone,
-                taxpayers::id_number,
-                districts::name.nullable(),
-                taxpayers::merged_into,
-            ),
-            taxpayers::search_name,
+            taxpayers::id,
+            taxpayers::reference,
+            taxpayers::kind,
+            taxpayers::name,
+            taxpayers::phone,
+            taxpayers::id_number,
+            districts::name.nullable(),
+            taxpayers::merged_into,
         ))
         .load(conn)?;
     let more = rows.len() as i64 > limit;
-    let mut rows: Vec<(RegisterRow, String)> = rows.into_iter().take(limit as usize).collect();
+    let rows: Vec<RegisterRow> = rows.into_iter().take(limit as usize).collect();
     let next = if more {
-        rows.last().map(|(r, key)| (key.clone(), r.id))
+        rows.last().map(|r| (r.reference.clone(), r.id))
     } else {
         None
     };
-    Ok((rows.drain(..).map(|(r, _)| r).collect(), next))
+    Ok((rows, next))
 }
 
 pub fn count(conn: &mut DbConn, commune: CommuneId) -> QueryResult<i64> {

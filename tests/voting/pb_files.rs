@@ -10,7 +10,7 @@ use crate::{data_path, load};
 fn every_real_file_reads_writes_and_reads_back_to_the_same_election() {
     for entry in std::fs::read_dir(data_path("")).unwrap() {
         let path = entry.unwrap().path();
-        if path.extension().map_or(true, |x| x != "pb") {
+        if path.extension().is_none_or(|x| x != "pb") {
             continue;
         }
         let name = path.file_name().unwrap().to_string_lossy().to_string();

@@ -15,5 +15,4 @@ DROP TABLE tax_tariffs;
 DROP TABLE tax_types;
 DROP INDEX taxable_items_taxpayer;
 DROP TABLE taxable_items;
-DROP INDEX taxpayers_search;
 DROP TABLE taxpayers;

@@ -17,11 +17,11 @@ CREATE TABLE taxpayers (
     lon_e6 BIGINT,
     merged_into BIGINT REFERENCES taxpayers (id),
     import_batch BIGINT,
-    created_at TIMESTAMP NOT NULL,
-    updated_at TIMESTAMP NOT NULL,
+    -- UTC; the defaults serve bulk imports.
+    created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    updated_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
     UNIQUE (commune_id, ref)
 );
-CREATE INDEX taxpayers_search ON taxpayers (commune_id, search_name);
 
 CREATE TABLE taxable_items (
     id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
@@ -39,8 +39,9 @@ CREATE TABLE taxable_items (
     stall_number TEXT,
     active BOOLEAN NOT NULL DEFAULT TRUE,
     import_batch BIGINT,
-    created_at TIMESTAMP NOT NULL,
-    updated_at TIMESTAMP NOT NULL,
+    -- UTC; the defaults serve bulk imports.
+    created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    updated_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
     UNIQUE (commune_id, ref)
 );
 CREATE INDEX taxable_items_taxpayer ON taxable_items (taxpayer_id);

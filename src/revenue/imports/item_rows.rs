@@ -80,67 +80,56 @@ pub fn items(
     opts: &Options,
     actor: &Actor,
 ) -> QueryResult<Outcome> {
-    let result = db::write_tx(conn, |conn| -> Result<(Applied, Report), Abort> {
-        let mut report = Report::new();
-        let Some(cols) = columns(&source, ITEM_COLUMNS, ITEM_OPTIONAL, &mut report) else {
-            return Err(Abort::Rejected(report));
-        };
-        let districts = district_index(conn, commune.id)?;
-        let mut names: Vec<String> = districts::list(conn, commune.id)?
-            .into_iter()
-            .map(|d| d.name)
-            .collect();
-        names.sort();
-        let cx = (districts, names.join(", "));
-        let import = start_import(conn, commune.id, "items", opts, actor)?;
-        let mut applied = Applied {
-            import,
-            rows: 0,
-            created: 0,
-            updated: 0,
-        };
-        let cols_ref = (cols.col("ref"), cols.col("taxpayer_ref"));
-        let mut batch: Vec<(Row, String, Option<Parsed>)> = Vec::with_capacity(BATCH);
-        let mut refused = Refused::default();
-        for row in source.rows() {
-            let Some(row) = keep(row, &mut report) else {
-                continue;
+    let result = db::bulk(conn, |conn| {
+        db::write_tx(conn, |conn| -> Result<(Applied, Report), Abort> {
+            let mut report = Report::new();
+            let Some(cols) = columns(&source, ITEM_COLUMNS, ITEM_OPTIONAL, &mut report) else {
+                return Err(Abort::Rejected(report));
             };
-            applied.rows += 1;
-            let parsed = parse(&row, &cols, &cx, &mut report);
-            let reference = row.at(cols_ref.0).to_string();
-            if !reference.is_empty() {
-                batch.push((row, reference, parsed));
+            let districts = district_index(conn, commune.id)?;
+            let mut names: Vec<String> = districts::list(conn, commune.id)?
+                .into_iter()
+                .map(|d| d.name)
+                .collect();
+            names.sort();
+            let cx = (districts, names.join(", "));
+            let import = start_import(conn, commune.id, "items", opts, actor)?;
+            let mut applied = Applied {
+                import,
+                rows: 0,
+                created: 0,
+                updated: 0,
+            };
+            let cols_ref = (cols.col("ref"), cols.col("taxpayer_ref"));
+            let mut refused = Refused::default();
+            let check = |row: &Row, issues: &mut Report| parse(row, &cols, &cx, issues);
+            read_ahead(
+                source,
+                cols_ref.0,
+                &check,
+                |mut batch| -> Result<(), Abort> {
+                    applied.rows += batch.read;
+                    absorb(&mut report, batch.issues);
+                    flush(
+                        conn,
+                        commune.id,
+                        &mut batch.rows,
+                        cols_ref,
+                        opts.update,
+                        &mut applied,
+                        &mut refused,
+                        &mut report,
+                    )?;
+                    Ok(())
+                },
+            )?;
+            if !report.is_clean() {
+                return Err(Abort::Rejected(report));
             }
-            if batch.len() >= BATCH {
-                flush(
-                    conn,
-                    commune.id,
-                    &mut batch,
-                    cols_ref,
-                    opts.update,
-                    &mut applied,
-                    &mut refused,
-                    &mut report,
-                )?;
-            }
-        }
-        flush(
-            conn,
-            commune.id,
-            &mut batch,
-            cols_ref,
-            opts.update,
-            &mut applied,
-            &mut refused,
-            &mut report,
-        )?;
-        if !report.is_clean() {
-            return Err(Abort::Rejected(report));
-        }
-        close_import(conn, commune.id, "items", &applied, opts, actor)?;
-        Ok((applied, report))
-    });
+            close_import(conn, commune.id, "items", &applied, opts, actor)?;
+            Ok((applied, report))
+        })
+    })?;
     finish(result)
 }
 

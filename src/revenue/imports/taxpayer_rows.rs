@@ -99,84 +99,75 @@ pub fn taxpayers(
     opts: &Options,
     actor: &Actor,
 ) -> QueryResult<Outcome> {
-    let result = db::write_tx(conn, |conn| -> Result<(Applied, Report), Abort> {
-        let mut report = Report::new();
-        let Some(cols) = columns(&source, TAXPAYER_COLUMNS, TAXPAYER_OPTIONAL, &mut report) else {
-            return Err(Abort::Rejected(report));
-        };
-        let districts = district_index(conn, commune.id)?;
-        let mut names: Vec<String> = districts::list(conn, commune.id)?
-            .into_iter()
-            .map(|d| d.name)
-            .collect();
-        names.sort();
-        let cx = Context {
-            districts: &districts,
-            district_names: names.join(", "),
-            country: country_of(commune),
-        };
-        let c = Cols {
-            reference: cols.col("ref"),
-            name: cols.col("name"),
-            kind: cols.col("kind"),
-            district: cols.col("district"),
-            phone: cols.col("phone"),
-            email: cols.col("email"),
-            id_number: cols.col("id_number"),
-            address: cols.col("address"),
-            gps: cols.col("gps"),
-        };
-        let import = start_import(conn, commune.id, "taxpayers", opts, actor)?;
-        let mut applied = Applied {
-            import,
-            rows: 0,
-            created: 0,
-            updated: 0,
-        };
-        let mut batch: Vec<(Row, String, Option<Parsed>)> = Vec::with_capacity(BATCH);
-        let mut refused = Refused::default();
-        for row in source.rows() {
-            let Some(row) = keep(row, &mut report) else {
-                continue;
+    let result = db::bulk(conn, |conn| {
+        db::write_tx(conn, |conn| -> Result<(Applied, Report), Abort> {
+            let mut report = Report::new();
+            let Some(cols) = columns(&source, TAXPAYER_COLUMNS, TAXPAYER_OPTIONAL, &mut report)
+            else {
+                return Err(Abort::Rejected(report));
             };
-            applied.rows += 1;
-            let parsed = parse(&row, &c, &cx, &mut report);
-            let reference = row.at(c.reference).to_string();
-            if !reference.is_empty() {
-                batch.push((row, reference, parsed));
+            let districts = district_index(conn, commune.id)?;
+            let mut names: Vec<String> = districts::list(conn, commune.id)?
+                .into_iter()
+                .map(|d| d.name)
+                .collect();
+            names.sort();
+            let cx = Context {
+                districts: &districts,
+                district_names: names.join(", "),
+                country: country_of(commune),
+            };
+            let c = Cols {
+                reference: cols.col("ref"),
+                name: cols.col("name"),
+                kind: cols.col("kind"),
+                district: cols.col("district"),
+                phone: cols.col("phone"),
+                email: cols.col("email"),
+                id_number: cols.col("id_number"),
+                address: cols.col("address"),
+                gps: cols.col("gps"),
+            };
+            let import = start_import(conn, commune.id, "taxpayers", opts, actor)?;
+            let mut applied = Applied {
+                import,
+                rows: 0,
+                created: 0,
+                updated: 0,
+            };
+            let mut refused = Refused::default();
+            let check = |row: &Row, issues: &mut Report| parse(row, &c, &cx, issues);
+            read_ahead(
+                source,
+                c.reference,
+                &check,
+                |mut batch| -> Result<(), Abort> {
+                    applied.rows += batch.read;
+                    absorb(&mut report, batch.issues);
+                    flush(
+                        conn,
+                        commune.id,
+                        &mut batch.rows,
+                        c.reference,
+                        opts.update,
+                        &mut applied,
+                        &mut refused,
+                        &mut report,
+                    )?;
+                    Ok(())
+                },
+            )?;
+            if !report.is_clean() {
+                return Err(Abort::Rejected(report));
             }
-            if batch.len() >= BATCH {
-                flush(
-                    conn,
-                    commune.id,
-                    &mut batch,
-                    c.reference,
-                    opts.update,
-                    &mut applied,
-                    &mut refused,
-                    &mut report,
-                )?;
-            }
-        }
-        flush(
-            conn,
-            commune.id,
-            &mut batch,
-            c.reference,
-            opts.update,
-            &mut applied,
-            &mut refused,
-            &mut report,
-        )?;
-        if !report.is_clean() {
-            return Err(Abort::Rejected(report));
-        }
-        close_import(conn, commune.id, "taxpayers", &applied, opts, actor)?;
-        Ok((applied, report))
-    });
+            close_import(conn, commune.id, "taxpayers", &applied, opts, actor)?;
+            Ok((applied, report))
+        })
+    })?;
     finish(result)
 }
 
+/// Writes a batch, row by row inside the import's transaction.
 #[allow(clippy::too_many_arguments)]
 fn flush(
     conn: &mut DbConn,
@@ -191,15 +182,13 @@ fn flush(
     if batch.is_empty() {
         return Ok(());
     }
-    let refs: Vec<&str> = batch.iter().map(|(_, r, _)| r.as_str()).collect();
-    let existing: HashMap<String, (i64, Option<i64>)> = taxpayers::table
-        .filter(taxpayers::commune_id.eq(commune))
-        .filter(taxpayers::reference.eq_any(&refs))
-        .select((taxpayers::reference, taxpayers::id, taxpayers::import_batch))
-        .load::<(String, TaxpayerId, Option<i64>)>(conn)?
-        .into_iter()
-        .map(|(r, id, b)| (r, (id.0, b)))
-        .collect();
+    // Without `update`, a reference already in the register is found by the insert
+    // itself ([`insert_new`]); with it, the batch's references are looked up.
+    let existing = if update {
+        existing_refs(conn, commune, batch)?
+    } else {
+        HashMap::new()
+    };
     let rows = batch
         .iter()
         .map(|(row, r, p)| (row, r.as_str(), p.is_some()));
@@ -213,18 +202,18 @@ fn flush(
         report,
     );
     let at = now();
-    let mut inserts = Vec::new();
-    for ((_, _, parsed), decision) in batch.iter().zip(decisions) {
+    let mut new_rows = Vec::new();
+    for ((row, _, parsed), decision) in batch.iter().zip(decisions) {
         let Some(p) = parsed else { continue };
-        let search = search_key(&p.name);
         match decision {
             Decision::Skip => {}
+            Decision::Insert => new_rows.push((row, p)),
             Decision::Update(id) => {
                 diesel::update(taxpayers::table.find(TaxpayerId(id)))
                     .set((
                         taxpayers::kind.eq(p.kind),
                         taxpayers::name.eq(&p.name),
-                        taxpayers::search_name.eq(&search),
+                        taxpayers::search_name.eq(search_key(&p.name)),
                         taxpayers::district_id.eq(Some(p.district)),
                         taxpayers::phone.eq(&p.phone),
                         taxpayers::email.eq(&p.email),
@@ -238,28 +227,89 @@ fn flush(
                     .execute(conn)?;
                 applied.updated += 1;
             }
-            Decision::Insert => inserts.push((
-                taxpayers::commune_id.eq(commune),
-                taxpayers::reference.eq(&p.reference),
-                taxpayers::kind.eq(p.kind),
-                taxpayers::name.eq(&p.name),
-                taxpayers::search_name.eq(search),
-                taxpayers::id_number.eq(&p.id_number),
-                taxpayers::phone.eq(&p.phone),
-                taxpayers::email.eq(&p.email),
-                taxpayers::district_id.eq(Some(p.district)),
-                taxpayers::address.eq(&p.address),
-                taxpayers::lat_e6.eq(p.gps.map(|g| g.lat_e6)),
-                taxpayers::lon_e6.eq(p.gps.map(|g| g.lon_e6)),
-                taxpayers::import_batch.eq(Some(applied.import.0)),
-                (taxpayers::created_at.eq(at), taxpayers::updated_at.eq(at)),
-            )),
         }
     }
-    if !inserts.is_empty() {
-        applied.created += inserts.len() as u64;
-        crate::on_inner!(conn, c => diesel::insert_into(taxpayers::table).values(&inserts).execute(c))?;
+    for (row, p) in new_rows {
+        if insert_new(conn, commune, applied.import, p)? {
+            applied.created += 1;
+            continue;
+        }
+        // Already there: written earlier by this import, or before it.
+        let batch_of: Option<i64> = taxpayers::table
+            .filter(taxpayers::commune_id.eq(commune))
+            .filter(taxpayers::reference.eq(&p.reference))
+            .select(taxpayers::import_batch)
+            .first(conn)?;
+        let key = if batch_of == Some(applied.import.0) {
+            keys::REF_TWICE
+        } else {
+            keys::REF_EXISTS
+        };
+        report.push(row.issue(c_ref, Reason::new(key)));
     }
     batch.clear();
     Ok(())
+}
+
+/// Inserts one new taxpayer; `false` when its reference is already in the register.
+///
+/// SQLite: a plain single-row insert, prepared once and reused for every row (no SQL to
+/// build or parse again, no statement journal); a duplicate reference fails that one
+/// statement and leaves the transaction as it was. PostgreSQL: a failed statement
+/// would abort the whole transaction, so the insert says `ON CONFLICT DO NOTHING`.
+/// The timestamps are the columns' defaults.
+fn insert_new(
+    conn: &mut DbConn,
+    commune: CommuneId,
+    import: ImportId,
+    p: &Parsed,
+) -> QueryResult<bool> {
+    use diesel::result::{DatabaseErrorKind, Error};
+    let values = (
+        taxpayers::commune_id.eq(commune),
+        taxpayers::reference.eq(&p.reference),
+        taxpayers::kind.eq(p.kind),
+        taxpayers::name.eq(&p.name),
+        taxpayers::search_name.eq(search_key(&p.name)),
+        taxpayers::id_number.eq(&p.id_number),
+        taxpayers::phone.eq(&p.phone),
+        taxpayers::email.eq(&p.email),
+        taxpayers::district_id.eq(Some(p.district)),
+        taxpayers::address.eq(&p.address),
+        taxpayers::lat_e6.eq(p.gps.map(|g| g.lat_e6)),
+        taxpayers::lon_e6.eq(p.gps.map(|g| g.lon_e6)),
+        taxpayers::import_batch.eq(Some(import.0)),
+    );
+    match conn {
+        DbConn::Sqlite(c) => match diesel::insert_into(taxpayers::table)
+            .values(values)
+            .execute(c)
+        {
+            Ok(_) => Ok(true),
+            Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(false),
+            Err(e) => Err(e),
+        },
+        DbConn::Pg(c) => diesel::insert_into(taxpayers::table)
+            .values(values)
+            .on_conflict((taxpayers::commune_id, taxpayers::reference))
+            .do_nothing()
+            .execute(c)
+            .map(|n| n == 1),
+    }
+}
+
+fn existing_refs(
+    conn: &mut DbConn,
+    commune: CommuneId,
+    batch: &[(Row, String, Option<Parsed>)],
+) -> QueryResult<HashMap<String, (i64, Option<i64>)>> {
+    let refs: Vec<&str> = batch.iter().map(|(_, r, _)| r.as_str()).collect();
+    Ok(taxpayers::table
+        .filter(taxpayers::commune_id.eq(commune))
+        .filter(taxpayers::reference.eq_any(&refs))
+        .select((taxpayers::reference, taxpayers::id, taxpayers::import_batch))
+        .load::<(String, TaxpayerId, Option<i64>)>(conn)?
+        .into_iter()
+        .map(|(r, id, b)| (r, (id.0, b)))
+        .collect())
 }

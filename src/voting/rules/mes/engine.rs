@@ -181,7 +181,7 @@ impl<'a, 'c, 'e> State<'a, 'c, 'e> {
                 let Some(&c) = self.order.get(cursor[j]) else {
                     continue;
                 };
-                let better = next.map_or(true, |(k, ck)| {
+                let better = next.is_none_or(|(k, ck)| {
                     let (a, b) = (&self.classes[c].value, &self.classes[ck].value);
                     a * utility[k] < b * utility[j]
                 });
