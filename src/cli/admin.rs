@@ -9,7 +9,7 @@ use crate::accounts::{password, users, Role};
 use crate::audit::{self, Actor};
 use crate::communes::{self, districts, DistrictKind, NewCommune};
 use crate::config::Settings;
-use crate::db::{self, Create, DbConn, PooledConn};
+use crate::db::{self, Create, DbConn};
 
 #[derive(Subcommand, Debug)]
 pub enum UserCmd {
@@ -79,9 +79,8 @@ pub enum AuditCmd {
     },
 }
 
-pub(super) fn connect(settings: &Settings) -> Result<PooledConn> {
-    let pool = db::open(&settings.database_url, Create::Refused)?;
-    let mut conn = pool.get().context("no database connection")?;
+pub(super) fn connect(settings: &Settings) -> Result<DbConn> {
+    let mut conn = db::open_one(&settings.database_url, Create::Refused)?;
     db::migrate(&mut conn)?;
     Ok(conn)
 }

@@ -63,8 +63,7 @@ pub fn run(cli: Cli, settings: Settings) -> Result<()> {
     match cli.command {
         Command::Serve { bind } => serve(settings, bind),
         Command::Migrate => {
-            let pool = db::open(&settings.database_url, Create::Allowed)?;
-            let n = db::migrate(&mut *pool.get()?)?;
+            let n = db::migrate(&mut db::open_one(&settings.database_url, Create::Allowed)?)?;
             println!(
                 "{n} migration(s) applied to {}",
                 db::DbUrl::parse(&settings.database_url)?.redacted()
@@ -72,8 +71,7 @@ pub fn run(cli: Cli, settings: Settings) -> Result<()> {
             Ok(())
         }
         Command::Seed => {
-            let pool = db::open(&settings.database_url, Create::Allowed)?;
-            let mut conn = pool.get()?;
+            let mut conn = db::open_one(&settings.database_url, Create::Allowed)?;
             db::migrate(&mut conn)?;
             let report = crate::seed::load(&mut conn, &settings.seed_dir)?;
             for c in &report.communes {

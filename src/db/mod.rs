@@ -107,25 +107,12 @@ fn configure_sqlite_library() {
     });
 }
 
-/// Parses the URL, checks that the database answers, and builds a pool.
+/// Parses the URL, checks that the database answers, and builds a pool (the server).
 pub fn open(url: &str, create: Create) -> Result<DbPool, OpenError> {
-    configure_sqlite_library();
-    let parsed = DbUrl::parse(url)?;
-    if let (DbUrl::Sqlite(path), Create::Refused) = (&parsed, create) {
-        if !path.exists() {
-            return Err(DbUrlError::Missing(path.display().to_string()).into());
-        }
-    }
-    let manager = DbManager {
-        url: parsed.clone(),
-    };
-    let shown = parsed.redacted();
+    let (manager, shown) = manager(url, create)?;
     // Connect once first, so that a bad URL fails fast with the server's own reason.
-    manager.connect().map_err(|e| OpenError::Connect {
-        url: shown.clone(),
-        reason: first_line(&e.to_string()),
-    })?;
-    let size = match parsed.backend() {
+    manager.connect().map_err(|e| OpenError::Connect { url: shown.clone(), reason: first_line(&e.to_string()) })?;
+    let size = match manager.url.backend() {
         Backend::Sqlite => 8,
         Backend::Postgres => 10,
     };
@@ -134,10 +121,26 @@ pub fn open(url: &str, create: Create) -> Result<DbPool, OpenError> {
         .min_idle(Some(1))
         .connection_timeout(Duration::from_secs(10))
         .build(manager)
-        .map_err(|e| OpenError::Connect {
-            url: shown,
-            reason: first_line(&e.to_string()),
-        })
+        .map_err(|e| OpenError::Connect { url: shown, reason: first_line(&e.to_string()) })
+}
+
+/// One connection, no pool (the command line): nothing runs in the background, so
+/// nothing is still talking to the database when the process exits.
+pub fn open_one(url: &str, create: Create) -> Result<DbConn, OpenError> {
+    let (manager, shown) = manager(url, create)?;
+    manager.connect().map_err(|e| OpenError::Connect { url: shown, reason: first_line(&e.to_string()) })
+}
+
+fn manager(url: &str, create: Create) -> Result<(DbManager, String), OpenError> {
+    configure_sqlite_library();
+    let parsed = DbUrl::parse(url)?;
+    if let (DbUrl::Sqlite(path), Create::Refused) = (&parsed, create) {
+        if !path.exists() {
+            return Err(DbUrlError::Missing(path.display().to_string()).into());
+        }
+    }
+    let shown = parsed.redacted();
+    Ok((DbManager { url: parsed }, shown))
 }
 
 fn first_line(s: &str) -> String {
