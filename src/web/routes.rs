@@ -7,6 +7,9 @@ use actix_web::middleware::from_fn;
 use actix_web::{web, FromRequest, Handler, Responder};
 
 use super::guard::guard;
+use super::pages::finance::{
+    adjustments, dashboard, duplicates, items, notice, penalties, rolls, taxes, taxpayers,
+};
 use super::pages::{account, admin, api, auth, public, spaces, system};
 use crate::accounts::{Access, Perm};
 
@@ -113,12 +116,7 @@ pub fn table<T: Table>(t: &mut T) {
         Access::In(Perm::Administer),
         admin::show_audit,
     );
-    t.add(
-        get.clone(),
-        "/{commune}/finance",
-        Access::In(Perm::Assess),
-        spaces::finance,
-    );
+    finance_routes(t);
     t.add(
         get.clone(),
         "/{commune}/collect",
@@ -148,6 +146,106 @@ pub fn table<T: Table>(t: &mut T) {
         "/{commune}/me",
         Access::In(Perm::Participate),
         spaces::citizen,
+    );
+}
+
+/// The finance officer's pages: all of them need [`Perm::Assess`].
+fn finance_routes<T: Table>(t: &mut T) {
+    let (get, post) = (Method::GET, Method::POST);
+    let assess = Access::In(Perm::Assess);
+    t.add(get.clone(), "/{commune}/finance", assess, dashboard::show);
+    t.add(
+        get.clone(),
+        "/{commune}/finance/taxpayers",
+        assess,
+        taxpayers::list,
+    );
+    // Before `/taxpayers/{id}`, which would otherwise take "new" for an id.
+    t.add(
+        get.clone(),
+        "/{commune}/finance/taxpayers/new",
+        assess,
+        taxpayers::new_form,
+    );
+    t.add(
+        post.clone(),
+        "/{commune}/finance/taxpayers",
+        assess,
+        taxpayers::create,
+    );
+    t.add(
+        get.clone(),
+        "/{commune}/finance/taxpayers/{id}",
+        assess,
+        taxpayers::show,
+    );
+    t.add(
+        post.clone(),
+        "/{commune}/finance/taxpayers/{id}/items",
+        assess,
+        items::create,
+    );
+    t.add(
+        get.clone(),
+        "/{commune}/finance/taxpayers/{id}/notice",
+        assess,
+        notice::show,
+    );
+    t.add(
+        post.clone(),
+        "/{commune}/finance/taxpayers/{id}/merge",
+        assess,
+        duplicates::merge,
+    );
+    t.add(
+        get.clone(),
+        "/{commune}/finance/duplicates",
+        assess,
+        duplicates::list,
+    );
+    t.add(get.clone(), "/{commune}/finance/taxes", assess, taxes::list);
+    t.add(get.clone(), "/{commune}/finance/rolls", assess, rolls::list);
+    t.add(
+        post.clone(),
+        "/{commune}/finance/rolls",
+        assess,
+        rolls::generate,
+    );
+    t.add(
+        get.clone(),
+        "/{commune}/finance/rolls/{id}",
+        assess,
+        rolls::show,
+    );
+    t.add(
+        post.clone(),
+        "/{commune}/finance/rolls/{id}/issue",
+        assess,
+        rolls::issue,
+    );
+    t.add(
+        get.clone(),
+        "/{commune}/finance/adjustments",
+        assess,
+        adjustments::list,
+    );
+    t.add(
+        post.clone(),
+        "/{commune}/finance/adjustments",
+        assess,
+        adjustments::request,
+    );
+    t.add(
+        post.clone(),
+        "/{commune}/finance/adjustments/{id}/decide",
+        assess,
+        adjustments::decide,
+    );
+    t.add(
+        post,
+        "/{commune}/finance/penalties",
+        assess,
+        penalties::apply,
     );
 }
 

@@ -1,0 +1,235 @@
+//! The taxpayer register: search and pages, the form to add a taxpayer, and one
+//! taxpayer's page (details, items, account).
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::forms::{self, ItemForm, TaxpayerForm, ITEM_FIELDS, TAXPAYER_FIELDS};
+use super::{actor, country, form_id, href, today};
+use crate::communes::districts;
+use crate::error::AppResult;
+use crate::ids::{DistrictId, TaxpayerId};
+use crate::revenue::adjustments::AdjustmentKind;
+use crate::revenue::assess::ItemKind;
+use crate::revenue::fields::Reason;
+use crate::revenue::taxpayers::{self, Filter, TaxpayerKind};
+use crate::revenue::{account, items};
+use crate::web::{AppState, Ctx};
+
+const PAGE: i64 = 50;
+
+#[derive(Deserialize)]
+pub struct RegisterQuery {
+    q: Option<String>,
+    district: Option<String>,
+    after: Option<String>,
+}
+
+fn optional_id(v: Option<&str>) -> AppResult<Option<i64>> {
+    match v.map(str::trim).filter(|v| !v.is_empty()) {
+        Some(v) => form_id(v).map(Some),
+        None => Ok(None),
+    }
+}
+
+pub async fn list(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    query: web::Query<RegisterQuery>,
+) -> AppResult<HttpResponse> {
+    let cid = ctx.visitor.commune()?.id;
+    let q = query.into_inner();
+    let text = q.q.unwrap_or_default();
+    let district = optional_id(q.district.as_deref())?.map(DistrictId);
+    let after = optional_id(q.after.as_deref())?.map(TaxpayerId);
+    let filter = Filter {
+        text: Some(text.clone()),
+        district,
+        include_merged: false,
+    };
+    let (rows, next, all_districts) = state
+        .db(move |conn| {
+            let after = match after {
+                Some(id) => {
+                    let t = taxpayers::by_id(conn, cid, id)?;
+                    Some((t.search_name, t.id))
+                }
+                None => None,
+            };
+            let (rows, next) = taxpayers::page(conn, cid, &filter, after, PAGE)?;
+            Ok((rows, next, districts::list(conn, cid)?))
+        })
+        .await?;
+    let next = next.map(|(_, id)| {
+        let d = district.map(|d| d.0.to_string()).unwrap_or_default();
+        let query = [
+            ("q", text.as_str()),
+            ("district", &d),
+            ("after", &id.0.to_string()),
+        ];
+        format!(
+            "?{}",
+            serde_urlencoded::to_string(query).unwrap_or_default()
+        )
+    });
+    ctx.render(
+        &state,
+        "pages/finance/taxpayers",
+        "finance.taxpayers.title",
+        json!({ "rows": rows, "next": next, "q": text, "district": district, "districts": all_districts }),
+    )
+}
+
+pub async fn new_form(state: web::Data<AppState>, ctx: Ctx) -> AppResult<HttpResponse> {
+    let blank = TaxpayerForm {
+        kind: TaxpayerKind::Person.as_str().to_string(),
+        ..TaxpayerForm::default()
+    };
+    render_new(&state, &ctx, &blank, &Vec::new(), StatusCode::OK).await
+}
+
+async fn render_new(
+    state: &AppState,
+    ctx: &Ctx,
+    form: &TaxpayerForm,
+    errors: &forms::FieldErrors,
+    status: StatusCode,
+) -> AppResult<HttpResponse> {
+    let cid = ctx.visitor.commune()?.id;
+    let all_districts = state
+        .db(move |conn| Ok(districts::list(conn, cid)?))
+        .await?;
+    let kinds: Vec<&str> = TaxpayerKind::ALL.iter().map(|k| k.as_str()).collect();
+    let errors = forms::messages(TAXPAYER_FIELDS, errors, &state.catalog, ctx.locale);
+    let html = ctx.render_string(
+        state,
+        "pages/finance/taxpayer_new",
+        "finance.taxpayers.new",
+        json!({ "form": form, "errors": errors, "kinds": kinds, "districts": all_districts }),
+    )?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(html))
+}
+
+pub async fn create(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    form: web::Form<TaxpayerForm>,
+) -> AppResult<HttpResponse> {
+    let form = form.into_inner();
+    let commune = ctx.visitor.commune()?.clone();
+    let (cid, country, actor) = (commune.id, country(&commune)?, actor(&ctx)?);
+    let typed = form.clone();
+    let outcome = state
+        .write(move |conn| {
+            let all_districts = districts::list(conn, cid)?;
+            let fields = match forms::taxpayer(&typed, country, &all_districts) {
+                Ok(fields) => fields,
+                Err(errors) => return Ok(Err(errors)),
+            };
+            if taxpayers::by_ref(conn, cid, &fields.reference)?.is_some() {
+                return Ok(Err(vec![(
+                    "ref",
+                    Reason::new("finance.taxpayers.ref_taken"),
+                )]));
+            }
+            Ok(Ok(taxpayers::create(conn, cid, &fields, &actor)?))
+        })
+        .await?;
+    match outcome {
+        Ok(id) => Ok(ctx.redirect_with(
+            &href(&commune, &format!("/taxpayers/{id}")),
+            "ok",
+            "finance.taxpayers.created",
+        )),
+        Err(errors) => {
+            render_new(
+                &state,
+                &ctx,
+                &form,
+                &errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
+}
+
+pub async fn show(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    path: web::Path<(String, i64)>,
+) -> AppResult<HttpResponse> {
+    let id = TaxpayerId(path.into_inner().1);
+    let blank = ItemForm::default();
+    render_taxpayer(&state, &ctx, id, &blank, &Vec::new(), StatusCode::OK).await
+}
+
+/// The taxpayer's page; `item` and `errors` refill the form to add an item.
+pub(super) async fn render_taxpayer(
+    state: &AppState,
+    ctx: &Ctx,
+    id: TaxpayerId,
+    item: &ItemForm,
+    errors: &forms::FieldErrors,
+    status: StatusCode,
+) -> AppResult<HttpResponse> {
+    let commune = ctx.visitor.commune()?.clone();
+    let (cid, day) = (commune.id, today(&commune));
+    let (taxpayer, owned, acct, all_districts) = state
+        .db(move |conn| {
+            let t = taxpayers::by_id(conn, cid, id)?;
+            let owners = taxpayers::account_ids(conn, id)?;
+            Ok((
+                t,
+                items::of_taxpayers(conn, &owners)?,
+                account::of(conn, id, day)?,
+                districts::list(conn, cid)?,
+            ))
+        })
+        .await?;
+    let district = all_districts
+        .iter()
+        .find(|d| Some(d.id) == taxpayer.district_id)
+        .map(|d| d.name.clone());
+    let gps = taxpayer
+        .lat_e6
+        .zip(taxpayer.lon_e6)
+        .map(|(lat, lon)| format!("{}, {}", degrees(lat), degrees(lon)));
+    let owned: Vec<Value> = owned
+        .into_iter()
+        .map(|(item, district)| json!({ "item": item, "district": district }))
+        .collect();
+    let this_year = i64::from(chrono::Datelike::year(&day));
+    let mut years: Vec<i64> = acct.years.iter().map(|y| y.year).collect();
+    if !years.contains(&this_year) {
+        years.push(this_year);
+    }
+    let kinds: Vec<&str> = ItemKind::ALL.iter().map(|k| k.as_str()).collect();
+    let adjustment_kinds: Vec<&str> = AdjustmentKind::ALL.iter().map(|k| k.as_str()).collect();
+    let html = ctx.render_string(
+        state,
+        "pages/finance/taxpayer",
+        "finance.taxpayer.title",
+        json!({
+            "taxpayer": taxpayer, "district": district, "gps": gps, "items": owned, "account": acct,
+            "notice_years": years, "item_kinds": kinds, "districts": all_districts,
+            "item_form": item,
+            "item_errors": forms::messages(ITEM_FIELDS, errors, &state.catalog, ctx.locale),
+            "adjustment_kinds": adjustment_kinds,
+        }),
+    )?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(html))
+}
+
+/// Micro-degrees as decimal degrees: -17_444_100 → `-17.444100`.
+fn degrees(e6: i64) -> String {
+    let sign = if e6 < 0 { "-" } else { "" };
+    let abs = e6.unsigned_abs();
+    format!("{sign}{}.{:06}", abs / 1_000_000, abs % 1_000_000)
+}
