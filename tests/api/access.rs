@@ -23,6 +23,7 @@ const ROLES: [&str; 7] = [
     "citizen",
 ];
 const ALL_ROLES: Who = Who::Roles(&ROLES);
+const FINANCE: Who = Who::Roles(&["finance_officer"]);
 
 /// The access policy, written out by hand: the test fails when the application's route
 /// table and this list disagree, in either direction.
@@ -60,11 +61,28 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("GET", "/{commune}/admin/districts", Who::Roles(&["admin"])),
     ("POST", "/{commune}/admin/districts", Who::Roles(&["admin"])),
     ("GET", "/{commune}/admin/audit", Who::Roles(&["admin"])),
+    ("GET", "/{commune}/finance", FINANCE),
+    ("GET", "/{commune}/finance/taxpayers", FINANCE),
+    ("GET", "/{commune}/finance/taxpayers/new", FINANCE),
+    ("POST", "/{commune}/finance/taxpayers", FINANCE),
+    ("GET", "/{commune}/finance/taxpayers/{id}", FINANCE),
+    ("POST", "/{commune}/finance/taxpayers/{id}/items", FINANCE),
+    ("GET", "/{commune}/finance/taxpayers/{id}/notice", FINANCE),
+    ("POST", "/{commune}/finance/taxpayers/{id}/merge", FINANCE),
+    ("GET", "/{commune}/finance/duplicates", FINANCE),
+    ("GET", "/{commune}/finance/taxes", FINANCE),
+    ("GET", "/{commune}/finance/rolls", FINANCE),
+    ("POST", "/{commune}/finance/rolls", FINANCE),
+    ("GET", "/{commune}/finance/rolls/{id}", FINANCE),
+    ("POST", "/{commune}/finance/rolls/{id}/issue", FINANCE),
+    ("GET", "/{commune}/finance/adjustments", FINANCE),
+    ("POST", "/{commune}/finance/adjustments", FINANCE),
     (
-        "GET",
-        "/{commune}/finance",
-        Who::Roles(&["finance_officer"]),
+        "POST",
+        "/{commune}/finance/adjustments/{id}/decide",
+        FINANCE,
     ),
+    ("POST", "/{commune}/finance/penalties", FINANCE),
     ("GET", "/{commune}/collect", Who::Roles(&["collector"])),
     ("GET", "/{commune}/treasury", Who::Roles(&["treasurer"])),
     ("GET", "/{commune}/council", Who::Roles(&["councillor"])),
@@ -87,6 +105,7 @@ fn concrete(path: &str, user_id: i64) -> String {
         .replace("{locale}", "fr")
         .replace("{token}", "0000")
         .replace("{user}", &user_id.to_string())
+        .replace("{id}", "1")
 }
 
 /// Sends the request; POSTs carry a valid CSRF token and an empty form, which no

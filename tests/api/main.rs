@@ -12,3 +12,7 @@ mod cli;
 mod database;
 mod mail;
 mod pages;
+mod revenue_adjustments;
+mod revenue_issue;
+mod revenue_rolls;
+mod revenue_support;
