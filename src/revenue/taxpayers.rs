@@ -167,15 +167,18 @@ pub struct Filter {
     pub include_merged: bool,
 }
 
-/// A page of the register, ordered by name: `after` is the `(search_name, id)` of the
-/// last row of the previous page (keyset paging stays fast on a million rows).
+/// Where a page of the register starts: the `(search_name, id)` of the row before it.
+pub type PageKey = (String, TaxpayerId);
+
+/// A page of the register, ordered by name: `after` is the key of the last row of the
+/// previous page (keyset paging stays fast on a million rows).
 pub fn page(
     conn: &mut DbConn,
     commune: CommuneId,
     filter: &Filter,
-    after: Option<(String, TaxpayerId)>,
+    after: Option<PageKey>,
     limit: i64,
-) -> QueryResult<(Vec<RegisterRow>, Option<(String, TaxpayerId)>)> {
+) -> QueryResult<(Vec<RegisterRow>, Option<PageKey>)> {
     let mut q = taxpayers::table
         .left_join(districts::table)
         .filter(taxpayers::commune_id.eq(commune))
@@ -188,7 +191,7 @@ pub fn page(
     }
     if let Some(text) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         let key = search_key(text);
-        let like = format!("%{}%", key.replace('\\', "").replace('%', "").replace('_', " "));
+        let like = format!("%{}%", key.replace(['\\', '%'], "").replace('_', " "));
         let digits: String = text.chars().filter(|c| c.is_ascii_digit()).collect();
         let phone_like = format!("%{digits}");
         let cond = taxpayers::search_name
