@@ -8,7 +8,7 @@ use actix_web::{web, FromRequest, Handler, Responder};
 
 use super::guard::guard;
 use super::pages::finance::{
-    adjustments, dashboard, duplicates, items, notice, penalties, rolls, taxes, taxpayers,
+    adjustments, dashboard, duplicates, items, notice, penalties, register, rolls, taxes, taxpayer,
 };
 use super::pages::{account, admin, api, auth, public, spaces, system};
 use crate::accounts::{Access, Perm};
@@ -158,26 +158,26 @@ fn finance_routes<T: Table>(t: &mut T) {
         get.clone(),
         "/{commune}/finance/taxpayers",
         assess,
-        taxpayers::list,
+        register::list,
     );
     // Before `/taxpayers/{id}`, which would otherwise take "new" for an id.
     t.add(
         get.clone(),
         "/{commune}/finance/taxpayers/new",
         assess,
-        taxpayers::new_form,
+        register::new_form,
     );
     t.add(
         post.clone(),
         "/{commune}/finance/taxpayers",
         assess,
-        taxpayers::create,
+        register::create,
     );
     t.add(
         get.clone(),
         "/{commune}/finance/taxpayers/{id}",
         assess,
-        taxpayers::show,
+        taxpayer::show,
     );
     t.add(
         post.clone(),

@@ -4,7 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 
 use super::forms::{self, ItemForm};
-use super::taxpayers::render_taxpayer;
+use super::taxpayer::render_taxpayer;
 use super::{actor, href};
 use crate::communes::districts;
 use crate::error::AppError;

@@ -10,10 +10,13 @@ mod forms;
 pub mod items;
 pub mod notice;
 pub mod penalties;
+pub mod register;
 pub mod rolls;
 pub mod taxes;
-pub mod taxpayers;
+pub mod taxpayer;
 
+use actix_web::http::StatusCode;
+use actix_web::HttpResponse;
 use chrono::{NaiveDate, Utc};
 
 use crate::audit::Actor;
@@ -48,6 +51,13 @@ fn country(commune: &Commune) -> AppResult<Country> {
     Country::parse(&commune.country).ok_or_else(|| {
         AppError::Internal(anyhow::anyhow!("commune {} has no country", commune.slug))
     })
+}
+
+/// A page rendered with another status than 200 (a form refused is a 422).
+fn with_status(status: StatusCode, html: String) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(html)
 }
 
 /// An id from a form field: a malformed one is a bad request.

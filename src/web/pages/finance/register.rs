@@ -1,21 +1,17 @@
-//! The taxpayer register: search and pages, the form to add a taxpayer, and one
-//! taxpayer's page (details, items, account).
+//! The taxpayer register: search with keyset pages, and the form to add a taxpayer.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
-use super::forms::{self, ItemForm, TaxpayerForm, ITEM_FIELDS, TAXPAYER_FIELDS};
-use super::{actor, country, form_id, href, today};
+use super::forms::{self, TaxpayerForm, TAXPAYER_FIELDS};
+use super::{actor, country, form_id, href, with_status};
 use crate::communes::districts;
 use crate::error::AppResult;
 use crate::ids::{DistrictId, TaxpayerId};
-use crate::revenue::adjustments::AdjustmentKind;
-use crate::revenue::assess::ItemKind;
 use crate::revenue::fields::Reason;
 use crate::revenue::taxpayers::{self, Filter, TaxpayerKind};
-use crate::revenue::{account, items};
 use crate::web::{AppState, Ctx};
 
 const PAGE: i64 = 50;
@@ -109,9 +105,7 @@ async fn render_new(
         "finance.taxpayers.new",
         json!({ "form": form, "errors": errors, "kinds": kinds, "districts": all_districts }),
     )?;
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(html))
+    Ok(with_status(status, html))
 }
 
 pub async fn create(
@@ -156,80 +150,4 @@ pub async fn create(
             .await
         }
     }
-}
-
-pub async fn show(
-    state: web::Data<AppState>,
-    ctx: Ctx,
-    path: web::Path<(String, i64)>,
-) -> AppResult<HttpResponse> {
-    let id = TaxpayerId(path.into_inner().1);
-    let blank = ItemForm::default();
-    render_taxpayer(&state, &ctx, id, &blank, &Vec::new(), StatusCode::OK).await
-}
-
-/// The taxpayer's page; `item` and `errors` refill the form to add an item.
-pub(super) async fn render_taxpayer(
-    state: &AppState,
-    ctx: &Ctx,
-    id: TaxpayerId,
-    item: &ItemForm,
-    errors: &forms::FieldErrors,
-    status: StatusCode,
-) -> AppResult<HttpResponse> {
-    let commune = ctx.visitor.commune()?.clone();
-    let (cid, day) = (commune.id, today(&commune));
-    let (taxpayer, owned, acct, all_districts) = state
-        .db(move |conn| {
-            let t = taxpayers::by_id(conn, cid, id)?;
-            let owners = taxpayers::account_ids(conn, id)?;
-            Ok((
-                t,
-                items::of_taxpayers(conn, &owners)?,
-                account::of(conn, id, day)?,
-                districts::list(conn, cid)?,
-            ))
-        })
-        .await?;
-    let district = all_districts
-        .iter()
-        .find(|d| Some(d.id) == taxpayer.district_id)
-        .map(|d| d.name.clone());
-    let gps = taxpayer
-        .lat_e6
-        .zip(taxpayer.lon_e6)
-        .map(|(lat, lon)| format!("{}, {}", degrees(lat), degrees(lon)));
-    let owned: Vec<Value> = owned
-        .into_iter()
-        .map(|(item, district)| json!({ "item": item, "district": district }))
-        .collect();
-    let this_year = i64::from(chrono::Datelike::year(&day));
-    let mut years: Vec<i64> = acct.years.iter().map(|y| y.year).collect();
-    if !years.contains(&this_year) {
-        years.push(this_year);
-    }
-    let kinds: Vec<&str> = ItemKind::ALL.iter().map(|k| k.as_str()).collect();
-    let adjustment_kinds: Vec<&str> = AdjustmentKind::ALL.iter().map(|k| k.as_str()).collect();
-    let html = ctx.render_string(
-        state,
-        "pages/finance/taxpayer",
-        "finance.taxpayer.title",
-        json!({
-            "taxpayer": taxpayer, "district": district, "gps": gps, "items": owned, "account": acct,
-            "notice_years": years, "item_kinds": kinds, "districts": all_districts,
-            "item_form": item,
-            "item_errors": forms::messages(ITEM_FIELDS, errors, &state.catalog, ctx.locale),
-            "adjustment_kinds": adjustment_kinds,
-        }),
-    )?;
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(html))
-}
-
-/// Micro-degrees as decimal degrees: -17_444_100 → `-17.444100`.
-fn degrees(e6: i64) -> String {
-    let sign = if e6 < 0 { "-" } else { "" };
-    let abs = e6.unsigned_abs();
-    format!("{sign}{}.{:06}", abs / 1_000_000, abs % 1_000_000)
 }
