@@ -46,8 +46,8 @@ async fn each_change_is_logged_and_the_chain_verifies() {
         .await
         .unwrap();
     assert_eq!(json["ok"], true);
-    // Seed: commune, 8 districts, 7 users, 7 roles; then the new district.
-    assert_eq!(json["report"]["entries"], 24);
+    // Seed: commune, 8 districts, 7 users, 7 roles, 7 tax types; then the new district.
+    assert_eq!(json["report"]["entries"], 31);
     let out = run_cli(&app, &["audit", "verify"]);
     assert!(
         out.status.success(),
@@ -55,7 +55,7 @@ async fn each_change_is_logged_and_the_chain_verifies() {
         String::from_utf8_lossy(&out.stderr)
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("dakar-plateau: OK, 24 entries"), "{stdout}");
+    assert!(stdout.contains("dakar-plateau: OK, 31 entries"), "{stdout}");
     assert!(stdout.contains("abomey-calavi: OK"), "{stdout}");
 }
 
