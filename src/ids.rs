@@ -45,4 +45,12 @@ macro_rules! id_newtype {
 }
 
 id_newtype!(CommuneId, DistrictId, UserId, RoleGrantId, AuditEntryId);
-id_newtype!(TaxpayerId, ItemId, TaxTypeId, RollId, AssessmentId, AdjustmentId, ImportId);
+id_newtype!(
+    TaxpayerId,
+    ItemId,
+    TaxTypeId,
+    RollId,
+    AssessmentId,
+    AdjustmentId,
+    ImportId
+);

@@ -87,9 +87,11 @@ fn read_tax_types(path: &Path) -> Result<Vec<TaxTypeSpec>> {
     if !path.is_file() {
         return Ok(Vec::new());
     }
-    let file: TaxFile = toml::from_str(&std::fs::read_to_string(path)?).with_context(|| format!("{}", path.display()))?;
+    let file: TaxFile = toml::from_str(&std::fs::read_to_string(path)?)
+        .with_context(|| format!("{}", path.display()))?;
     for spec in &file.tax {
-        spec.check().map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        spec.check()
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     }
     Ok(file.tax)
 }
@@ -146,7 +148,8 @@ pub fn load(conn: &mut DbConn, dir: &Path) -> Result<Report> {
                 districts::create(conn, id, &d.name, kind, &actor)?;
             }
             for spec in &tax_specs {
-                tax_types::create(conn, id, spec, &actor).with_context(|| format!("tax type {}", spec.code))?;
+                tax_types::create(conn, id, spec, &actor)
+                    .with_context(|| format!("tax type {}", spec.code))?;
             }
             for u in &user_rows {
                 let role = Role::parse(&u.role).context("role checked above")?;

@@ -66,7 +66,19 @@ pub struct Account {
     pub years: Vec<YearBalance>,
 }
 
-type Row = (AssessmentId, String, String, String, String, String, Option<String>, i64, String, i64, NaiveDate);
+type Row = (
+    AssessmentId,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    i64,
+    String,
+    i64,
+    NaiveDate,
+);
 
 /// The account as it stands on `today` (for what is overdue and what is arrears).
 pub fn of(conn: &mut DbConn, taxpayer: TaxpayerId, today: NaiveDate) -> QueryResult<Account> {
@@ -77,7 +89,11 @@ pub fn of(conn: &mut DbConn, taxpayer: TaxpayerId, today: NaiveDate) -> QueryRes
         .left_join(taxable_items::table)
         .filter(assessments::taxpayer_id.eq_any(&owners))
         .filter(rolls::status.eq("issued"))
-        .order((assessments::fiscal_year.asc(), assessments::due_date.asc(), assessments::reference.asc()))
+        .order((
+            assessments::fiscal_year.asc(),
+            assessments::due_date.asc(),
+            assessments::reference.asc(),
+        ))
         .select((
             assessments::id,
             assessments::reference,
@@ -121,18 +137,8 @@ pub fn of(conn: &mut DbConn, taxpayer: TaxpayerId, today: NaiveDate) -> QueryRes
     let mut years: BTreeMap<i64, YearBalance> = BTreeMap::new();
     let lines: Vec<Line> = rows
         .into_iter()
-        .map(|(id, reference, kind, tax_code, tax_name_fr, tax_name_en, item_ref, fiscal_year, period, amount, due_date)| {
-            let adjusted = approved.get(&id).copied().unwrap_or(0);
-            let outstanding = amount + adjusted;
-            let y = years.entry(fiscal_year).or_insert_with(|| YearBalance { year: fiscal_year, ..Default::default() });
-            if kind == "penalty" {
-                y.penalties += amount;
-            } else {
-                y.assessed += amount;
-            }
-            y.adjusted += adjusted;
-            y.outstanding += outstanding;
-            Line {
+        .map(
+            |(
                 id,
                 reference,
                 kind,
@@ -143,12 +149,39 @@ pub fn of(conn: &mut DbConn, taxpayer: TaxpayerId, today: NaiveDate) -> QueryRes
                 fiscal_year,
                 period,
                 amount,
-                adjusted,
-                outstanding,
                 due_date,
-                overdue: outstanding > 0 && due_date < today,
-            }
-        })
+            )| {
+                let adjusted = approved.get(&id).copied().unwrap_or(0);
+                let outstanding = amount + adjusted;
+                let y = years.entry(fiscal_year).or_insert_with(|| YearBalance {
+                    year: fiscal_year,
+                    ..Default::default()
+                });
+                if kind == "penalty" {
+                    y.penalties += amount;
+                } else {
+                    y.assessed += amount;
+                }
+                y.adjusted += adjusted;
+                y.outstanding += outstanding;
+                Line {
+                    id,
+                    reference,
+                    kind,
+                    tax_code,
+                    tax_name_fr,
+                    tax_name_en,
+                    item_ref,
+                    fiscal_year,
+                    period,
+                    amount,
+                    adjusted,
+                    outstanding,
+                    due_date,
+                    overdue: outstanding > 0 && due_date < today,
+                }
+            },
+        )
         .collect();
     let mut years: Vec<YearBalance> = years.into_values().collect();
     for y in &mut years {
@@ -159,7 +192,11 @@ pub fn of(conn: &mut DbConn, taxpayer: TaxpayerId, today: NaiveDate) -> QueryRes
         penalties: years.iter().map(|y| y.penalties).sum(),
         adjusted: years.iter().map(|y| y.adjusted).sum(),
         balance: years.iter().map(|y| y.outstanding).sum(),
-        arrears: years.iter().filter(|y| y.arrears).map(|y| y.outstanding).sum(),
+        arrears: years
+            .iter()
+            .filter(|y| y.arrears)
+            .map(|y| y.outstanding)
+            .sum(),
         years,
         lines,
         adjustments: adjustment_rows.into_iter().map(|(a, _)| a).collect(),

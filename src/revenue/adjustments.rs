@@ -74,7 +74,10 @@ fn now() -> NaiveDateTime {
 /// What is still owed on a line: its amount plus approved adjustments (payments come
 /// off here too once they are recorded).
 pub fn outstanding(conn: &mut DbConn, line: AssessmentId) -> QueryResult<i64> {
-    let amount: i64 = assessments::table.find(line).select(assessments::amount).first(conn)?;
+    let amount: i64 = assessments::table
+        .find(line)
+        .select(assessments::amount)
+        .first(conn)?;
     let adjusted: Vec<i64> = adjustments::table
         .filter(adjustments::assessment_id.eq(line))
         .filter(adjustments::status.eq("approved"))
@@ -186,19 +189,32 @@ pub fn decide(
             adjustments::decided_at.eq(Some(now())),
         ))
         .execute(conn)?;
-    let requester: String = users::table.find(adj.requested_by).select(users::email).first(conn)?;
+    let requester: String = users::table
+        .find(adj.requested_by)
+        .select(users::email)
+        .first(conn)?;
     audit::append(
         conn,
         commune,
         actor,
-        Event::new(if approve { "adjustment.approve" } else { "adjustment.reject" }, "adjustment", id).details(
-            serde_json::json!({
-                "line": adj.assessment_id, "kind": adj.kind, "amount": adj.amount,
-                "requested_by": requester, "decided_by": actor.label,
-            }),
-        ),
+        Event::new(
+            if approve {
+                "adjustment.approve"
+            } else {
+                "adjustment.reject"
+            },
+            "adjustment",
+            id,
+        )
+        .details(serde_json::json!({
+            "line": adj.assessment_id, "kind": adj.kind, "amount": adj.amount,
+            "requested_by": requester, "decided_by": actor.label,
+        })),
     )?;
-    Ok(adjustments::table.find(id).select(Adjustment::as_select()).first(conn)?)
+    Ok(adjustments::table
+        .find(id)
+        .select(Adjustment::as_select())
+        .first(conn)?)
 }
 
 /// A pending adjustment as the approval page shows it.

@@ -137,8 +137,15 @@ pub fn amount_for(rule: &Rule, item: &ItemFacts) -> Result<(Option<i64>, Xof), S
             }
         }
         Method::Table => {
-            let category = item.category.as_deref().filter(|c| !c.is_empty()).ok_or(Skip::NoCategory)?;
-            rule.tariffs.get(category).map(|a| (None, *a)).ok_or(Skip::UnknownCategory)
+            let category = item
+                .category
+                .as_deref()
+                .filter(|c| !c.is_empty())
+                .ok_or(Skip::NoCategory)?;
+            rule.tariffs
+                .get(category)
+                .map(|a| (None, *a))
+                .ok_or(Skip::UnknownCategory)
         }
         Method::Rate => {
             let rate = rule.rate_bp.ok_or(Skip::Misconfigured)?;
@@ -158,7 +165,12 @@ pub fn amount_for(rule: &Rule, item: &ItemFacts) -> Result<(Option<i64>, Xof), S
 /// The periods of a fiscal year with their due dates: one for a yearly tax (on the
 /// rule's day and month), twelve for a monthly one (on the rule's day of each month,
 /// or the month's last day). Daily fees are collected against a ticket, not assessed.
-pub fn periods(period: Period, year: i32, due_month: u32, due_day: u32) -> Vec<(String, NaiveDate)> {
+pub fn periods(
+    period: Period,
+    year: i32,
+    due_month: u32,
+    due_day: u32,
+) -> Vec<(String, NaiveDate)> {
     match period {
         Period::Yearly => vec![(year.to_string(), clamp_date(year, due_month, due_day))],
         Period::Monthly => (1..=12)
@@ -188,7 +200,9 @@ pub fn penalty(rule: &PenaltyRule, outstanding: Xof, due: NaiveDate, as_of: Naiv
     if rule.rate_bp == 0 && rule.minimum.0 == 0 && rule.flat.0 == 0 {
         return Xof::ZERO;
     }
-    let by_rate = outstanding.mul_ratio(rule.rate_bp, 10_000).unwrap_or(Xof(i64::MAX));
+    let by_rate = outstanding
+        .mul_ratio(rule.rate_bp, 10_000)
+        .unwrap_or(Xof(i64::MAX));
     let base = by_rate.max(rule.minimum);
     base.checked_add(rule.flat).unwrap_or(Xof(i64::MAX))
 }
@@ -208,7 +222,11 @@ mod tests {
             base: Some(Base::RentalValue),
             rate_bp: Some(500),
             amount: Some(Xof(25_000)),
-            tariffs: [("A".to_string(), Xof(15_000)), ("B".to_string(), Xof(10_000))].into(),
+            tariffs: [
+                ("A".to_string(), Xof(15_000)),
+                ("B".to_string(), Xof(10_000)),
+            ]
+            .into(),
             period: Period::Yearly,
             due_month: 3,
             due_day: 31,
@@ -226,13 +244,23 @@ mod tests {
 
     #[test]
     fn a_fixed_tariff_is_the_same_for_every_item() {
-        assert_eq!(amount_for(&rule(Method::Fixed), &item(None, None)), Ok((None, Xof(25_000))));
+        assert_eq!(
+            amount_for(&rule(Method::Fixed), &item(None, None)),
+            Ok((None, Xof(25_000)))
+        );
     }
 
     #[test]
     fn a_tariff_per_square_metre_multiplies_by_the_area() {
-        let r = Rule { base: Some(Base::Area), amount: Some(Xof(5_000)), ..rule(Method::Fixed) };
-        let sign = ItemFacts { area_m2: Some(12), ..ItemFacts::default() };
+        let r = Rule {
+            base: Some(Base::Area),
+            amount: Some(Xof(5_000)),
+            ..rule(Method::Fixed)
+        };
+        let sign = ItemFacts {
+            area_m2: Some(12),
+            ..ItemFacts::default()
+        };
         assert_eq!(amount_for(&r, &sign), Ok((Some(12), Xof(60_000))));
         assert_eq!(amount_for(&r, &ItemFacts::default()), Err(Skip::NoBase));
     }
@@ -241,10 +269,19 @@ mod tests {
     fn a_rate_applies_to_the_base_and_rounds_half_up() {
         // CFPB: 5 % of a rental value of 1 234 567 = 61 728.35 → 61 728.
         let r = rule(Method::Rate);
-        assert_eq!(amount_for(&r, &item(Some(1_234_567), None)), Ok((Some(1_234_567), Xof(61_728))));
+        assert_eq!(
+            amount_for(&r, &item(Some(1_234_567), None)),
+            Ok((Some(1_234_567), Xof(61_728)))
+        );
         // TEOM in Dakar: 3.6 % of 1 234 575 = 44 444.7 → 44 445.
-        let teom = Rule { rate_bp: Some(360), ..rule(Method::Rate) };
-        assert_eq!(amount_for(&teom, &item(Some(1_234_575), None)).unwrap().1, Xof(44_445));
+        let teom = Rule {
+            rate_bp: Some(360),
+            ..rule(Method::Rate)
+        };
+        assert_eq!(
+            amount_for(&teom, &item(Some(1_234_575), None)).unwrap().1,
+            Xof(44_445)
+        );
         // 5 % of 10 = 0.5 → 1 (half away from zero).
         assert_eq!(amount_for(&r, &item(Some(10), None)).unwrap().1, Xof(1));
         assert_eq!(amount_for(&r, &item(None, None)), Err(Skip::NoBase));
@@ -253,8 +290,14 @@ mod tests {
     #[test]
     fn a_tariff_table_reads_the_item_category() {
         let r = rule(Method::Table);
-        assert_eq!(amount_for(&r, &item(None, Some("B"))), Ok((None, Xof(10_000))));
-        assert_eq!(amount_for(&r, &item(None, Some("Z"))), Err(Skip::UnknownCategory));
+        assert_eq!(
+            amount_for(&r, &item(None, Some("B"))),
+            Ok((None, Xof(10_000)))
+        );
+        assert_eq!(
+            amount_for(&r, &item(None, Some("Z"))),
+            Err(Skip::UnknownCategory)
+        );
         assert_eq!(amount_for(&r, &item(None, None)), Err(Skip::NoCategory));
     }
 
@@ -262,21 +305,76 @@ mod tests {
     fn monthly_periods_fall_on_the_day_or_the_last_day_of_the_month() {
         let p = periods(Period::Monthly, 2026, 1, 31);
         assert_eq!(p.len(), 12);
-        assert_eq!(p[1], ("2026-02".to_string(), NaiveDate::from_ymd_opt(2026, 2, 28).unwrap()));
+        assert_eq!(
+            p[1],
+            (
+                "2026-02".to_string(),
+                NaiveDate::from_ymd_opt(2026, 2, 28).unwrap()
+            )
+        );
         assert_eq!(p[3].1, NaiveDate::from_ymd_opt(2026, 4, 30).unwrap());
-        assert_eq!(periods(Period::Yearly, 2026, 3, 31), vec![("2026".to_string(), NaiveDate::from_ymd_opt(2026, 3, 31).unwrap())]);
+        assert_eq!(
+            periods(Period::Yearly, 2026, 3, 31),
+            vec![(
+                "2026".to_string(),
+                NaiveDate::from_ymd_opt(2026, 3, 31).unwrap()
+            )]
+        );
         assert!(periods(Period::Daily, 2026, 1, 1).is_empty());
     }
 
     #[test]
     fn a_penalty_waits_for_the_grace_days_then_takes_the_larger_of_rate_and_minimum() {
         let due = NaiveDate::from_ymd_opt(2026, 3, 31).unwrap();
-        let r = PenaltyRule { rate_bp: 1_000, minimum: Xof(2_000), flat: Xof(500), grace_days: 30 };
+        let r = PenaltyRule {
+            rate_bp: 1_000,
+            minimum: Xof(2_000),
+            flat: Xof(500),
+            grace_days: 30,
+        };
         let on = |d: u32| NaiveDate::from_ymd_opt(2026, 4, d).unwrap();
-        assert_eq!(penalty(&r, Xof(100_000), due, on(30)), Xof::ZERO, "still in grace");
-        assert_eq!(penalty(&r, Xof(100_000), due, NaiveDate::from_ymd_opt(2026, 5, 1).unwrap()), Xof(10_500));
-        assert_eq!(penalty(&r, Xof(5_000), due, NaiveDate::from_ymd_opt(2026, 5, 1).unwrap()), Xof(2_500), "minimum");
-        assert_eq!(penalty(&r, Xof(0), due, NaiveDate::from_ymd_opt(2026, 6, 1).unwrap()), Xof::ZERO, "nothing owed");
-        assert_eq!(penalty(&PenaltyRule::default(), Xof(1_000), due, on(30) + Duration::days(400)), Xof::ZERO);
+        assert_eq!(
+            penalty(&r, Xof(100_000), due, on(30)),
+            Xof::ZERO,
+            "still in grace"
+        );
+        assert_eq!(
+            penalty(
+                &r,
+                Xof(100_000),
+                due,
+                NaiveDate::from_ymd_opt(2026, 5, 1).unwrap()
+            ),
+            Xof(10_500)
+        );
+        assert_eq!(
+            penalty(
+                &r,
+                Xof(5_000),
+                due,
+                NaiveDate::from_ymd_opt(2026, 5, 1).unwrap()
+            ),
+            Xof(2_500),
+            "minimum"
+        );
+        assert_eq!(
+            penalty(
+                &r,
+                Xof(0),
+                due,
+                NaiveDate::from_ymd_opt(2026, 6, 1).unwrap()
+            ),
+            Xof::ZERO,
+            "nothing owed"
+        );
+        assert_eq!(
+            penalty(
+                &PenaltyRule::default(),
+                Xof(1_000),
+                due,
+                on(30) + Duration::days(400)
+            ),
+            Xof::ZERO
+        );
     }
 }

@@ -111,7 +111,10 @@ pub fn by_ref(conn: &mut DbConn, commune: CommuneId, reference: &str) -> QueryRe
 }
 
 /// A taxpayer's items with their district names.
-pub fn of_taxpayers(conn: &mut DbConn, owners: &[TaxpayerId]) -> QueryResult<Vec<(Item, Option<String>)>> {
+pub fn of_taxpayers(
+    conn: &mut DbConn,
+    owners: &[TaxpayerId],
+) -> QueryResult<Vec<(Item, Option<String>)>> {
     taxable_items::table
         .left_join(districts::table)
         .filter(taxable_items::taxpayer_id.eq_any(owners))

@@ -26,12 +26,28 @@ pub struct Applied {
     pub total: i64,
 }
 
-type Candidate = (AssessmentId, RollId, TaxpayerId, Option<ItemId>, TaxTypeId, i64, String, i64, NaiveDate, String);
+type Candidate = (
+    AssessmentId,
+    RollId,
+    TaxpayerId,
+    Option<ItemId>,
+    TaxTypeId,
+    i64,
+    String,
+    i64,
+    NaiveDate,
+    String,
+);
 
 const BATCH: i64 = 2_000;
 
 /// Charges the penalties owed on `as_of`.
-pub fn apply(conn: &mut DbConn, commune: CommuneId, as_of: NaiveDate, actor: &Actor) -> QueryResult<Applied> {
+pub fn apply(
+    conn: &mut DbConn,
+    commune: CommuneId,
+    as_of: NaiveDate,
+    actor: &Actor,
+) -> QueryResult<Applied> {
     let rules: HashMap<TaxTypeId, assess::PenaltyRule> = tax_types::table
         .filter(tax_types::commune_id.eq(commune))
         .select(TaxType::as_select())
@@ -51,8 +67,11 @@ pub fn apply(conn: &mut DbConn, commune: CommuneId, as_of: NaiveDate, actor: &Ac
             .filter(assessments::due_date.lt(as_of))
             .filter(assessments::id.gt(after))
             .filter(not(exists(
-                penalty_lines
-                    .filter(penalty_lines.field(assessments::parent_id).eq(assessments::id.nullable())),
+                penalty_lines.filter(
+                    penalty_lines
+                        .field(assessments::parent_id)
+                        .eq(assessments::id.nullable()),
+                ),
             )))
             .order(assessments::id.asc())
             .limit(BATCH)
@@ -76,14 +95,19 @@ pub fn apply(conn: &mut DbConn, commune: CommuneId, as_of: NaiveDate, actor: &Ac
             .filter(adjustments::assessment_id.eq_any(&ids))
             .filter(adjustments::status.eq("approved"))
             .group_by(adjustments::assessment_id)
-            .select((adjustments::assessment_id, sql::<Nullable<BigInt>>("CAST(SUM(adjustments.amount) AS BIGINT)")))
+            .select((
+                adjustments::assessment_id,
+                sql::<Nullable<BigInt>>("CAST(SUM(adjustments.amount) AS BIGINT)"),
+            ))
             .load::<(AssessmentId, Option<i64>)>(conn)?
             .into_iter()
             .map(|(id, s)| (id, s.unwrap_or(0)))
             .collect();
         let mut rows = Vec::new();
         for (id, roll, taxpayer, item, tax, year, period, amount, due, reference) in batch {
-            let Some(rule) = rules.get(&tax) else { continue };
+            let Some(rule) = rules.get(&tax) else {
+                continue;
+            };
             let owed = Xof(amount + adjusted.get(&id).copied().unwrap_or(0));
             let p = assess::penalty(rule, owed, due, as_of);
             if p.0 <= 0 {

@@ -85,7 +85,12 @@ pub fn check_year(year: i64) -> Result<i32, RollError> {
     }
 }
 
-pub fn find(conn: &mut DbConn, commune: CommuneId, tax: TaxTypeId, year: i64) -> QueryResult<Option<Roll>> {
+pub fn find(
+    conn: &mut DbConn,
+    commune: CommuneId,
+    tax: TaxTypeId,
+    year: i64,
+) -> QueryResult<Option<Roll>> {
     rolls::table
         .filter(rolls::commune_id.eq(commune))
         .filter(rolls::tax_type_id.eq(tax))
@@ -116,9 +121,14 @@ pub fn fresh_draft(
     match find(conn, commune, tax.id, year.into())? {
         Some(r) if r.is_issued() => Err(RollError::Issued),
         Some(r) => {
-            diesel::delete(assessments::table.filter(assessments::roll_id.eq(r.id))).execute(conn)?;
+            diesel::delete(assessments::table.filter(assessments::roll_id.eq(r.id)))
+                .execute(conn)?;
             diesel::update(rolls::table.find(r.id))
-                .set((rolls::source.eq(source), rolls::line_count.eq(0), rolls::total.eq(0)))
+                .set((
+                    rolls::source.eq(source),
+                    rolls::line_count.eq(0),
+                    rolls::total.eq(0),
+                ))
                 .execute(conn)?;
             Ok(r.id)
         }
@@ -231,7 +241,10 @@ impl LineWriter<'_> {
     pub fn finish(mut self, conn: &mut DbConn) -> QueryResult<(i64, i64)> {
         self.flush(conn)?;
         diesel::update(rolls::table.find(self.roll))
-            .set((rolls::line_count.eq(self.written), rolls::total.eq(self.total)))
+            .set((
+                rolls::line_count.eq(self.written),
+                rolls::total.eq(self.total),
+            ))
             .execute(conn)?;
         Ok((self.written, self.total))
     }
@@ -311,7 +324,10 @@ pub fn generate(
                 Err(reason) => {
                     skipped_count += 1;
                     if skipped.len() < SKIPPED_SHOWN {
-                        skipped.push(Skipped { item_ref: item.reference.clone(), reason_key: reason_key(reason) });
+                        skipped.push(Skipped {
+                            item_ref: item.reference.clone(),
+                            reason_key: reason_key(reason),
+                        });
                     }
                 }
             }
@@ -326,7 +342,13 @@ pub fn generate(
             "tax": tax.code, "year": year, "lines": lines, "total": total, "skipped": skipped_count,
         })),
     )?;
-    Ok(Generated { roll, lines, total, skipped, skipped_count })
+    Ok(Generated {
+        roll,
+        lines,
+        total,
+        skipped,
+        skipped_count,
+    })
 }
 
 fn reason_key(s: Skip) -> &'static str {
@@ -335,7 +357,12 @@ fn reason_key(s: Skip) -> &'static str {
 
 /// Issues a draft roll: from now on it is the legal basis of collection, and it
 /// cannot change. The log records a digest of every line.
-pub fn issue(conn: &mut DbConn, commune: CommuneId, roll: RollId, actor: &Actor) -> Result<Roll, RollError> {
+pub fn issue(
+    conn: &mut DbConn,
+    commune: CommuneId,
+    roll: RollId,
+    actor: &Actor,
+) -> Result<Roll, RollError> {
     let r = by_id(conn, commune, roll)?;
     if r.is_issued() {
         return Err(RollError::Issued);
@@ -345,7 +372,11 @@ pub fn issue(conn: &mut DbConn, commune: CommuneId, roll: RollId, actor: &Actor)
     }
     let digest = lines_digest(conn, roll)?;
     diesel::update(rolls::table.find(roll))
-        .set((rolls::status.eq("issued"), rolls::issued_by.eq(actor.id), rolls::issued_at.eq(Some(now()))))
+        .set((
+            rolls::status.eq("issued"),
+            rolls::issued_by.eq(actor.id),
+            rolls::issued_at.eq(Some(now())),
+        ))
         .execute(conn)?;
     let code: String = tt::table.find(r.tax_type_id).select(tt::code).first(conn)?;
     audit::append(
@@ -372,7 +403,12 @@ pub fn lines_digest(conn: &mut DbConn, roll: RollId) -> QueryResult<String> {
             .filter(assessments::reference.gt(&after))
             .order(assessments::reference.asc())
             .limit(5_000)
-            .select((assessments::reference, assessments::taxpayer_id, assessments::amount, assessments::due_date))
+            .select((
+                assessments::reference,
+                assessments::taxpayer_id,
+                assessments::amount,
+                assessments::due_date,
+            ))
             .load(conn)?;
         let Some(last) = batch.last() else { break };
         after = last.0.clone();
@@ -402,7 +438,12 @@ pub fn list(conn: &mut DbConn, commune: CommuneId) -> QueryResult<Vec<RollSummar
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(roll, tax_code, tax_name_fr, tax_name_en)| RollSummary { roll, tax_code, tax_name_fr, tax_name_en })
+        .map(|(roll, tax_code, tax_name_fr, tax_name_en)| RollSummary {
+            roll,
+            tax_code,
+            tax_name_fr,
+            tax_name_en,
+        })
         .collect())
 }
 
@@ -414,7 +455,11 @@ pub struct DistrictTotal {
     pub total: i64,
 }
 
-pub fn totals_by_district(conn: &mut DbConn, commune: CommuneId, roll: RollId) -> QueryResult<Vec<DistrictTotal>> {
+pub fn totals_by_district(
+    conn: &mut DbConn,
+    commune: CommuneId,
+    roll: RollId,
+) -> QueryResult<Vec<DistrictTotal>> {
     let rows: Vec<(Option<DistrictId>, i64, Option<i64>)> = assessments::table
         .inner_join(taxpayers::table)
         .filter(assessments::roll_id.eq(roll))
@@ -427,7 +472,10 @@ pub fn totals_by_district(conn: &mut DbConn, commune: CommuneId, roll: RollId) -
         ))
         .load(conn)?;
     let names: std::collections::HashMap<DistrictId, String> =
-        crate::communes::districts::list(conn, commune)?.into_iter().map(|d| (d.id, d.name)).collect();
+        crate::communes::districts::list(conn, commune)?
+            .into_iter()
+            .map(|d| (d.id, d.name))
+            .collect();
     let mut totals: Vec<DistrictTotal> = rows
         .into_iter()
         .map(|(d, lines, total)| DistrictTotal {
@@ -455,7 +503,12 @@ pub struct LineRow {
 }
 
 /// Lines of a roll in reference order, after `after` (keyset paging).
-pub fn lines(conn: &mut DbConn, roll: RollId, after: &str, limit: i64) -> QueryResult<Vec<LineRow>> {
+pub fn lines(
+    conn: &mut DbConn,
+    roll: RollId,
+    after: &str,
+    limit: i64,
+) -> QueryResult<Vec<LineRow>> {
     assessments::table
         .inner_join(taxpayers::table)
         .left_join(taxable_items::table)

@@ -107,7 +107,11 @@ pub fn list(conn: &mut DbConn, commune: CommuneId) -> QueryResult<Vec<TaxTypeVie
     let rows: Vec<(TaxTypeId, String, i64)> = tax_tariffs::table
         .filter(tax_tariffs::tax_type_id.eq_any(&ids))
         .order(tax_tariffs::category.asc())
-        .select((tax_tariffs::tax_type_id, tax_tariffs::category, tax_tariffs::amount))
+        .select((
+            tax_tariffs::tax_type_id,
+            tax_tariffs::category,
+            tax_tariffs::amount,
+        ))
         .load(conn)?;
     Ok(types
         .into_iter()
@@ -193,12 +197,24 @@ impl TaxTypeSpec {
     /// Checks the spec; the error names the field.
     pub fn check(&self) -> Result<(i64, Option<i64>), String> {
         let code = &self.code;
-        TaxCategory::parse(&self.category).ok_or(format!("{code}: category must be one of {}", TaxCategory::names()))?;
-        AssessedBy::parse(&self.assessed_by).ok_or(format!("{code}: assessed_by must be one of {}", AssessedBy::names()))?;
-        ItemKind::parse(&self.item_kind).ok_or(format!("{code}: item_kind must be one of {}", ItemKind::names()))?;
-        Period::parse(&self.period).ok_or(format!("{code}: period must be one of {}", Period::names()))?;
+        TaxCategory::parse(&self.category).ok_or(format!(
+            "{code}: category must be one of {}",
+            TaxCategory::names()
+        ))?;
+        AssessedBy::parse(&self.assessed_by).ok_or(format!(
+            "{code}: assessed_by must be one of {}",
+            AssessedBy::names()
+        ))?;
+        ItemKind::parse(&self.item_kind).ok_or(format!(
+            "{code}: item_kind must be one of {}",
+            ItemKind::names()
+        ))?;
+        Period::parse(&self.period)
+            .ok_or(format!("{code}: period must be one of {}", Period::names()))?;
         let rate = match self.rate_percent {
-            Some(p) => Some(percent_to_bp(p).ok_or(format!("{code}: rate_percent {p} has more than two decimals or is out of range"))?),
+            Some(p) => Some(percent_to_bp(p).ok_or(format!(
+                "{code}: rate_percent {p} has more than two decimals or is out of range"
+            ))?),
             None => None,
         };
         match Method::parse(&self.method) {
@@ -213,13 +229,19 @@ impl TaxTypeSpec {
             None => return Err(format!("{code}: method must be one of {}", Method::names())),
             _ => {}
         }
-        let penalty = percent_to_bp(self.penalty_rate_percent).ok_or(format!("{code}: bad penalty_rate_percent"))?;
+        let penalty = percent_to_bp(self.penalty_rate_percent)
+            .ok_or(format!("{code}: bad penalty_rate_percent"))?;
         Ok((penalty, rate))
     }
 }
 
 /// Creates a tax type from its spec (used by the seed and by `commune tax add`).
-pub fn create(conn: &mut DbConn, commune: CommuneId, spec: &TaxTypeSpec, actor: &Actor) -> anyhow::Result<TaxTypeId> {
+pub fn create(
+    conn: &mut DbConn,
+    commune: CommuneId,
+    spec: &TaxTypeSpec,
+    actor: &Actor,
+) -> anyhow::Result<TaxTypeId> {
     let (penalty_bp, rate_bp) = spec.check().map_err(anyhow::Error::msg)?;
     let code = spec.code.trim().to_uppercase();
     let period = Period::parse(&spec.period).unwrap_or(Period::Yearly);

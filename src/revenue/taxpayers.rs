@@ -74,7 +74,11 @@ pub fn search_key(text: &str) -> String {
             _ => "",
         };
         let mut one = [0u8; 4];
-        let piece = if plain.is_empty() { &*c.encode_utf8(&mut one) } else { plain };
+        let piece = if plain.is_empty() {
+            &*c.encode_utf8(&mut one)
+        } else {
+            plain
+        };
         for ch in piece.chars() {
             if ch.is_whitespace() {
                 space = !out.is_empty();
@@ -102,7 +106,11 @@ pub fn by_id(conn: &mut DbConn, commune: CommuneId, id: TaxpayerId) -> QueryResu
         .first(conn)
 }
 
-pub fn by_ref(conn: &mut DbConn, commune: CommuneId, reference: &str) -> QueryResult<Option<Taxpayer>> {
+pub fn by_ref(
+    conn: &mut DbConn,
+    commune: CommuneId,
+    reference: &str,
+) -> QueryResult<Option<Taxpayer>> {
     taxpayers::table
         .filter(taxpayers::commune_id.eq(commune))
         .filter(taxpayers::reference.eq(reference.trim()))
@@ -112,7 +120,12 @@ pub fn by_ref(conn: &mut DbConn, commune: CommuneId, reference: &str) -> QueryRe
 }
 
 /// Creates one taxpayer (from the register's form).
-pub fn create(conn: &mut DbConn, commune: CommuneId, f: &TaxpayerFields, actor: &Actor) -> QueryResult<TaxpayerId> {
+pub fn create(
+    conn: &mut DbConn,
+    commune: CommuneId,
+    f: &TaxpayerFields,
+    actor: &Actor,
+) -> QueryResult<TaxpayerId> {
     let at = now();
     let id: TaxpayerId = diesel::insert_into(taxpayers::table)
         .values((
@@ -189,7 +202,12 @@ pub fn page(
     if let Some(d) = filter.district {
         q = q.filter(taxpayers::district_id.eq(d));
     }
-    if let Some(text) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+    if let Some(text) = filter
+        .text
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
         let key = search_key(text);
         let like = format!("%{}%", key.replace(['\\', '%'], "").replace('_', " "));
         let digits: String = text.chars().filter(|c| c.is_ascii_digit()).collect();
@@ -208,7 +226,9 @@ pub fn page(
         q = q.filter(
             taxpayers::search_name
                 .gt(name.clone())
-                .or(taxpayers::search_name.eq(name.clone()).and(taxpayers::id.gt(*id))),
+                .or(taxpayers::search_name
+                    .eq(name.clone())
+                    .and(taxpayers::id.gt(*id))),
         );
     }
     let rows: Vec<(RegisterRow, String)> = q
@@ -230,7 +250,11 @@ pub fn page(
         .load(conn)?;
     let more = rows.len() as i64 > limit;
     let mut rows: Vec<(RegisterRow, String)> = rows.into_iter().take(limit as usize).collect();
-    let next = if more { rows.last().map(|(r, key)| (key.clone(), r.id)) } else { None };
+    let next = if more {
+        rows.last().map(|(r, key)| (key.clone(), r.id))
+    } else {
+        None
+    };
     Ok((rows.drain(..).map(|(r, _)| r).collect(), next))
 }
 
@@ -251,7 +275,11 @@ pub struct DuplicateGroup {
     pub taxpayers: Vec<RegisterRow>,
 }
 
-pub fn duplicates(conn: &mut DbConn, commune: CommuneId, limit: i64) -> QueryResult<Vec<DuplicateGroup>> {
+pub fn duplicates(
+    conn: &mut DbConn,
+    commune: CommuneId,
+    limit: i64,
+) -> QueryResult<Vec<DuplicateGroup>> {
     let mut groups = Vec::new();
     for by in ["id_number", "phone"] {
         let values: Vec<Option<String>> = match by {
@@ -275,14 +303,27 @@ pub fn duplicates(conn: &mut DbConn, commune: CommuneId, limit: i64) -> QueryRes
                 .load(conn)?,
         };
         for value in values.into_iter().flatten() {
-            let filter = Filter { text: Some(value.clone()), ..Filter::default() };
+            let filter = Filter {
+                text: Some(value.clone()),
+                ..Filter::default()
+            };
             let (rows, _) = page(conn, commune, &filter, None, 20)?;
             let rows: Vec<RegisterRow> = rows
                 .into_iter()
-                .filter(|r| if by == "phone" { r.phone.as_deref() == Some(&value) } else { r.id_number.as_deref() == Some(&value) })
+                .filter(|r| {
+                    if by == "phone" {
+                        r.phone.as_deref() == Some(&value)
+                    } else {
+                        r.id_number.as_deref() == Some(&value)
+                    }
+                })
                 .collect();
             if rows.len() > 1 {
-                groups.push(DuplicateGroup { by, value, taxpayers: rows });
+                groups.push(DuplicateGroup {
+                    by,
+                    value,
+                    taxpayers: rows,
+                });
             }
         }
     }
@@ -327,15 +368,22 @@ pub fn merge(
     if kept.merged_into.is_some() || dup.merged_into.is_some() {
         return Err(MergeError::AlreadyMerged);
     }
-    let moved = diesel::update(taxable_items::table.filter(taxable_items::taxpayer_id.eq(duplicate)))
-        .set((taxable_items::taxpayer_id.eq(keep), taxable_items::updated_at.eq(now())))
-        .execute(conn)?;
+    let moved =
+        diesel::update(taxable_items::table.filter(taxable_items::taxpayer_id.eq(duplicate)))
+            .set((
+                taxable_items::taxpayer_id.eq(keep),
+                taxable_items::updated_at.eq(now()),
+            ))
+            .execute(conn)?;
     // Records merged earlier into the duplicate now point at the kept one.
     diesel::update(taxpayers::table.filter(taxpayers::merged_into.eq(duplicate)))
         .set(taxpayers::merged_into.eq(keep))
         .execute(conn)?;
     diesel::update(taxpayers::table.find(duplicate))
-        .set((taxpayers::merged_into.eq(keep), taxpayers::updated_at.eq(now())))
+        .set((
+            taxpayers::merged_into.eq(keep),
+            taxpayers::updated_at.eq(now()),
+        ))
         .execute(conn)?;
     audit::append(
         conn,
@@ -369,6 +417,9 @@ mod tests {
     fn search_keys_ignore_case_accents_and_punctuation() {
         assert_eq!(search_key("  Ndèye  Fatou DIOP "), "ndeye fatou diop");
         assert_eq!(search_key("Gisèle Houngbédji"), "gisele houngbedji");
-        assert_eq!(search_key("Société d’Œuvres-Sociales"), "societe d oeuvres sociales");
+        assert_eq!(
+            search_key("Société d’Œuvres-Sociales"),
+            "societe d oeuvres sociales"
+        );
     }
 }

@@ -75,7 +75,10 @@ impl Catalog {
                 flatten("", &toml::Value::Table(table), &mut one)?;
                 for (k, v) in one {
                     if flat.insert(k.clone(), v).is_some() {
-                        return Err(anyhow!("message {k} is defined twice in {}", locale.as_str()));
+                        return Err(anyhow!(
+                            "message {k} is defined twice in {}",
+                            locale.as_str()
+                        ));
                     }
                 }
             }

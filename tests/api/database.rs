@@ -19,7 +19,10 @@ fn declared_schema() -> Schema {
     let mut current: Option<String> = None;
     let mut sql_name: Option<String> = None;
     for line in text.lines().map(str::trim) {
-        if let Some(name) = line.strip_prefix("#[sql_name = \"").and_then(|l| l.strip_suffix("\"]")) {
+        if let Some(name) = line
+            .strip_prefix("#[sql_name = \"")
+            .and_then(|l| l.strip_suffix("\"]"))
+        {
             sql_name = Some(name.to_string());
             continue;
         }
@@ -33,7 +36,10 @@ fn declared_schema() -> Schema {
             current = None;
         } else if let Some((col, ty)) = line.trim_end_matches(',').split_once("->") {
             let col = sql_name.take().unwrap_or_else(|| col.trim().to_string());
-            schema.get_mut(current.as_ref().unwrap()).unwrap().push((col, ty.trim().to_string()));
+            schema
+                .get_mut(current.as_ref().unwrap())
+                .unwrap()
+                .push((col, ty.trim().to_string()));
         }
     }
     schema
@@ -103,7 +109,10 @@ fn assert_same(live: &Schema, declared: &Schema) {
     let declared_tables: Vec<_> = declared.keys().collect();
     assert_eq!(live_tables, declared_tables, "tables differ");
     for (table, columns) in declared {
-        assert_eq!(&live[table], columns, "table {table} differs from schema.rs");
+        assert_eq!(
+            &live[table], columns,
+            "table {table} differs from schema.rs"
+        );
     }
 }
 
