@@ -59,16 +59,15 @@ pub async fn list(
         })
         .await?;
     let next = next.map(|(_, id)| {
-        let d = district.map(|d| d.0.to_string()).unwrap_or_default();
-        let query = [
-            ("q", text.as_str()),
-            ("district", &d),
-            ("after", &id.0.to_string()),
-        ];
-        format!(
-            "?{}",
-            serde_urlencoded::to_string(query).unwrap_or_default()
-        )
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("q", &text)
+            .append_pair(
+                "district",
+                &district.map(|d| d.0.to_string()).unwrap_or_default(),
+            )
+            .append_pair("after", &id.0.to_string())
+            .finish();
+        format!("?{query}")
     });
     ctx.render(
         &state,
