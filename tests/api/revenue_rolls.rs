@@ -442,3 +442,42 @@ async fn state_assessed_and_daily_taxes_have_no_roll_to_generate_and_say_why() {
         .collect();
     assert_eq!(offered, ["LOCCANT", "TAXPUB"]);
 }
+
+#[actix_web::test]
+async fn a_long_roll_shows_its_lines_a_hundred_at_a_time() {
+    // Arrange: 9 category-B stalls × 12 months = 108 lines of 10 000.
+    let app = TestApp::spawn().await;
+    let c = officer(&app, DAKAR).await;
+    let t = new_taxpayer(
+        &c,
+        DAKAR,
+        &[("ref", "DKP-M1"), ("name", "GIE des commerçantes")],
+    )
+    .await;
+    for i in 1..=9 {
+        let r = format!("SANDAGA-B{i}");
+        new_item(
+            &c,
+            DAKAR,
+            t,
+            &[("ref", &r), ("kind", "stall"), ("category", "B")],
+        )
+        .await;
+    }
+    let (roll, _) = generated(&c, DAKAR, "LOCCANT", 2025).await;
+
+    // Act
+    let first = page(&c, &format!("/{DAKAR}/finance/rolls/{roll}")).await;
+    let next = crate::revenue_support::attr(&first, "a[rel=next]", "href");
+    let second = page(&c, &next).await;
+
+    // Assert: 9 × 12 × 10 000 = 1 080 000 in all; 100 lines, then 8.
+    assert_eq!(text(&first, "[data-figure=total]"), fcfa(1_080_000));
+    assert_eq!(count(&first, "table.lines tbody tr"), 100);
+    assert_eq!(count(&second, "table.lines tbody tr"), 8);
+    assert_eq!(
+        cells(&second, "table.lines tbody tr")[0],
+        "DKP/2025/LOCCANT/000101"
+    );
+    assert_eq!(count(&second, "a[rel=next]"), 0);
+}
