@@ -4,6 +4,10 @@
 //! - model and domain code returns `QueryResult` or its own small error enum;
 //! - handlers return [`AppResult`]; `diesel::NotFound` becomes 404, any other database
 //!   error becomes 500 and is logged, never shown;
+//! - a malformed request is [`AppError::BadRequest`] (400); a well-formed request that
+//!   the domain refuses (an issued roll, the same person approving twice) is
+//!   [`AppError::Unprocessable`] (422) and rolls the write transaction back; a form with
+//!   a bad field is rendered again by its handler, with a 422 status;
 //! - the response body is chosen later, by [`crate::web::errors`]: an HTML page in the
 //!   visitor's language, or JSON for `/api/` routes;
 //! - CLI code uses `anyhow` and prints one line.
@@ -25,6 +29,9 @@ pub enum AppError {
     /// A message key of the i18n catalogue, shown to the user.
     #[error("bad request: {0}")]
     BadRequest(&'static str),
+    /// A request the domain refuses; a message key of the i18n catalogue.
+    #[error("refused: {0}")]
+    Unprocessable(&'static str),
     #[error("too many attempts")]
     RateLimited { retry_after_secs: u64 },
     #[error(transparent)]
@@ -40,6 +47,7 @@ impl AppError {
             AppError::Forbidden => "forbidden",
             AppError::Csrf => "csrf",
             AppError::BadRequest(_) => "bad_request",
+            AppError::Unprocessable(_) => "refused",
             AppError::RateLimited { .. } => "rate_limited",
             AppError::Internal(_) => "internal",
         }
@@ -48,7 +56,7 @@ impl AppError {
     /// The i18n key of the message shown to the user.
     pub fn message_key(&self) -> &'static str {
         match self {
-            AppError::BadRequest(key) => key,
+            AppError::BadRequest(key) | AppError::Unprocessable(key) => key,
             other => match other.code() {
                 "not_found" => "error.not_found",
                 "unauthenticated" => "error.unauthenticated",
@@ -96,6 +104,7 @@ impl ResponseError for AppError {
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

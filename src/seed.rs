@@ -18,7 +18,7 @@ use crate::revenue::rolls;
 use crate::revenue::tax_types::{self, TaxTypeSpec};
 
 #[derive(Deserialize)]
-struct Demo {
+struct DemoFile {
     password: String,
 }
 
@@ -185,17 +185,26 @@ fn load_revenue(conn: &mut DbConn, commune: &Commune, dir: &Path, actor: &Actor)
     Ok(())
 }
 
+/// How much of the demo to load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Demo {
+    /// Communes, districts, accounts, tax types, and the register and rolls.
+    Full,
+    /// Everything but the register and the rolls (tests that build their own).
+    WithoutRegister,
+}
+
 /// Loads every commune of `dir` that is not there yet, each in one transaction.
-pub fn load(conn: &mut DbConn, dir: &Path) -> Result<Report> {
-    let demo: Demo = toml::from_str(
+pub fn load(conn: &mut DbConn, dir: &Path, demo: Demo) -> Result<Report> {
+    let demo_file: DemoFile = toml::from_str(
         &std::fs::read_to_string(dir.join("demo.toml"))
             .with_context(|| format!("cannot read {}", dir.join("demo.toml").display()))?,
     )
     .context("seed-data/demo.toml")?;
     // One hash for all demo accounts: they share the published demo password anyway.
-    let hash = password::hash(&demo.password)?;
+    let hash = password::hash(&demo_file.password)?;
     let mut report = Report {
-        password: demo.password.clone(),
+        password: demo_file.password.clone(),
         ..Report::default()
     };
     let actor = Actor::system("seed");
@@ -252,7 +261,9 @@ pub fn load(conn: &mut DbConn, dir: &Path) -> Result<Report> {
         })
         .with_context(|| format!("loading {}", path.display()))?;
         let commune = communes::by_slug(conn, &file.slug)?.context("commune just created")?;
-        load_revenue(conn, &commune, &path, &actor)?;
+        if demo == Demo::Full {
+            load_revenue(conn, &commune, &path, &actor)?;
+        }
         report.communes.push(file.slug);
     }
     Ok(report)

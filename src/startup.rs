@@ -34,6 +34,8 @@ pub struct Application {
 pub struct Prepare {
     /// Load the demo communes when the database has no commune yet.
     pub seed_if_empty: bool,
+    /// What the demo holds, when it is loaded.
+    pub demo: crate::seed::Demo,
 }
 
 impl Application {
@@ -43,7 +45,7 @@ impl Application {
             let mut conn = pool.get().context("no database connection")?;
             db::migrate(&mut conn)?;
             if prepare.seed_if_empty && crate::communes::list(&mut conn)?.is_empty() {
-                let report = crate::seed::load(&mut conn, &settings.seed_dir)?;
+                let report = crate::seed::load(&mut conn, &settings.seed_dir, prepare.demo)?;
                 tracing::info!(communes = report.communes.len(), "demo communes loaded");
             }
         }

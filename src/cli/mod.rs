@@ -73,7 +73,7 @@ pub fn run(cli: Cli, settings: Settings) -> Result<()> {
         Command::Seed => {
             let mut conn = db::open_one(&settings.database_url, Create::Allowed)?;
             db::migrate(&mut conn)?;
-            let report = crate::seed::load(&mut conn, &settings.seed_dir)?;
+            let report = crate::seed::load(&mut conn, &settings.seed_dir, crate::seed::Demo::Full)?;
             for c in &report.communes {
                 println!("loaded {c}");
             }
@@ -103,6 +103,7 @@ fn serve(mut settings: Settings, bind: Option<String>) -> Result<()> {
             settings,
             Prepare {
                 seed_if_empty: true,
+                demo: crate::seed::Demo::Full,
             },
         )?;
         println!("Commune is running at {}/  (Ctrl-C to stop)", app.url());

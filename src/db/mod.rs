@@ -111,7 +111,10 @@ fn configure_sqlite_library() {
 pub fn open(url: &str, create: Create) -> Result<DbPool, OpenError> {
     let (manager, shown) = manager(url, create)?;
     // Connect once first, so that a bad URL fails fast with the server's own reason.
-    manager.connect().map_err(|e| OpenError::Connect { url: shown.clone(), reason: first_line(&e.to_string()) })?;
+    manager.connect().map_err(|e| OpenError::Connect {
+        url: shown.clone(),
+        reason: first_line(&e.to_string()),
+    })?;
     let size = match manager.url.backend() {
         Backend::Sqlite => 8,
         Backend::Postgres => 10,
@@ -121,14 +124,20 @@ pub fn open(url: &str, create: Create) -> Result<DbPool, OpenError> {
         .min_idle(Some(1))
         .connection_timeout(Duration::from_secs(10))
         .build(manager)
-        .map_err(|e| OpenError::Connect { url: shown, reason: first_line(&e.to_string()) })
+        .map_err(|e| OpenError::Connect {
+            url: shown,
+            reason: first_line(&e.to_string()),
+        })
 }
 
 /// One connection, no pool (the command line): nothing runs in the background, so
 /// nothing is still talking to the database when the process exits.
 pub fn open_one(url: &str, create: Create) -> Result<DbConn, OpenError> {
     let (manager, shown) = manager(url, create)?;
-    manager.connect().map_err(|e| OpenError::Connect { url: shown, reason: first_line(&e.to_string()) })
+    manager.connect().map_err(|e| OpenError::Connect {
+        url: shown,
+        reason: first_line(&e.to_string()),
+    })
 }
 
 fn manager(url: &str, create: Create) -> Result<(DbManager, String), OpenError> {

@@ -7,6 +7,9 @@ use actix_web::middleware::from_fn;
 use actix_web::{web, FromRequest, Handler, Responder};
 
 use super::guard::guard;
+use super::pages::finance::{
+    adjustments, dashboard, duplicates, items, notice, penalties, register, rolls, taxes, taxpayer,
+};
 use super::pages::{account, admin, api, auth, imports, public, spaces, system};
 use crate::accounts::{Access, Perm};
 
@@ -56,7 +59,25 @@ pub fn table<T: Table>(t: &mut T) {
     t.add(M::POST, "/{commune}/admin/districts", admin, admin::create_district);
     t.add(M::GET,  "/{commune}/admin/audit", admin, admin::show_audit);
     // Revenue: the finance officer (ordonnateur)
-    t.add(M::GET,  "/{commune}/finance", assess, spaces::finance);
+    t.add(M::GET,  "/{commune}/finance", assess, dashboard::show);
+    t.add(M::GET,  "/{commune}/finance/taxpayers", assess, register::list);
+    // Before `/taxpayers/{id}`, which would otherwise take "new" for an id.
+    t.add(M::GET,  "/{commune}/finance/taxpayers/new", assess, register::new_form);
+    t.add(M::POST, "/{commune}/finance/taxpayers", assess, register::create);
+    t.add(M::GET,  "/{commune}/finance/taxpayers/{id}", assess, taxpayer::show);
+    t.add(M::POST, "/{commune}/finance/taxpayers/{id}/items", assess, items::create);
+    t.add(M::GET,  "/{commune}/finance/taxpayers/{id}/notice", assess, notice::show);
+    t.add(M::POST, "/{commune}/finance/taxpayers/{id}/merge", assess, duplicates::merge);
+    t.add(M::GET,  "/{commune}/finance/duplicates", assess, duplicates::list);
+    t.add(M::GET,  "/{commune}/finance/taxes", assess, taxes::list);
+    t.add(M::GET,  "/{commune}/finance/rolls", assess, rolls::list);
+    t.add(M::POST, "/{commune}/finance/rolls", assess, rolls::generate);
+    t.add(M::GET,  "/{commune}/finance/rolls/{id}", assess, rolls::show);
+    t.add(M::POST, "/{commune}/finance/rolls/{id}/issue", assess, rolls::issue);
+    t.add(M::GET,  "/{commune}/finance/adjustments", assess, adjustments::list);
+    t.add(M::POST, "/{commune}/finance/adjustments", assess, adjustments::request);
+    t.add(M::POST, "/{commune}/finance/adjustments/{id}/decide", assess, adjustments::decide);
+    t.add(M::POST, "/{commune}/finance/penalties", assess, penalties::apply);
     t.add(M::GET,  "/{commune}/finance/imports", assess, imports::show_imports);
     t.add(M::POST, "/{commune}/finance/imports", assess, imports::upload);
     t.add(M::GET,  "/{commune}/finance/export/taxpayers.csv", assess, imports::export_taxpayers);

@@ -1,5 +1,5 @@
 //! Handlebars in strict mode, templates embedded in release builds (read from disk in
-//! debug builds), and the helpers pages use: `t`, `money`, `datetime`.
+//! debug builds), and the helpers pages use: `t`, `money`, `percent`, `date`, `datetime`.
 
 use std::sync::Arc;
 
@@ -145,6 +145,42 @@ pub fn build(catalog: Arc<Catalog>) -> anyhow::Result<Handlebars<'static>> {
         ),
     );
     hb.register_helper(
+        "percent",
+        Box::new(
+            |h: &Helper,
+             _: &Handlebars,
+             ctx: &Context,
+             _: &mut RenderContext,
+             out: &mut dyn Output|
+             -> HelperResult {
+                let bp = h
+                    .param(0)
+                    .and_then(|p| p.value().as_i64())
+                    .ok_or_else(|| RenderErrorReason::ParamNotFoundForIndex("percent", 0))?;
+                out.write(&percent(bp, root_locale(ctx)))?;
+                Ok(())
+            },
+        ),
+    );
+    hb.register_helper(
+        "date",
+        Box::new(
+            |h: &Helper,
+             _: &Handlebars,
+             ctx: &Context,
+             _: &mut RenderContext,
+             out: &mut dyn Output|
+             -> HelperResult {
+                let v = h
+                    .param(0)
+                    .and_then(|p| p.value().as_str())
+                    .ok_or_else(|| RenderErrorReason::ParamNotFoundForIndex("date", 0))?;
+                out.write(&handlebars::html_escape(&date(v, root_locale(ctx))))?;
+                Ok(())
+            },
+        ),
+    );
+    hb.register_helper(
         "datetime",
         Box::new(
             |h: &Helper,
@@ -167,6 +203,36 @@ pub fn build(catalog: Arc<Catalog>) -> anyhow::Result<Handlebars<'static>> {
     Ok(hb)
 }
 
+/// Basis points as a percentage: 360 → `3,6 %` in French, `3.6%` in English.
+pub fn percent(bp: i64, locale: Locale) -> String {
+    let sign = if bp < 0 { "-" } else { "" };
+    let (whole, hundredths) = (bp.unsigned_abs() / 100, bp.unsigned_abs() % 100);
+    let number = match (hundredths, locale) {
+        (0, _) => whole.to_string(),
+        (h, Locale::Fr) => format!("{whole},{}", format!("{h:02}").trim_end_matches('0')),
+        (h, Locale::En) => format!("{whole}.{}", format!("{h:02}").trim_end_matches('0')),
+    };
+    match locale {
+        Locale::Fr => format!("{sign}{number}\u{A0}%"),
+        Locale::En => format!("{sign}{number}%"),
+    }
+}
+
+/// An ISO date (`2026-03-31`, or the date part of a timestamp) as people write it:
+/// `31/03/2026` in French, `31 Mar 2026` in English. Anything else is shown as given.
+pub fn date(iso: &str, locale: Locale) -> String {
+    let Some(d) = iso
+        .get(..10)
+        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+    else {
+        return iso.to_string();
+    };
+    match locale {
+        Locale::Fr => d.format("%d/%m/%Y").to_string(),
+        Locale::En => d.format("%-d %b %Y").to_string(),
+    }
+}
+
 fn root_locale(ctx: &Context) -> Locale {
     ctx.data()
         .get("lang")
@@ -180,5 +246,21 @@ fn value_text(v: &serde_json::Value) -> String {
         serde_json::Value::String(s) => s.clone(),
         serde_json::Value::Null => String::new(),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percents_and_dates_follow_the_language() {
+        assert_eq!(percent(360, Locale::Fr), "3,6\u{A0}%");
+        assert_eq!(percent(360, Locale::En), "3.6%");
+        assert_eq!(percent(1_000, Locale::Fr), "10\u{A0}%");
+        assert_eq!(percent(725, Locale::En), "7.25%");
+        assert_eq!(date("2026-03-31", Locale::Fr), "31/03/2026");
+        assert_eq!(date("2026-03-01T10:00:00", Locale::En), "1 Mar 2026");
+        assert_eq!(date("soon", Locale::En), "soon");
     }
 }

@@ -54,6 +54,23 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("POST", "/{commune}/admin/districts", ADMIN),
     ("GET",  "/{commune}/admin/audit", ADMIN),
     ("GET",  "/{commune}/finance", FINANCE),
+    ("GET",  "/{commune}/finance/taxpayers", FINANCE),
+    ("GET",  "/{commune}/finance/taxpayers/new", FINANCE),
+    ("POST", "/{commune}/finance/taxpayers", FINANCE),
+    ("GET",  "/{commune}/finance/taxpayers/{id}", FINANCE),
+    ("POST", "/{commune}/finance/taxpayers/{id}/items", FINANCE),
+    ("GET",  "/{commune}/finance/taxpayers/{id}/notice", FINANCE),
+    ("POST", "/{commune}/finance/taxpayers/{id}/merge", FINANCE),
+    ("GET",  "/{commune}/finance/duplicates", FINANCE),
+    ("GET",  "/{commune}/finance/taxes", FINANCE),
+    ("GET",  "/{commune}/finance/rolls", FINANCE),
+    ("POST", "/{commune}/finance/rolls", FINANCE),
+    ("GET",  "/{commune}/finance/rolls/{id}", FINANCE),
+    ("POST", "/{commune}/finance/rolls/{id}/issue", FINANCE),
+    ("GET",  "/{commune}/finance/adjustments", FINANCE),
+    ("POST", "/{commune}/finance/adjustments", FINANCE),
+    ("POST", "/{commune}/finance/adjustments/{id}/decide", FINANCE),
+    ("POST", "/{commune}/finance/penalties", FINANCE),
     ("GET",  "/{commune}/finance/imports", FINANCE),
     ("POST", "/{commune}/finance/imports", FINANCE),
     ("GET",  "/{commune}/finance/export/taxpayers.csv", FINANCE),
@@ -84,7 +101,7 @@ fn concrete(path: &str, user_id: i64) -> String {
         .replace("{token}", "0000")
         .replace("{user}", &user_id.to_string())
         .replace("{roll}", "1")
-        .replace("{roll}", "1")
+        .replace("{id}", "1")
 }
 
 /// Sends the request; POSTs carry a valid CSRF token and an empty form, which no

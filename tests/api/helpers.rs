@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use commune::config::Settings;
 use commune::db::{self, Create, DbPool};
+use commune::seed::Demo;
 use commune::startup::{Application, Prepare};
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
@@ -99,6 +100,8 @@ pub struct TestApp {
 pub struct Options {
     pub smtp_url: Option<String>,
     pub no_seed: bool,
+    /// Leave out the demo register and rolls (tests that build their own).
+    pub no_register: bool,
 }
 
 impl TestApp {
@@ -128,6 +131,11 @@ impl TestApp {
             settings,
             Prepare {
                 seed_if_empty: !opts.no_seed,
+                demo: if opts.no_register {
+                    Demo::WithoutRegister
+                } else {
+                    Demo::Full
+                },
             },
         )
         .expect("application builds");
@@ -143,6 +151,15 @@ impl TestApp {
             server: handle,
             db,
         }
+    }
+
+    /// The demo communes and accounts with their tax types, but an empty register.
+    pub async fn spawn_without_register() -> TestApp {
+        Self::spawn_with(Options {
+            no_register: true,
+            ..Options::default()
+        })
+        .await
     }
 
     /// A new visitor, with their own cookies.
