@@ -8,6 +8,8 @@ mod smtp;
 mod access;
 mod accounts;
 mod audit_log;
+#[cfg(unix)]
+mod browser;
 mod cli;
 mod database;
 mod imports;

@@ -1,0 +1,684 @@
+//! The pages in a real browser: headless Chromium driven over WebDriver (chromedriver),
+//! with JavaScript turned off, as a visitor on a cheap phone or a locked-down office PC
+//! sees them.
+//!
+//! Each test has its own `TestApp`, its own chromedriver on a free port and its own
+//! Chromium with a fresh profile; both are ended when the test ends, even when it fails.
+//! Without `chromedriver` on the `PATH` these tests print one notice and pass, unless
+//! `COMMUNE_BROWSER_TESTS=1` (as in CI), where they fail and say what to install.
+//! `COMMUNE_CHROMEDRIVER` and `COMMUNE_CHROMIUM` name other binaries.
+
+use std::io::Write;
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Once;
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::wd::{
+    Capabilities, PrintConfiguration, PrintSize, TimeoutConfiguration, WebDriverCompatibleCommand,
+};
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::{json, Value as Json};
+
+use crate::helpers::{manifest_dir, TestApp, DAKAR, DEMO_PASSWORD};
+
+const FINANCES: &str = "finances@dakar-plateau.demo";
+
+// ---------------------------------------------------------------------------------------
+// The tests
+// ---------------------------------------------------------------------------------------
+
+#[actix_web::test]
+async fn a_visitor_goes_from_the_commune_list_to_the_finance_space_and_logs_out() {
+    let Some((_app, b)) = app_and_browser().await else {
+        return;
+    };
+    b.goto("/").await;
+    assert_eq!(b.lang().await, "fr");
+    b.click_link("main", "Dakar-Plateau").await;
+    b.wait_for_path("/dakar-plateau").await;
+    assert_eq!(b.text("main h1").await, "Dakar-Plateau");
+    let districts = b.text("main ul.columns").await;
+    for district in first_districts(DAKAR, 3) {
+        assert!(districts.contains(&district), "{district} in {districts:?}");
+    }
+
+    b.click_link("main", "Espace des agents et des élus").await;
+    b.wait_for_path("/login").await;
+    b.fill("main input[name=email]", FINANCES).await;
+    b.fill("main input[name=password]", DEMO_PASSWORD).await;
+    b.click("main form button[type=submit]").await;
+    b.wait_for_path("/dakar-plateau/home").await;
+    assert!(b.text("header.top").await.contains("Se déconnecter"));
+
+    b.click_link("main", "Espace de l’ordonnateur").await;
+    b.wait_for_path("/dakar-plateau/finance").await;
+    b.find("main h1[data-role=finance_officer]").await;
+
+    b.click("header.top form[action='/logout'] button[type=submit]")
+        .await;
+    b.wait_for_path("/").await;
+    let header = b.text("header.top").await;
+    assert!(
+        header.contains("Se connecter") && !header.contains("Se déconnecter"),
+        "{header:?}"
+    );
+    // The session is gone: the finance space is closed to this browser again.
+    b.goto("/dakar-plateau/finance").await;
+    assert!(b.all("h1[data-role]").await.is_empty());
+}
+
+#[actix_web::test]
+async fn the_language_link_turns_the_page_to_english_and_back() {
+    let Some((_app, b)) = app_and_browser().await else {
+        return;
+    };
+    b.goto("/dakar-plateau").await;
+    assert_eq!(b.lang().await, "fr");
+    assert_eq!(b.text("main h2").await, "Quartiers et secteurs");
+
+    b.click_link("header.top", "English").await;
+    b.wait_for_lang("en").await;
+    assert_eq!(b.path().await, "/dakar-plateau");
+    assert_eq!(b.text("main h2").await, "Neighbourhoods and districts");
+    assert!(b.text("header.top").await.contains("Log in"));
+
+    // The choice is kept from page to page.
+    b.goto("/login").await;
+    assert_eq!(b.lang().await, "en");
+
+    b.click_link("header.top", "Français").await;
+    b.wait_for_lang("fr").await;
+    assert_eq!(b.path().await, "/login");
+    assert_eq!(b.text("main h1").await, "Connexion");
+}
+
+#[actix_web::test]
+async fn a_wrong_password_and_an_unknown_account_show_the_same_message_on_the_login_page() {
+    let Some((_app, b)) = app_and_browser().await else {
+        return;
+    };
+    let expected = "Adresse e-mail ou mot de passe incorrect.";
+    for email in [FINANCES, "nobody@dakar-plateau.demo"] {
+        b.goto("/login").await;
+        b.fill("main input[name=email]", email).await;
+        b.fill("main input[name=password]", "not-the-password")
+            .await;
+        b.click("main form button[type=submit]").await;
+        b.wait_for_path("/login").await;
+        assert_eq!(b.text("main [role=alert]").await, expected, "{email}");
+        let email_field = b.find("main input[name=email]").await;
+        assert_eq!(
+            email_field.prop("value").await.unwrap().as_deref(),
+            Some(email)
+        );
+        let password_field = b.find("main input[name=password]").await;
+        assert_eq!(
+            password_field.prop("value").await.unwrap().as_deref(),
+            Some("")
+        );
+    }
+}
+
+#[actix_web::test]
+async fn the_commune_page_and_the_account_page_print_on_one_a4_page_without_the_navigation() {
+    let Some((_app, b)) = app_and_browser().await else {
+        return;
+    };
+    b.goto("/dakar-plateau").await;
+    b.check_printed_page("/dakar-plateau", "Dakar-Plateau")
+        .await;
+
+    b.log_in(FINANCES, DEMO_PASSWORD).await;
+    b.goto("/account").await;
+    b.check_printed_page("/account", "Mon compte").await;
+    // The password form is for the screen only.
+    b.emulate_media("print").await;
+    assert_eq!(
+        b.find("main form")
+            .await
+            .css_value("display")
+            .await
+            .unwrap(),
+        "none"
+    );
+    b.emulate_media("").await;
+}
+
+#[actix_web::test]
+async fn the_public_pages_fit_a_360_by_640_phone_screen() {
+    let Some((_app, b)) = app_and_browser().await else {
+        return;
+    };
+    b.cdp(
+        "Emulation.setDeviceMetricsOverride",
+        json!({ "width": 360, "height": 640, "deviceScaleFactor": 1, "mobile": true }),
+    )
+    .await;
+    b.goto("/dakar-plateau").await;
+    let png = b.client.screenshot().await.expect("a screenshot");
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "a PNG");
+    assert_eq!(png_size(&png), (360, 640));
+    save_artifact("commune-360x640.png", &png);
+
+    // WebDriver's own scripts still run when the page's JavaScript is off.
+    for path in ["/", "/dakar-plateau", "/abomey-calavi", "/login"] {
+        b.goto(path).await;
+        let widths = b
+            .client
+            .execute(
+                "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
+                vec![],
+            )
+            .await
+            .expect("measure the page");
+        let (scroll, client) = (widths[0].as_u64().unwrap(), widths[1].as_u64().unwrap());
+        assert_eq!(
+            client, 360,
+            "{path}: the layout viewport is the phone's width"
+        );
+        assert!(
+            scroll <= client,
+            "{path} scrolls sideways on a phone: {scroll} px wide in {client} px"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The harness
+// ---------------------------------------------------------------------------------------
+
+/// The flags this closed network needs (no call home, no background fetches).
+const CHROMIUM_FLAGS: &[&str] = &[
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--window-size=1280,900",
+];
+
+static SKIPPED: Once = Once::new();
+
+/// A fresh app and a browser on it, or `None` (after one notice) when chromedriver is
+/// missing and the browser tests are not required.
+async fn app_and_browser() -> Option<(TestApp, Browser)> {
+    let driver = chromedriver()?;
+    let app = TestApp::spawn().await;
+    let browser = Browser::start(&driver, &app.base).await;
+    Some((app, browser))
+}
+
+fn chromedriver() -> Option<PathBuf> {
+    let found = std::env::var_os("COMMUNE_CHROMEDRIVER")
+        .map(PathBuf::from)
+        .or_else(|| find_in_path("chromedriver"));
+    if found.is_none() {
+        assert!(
+            std::env::var("COMMUNE_BROWSER_TESTS").as_deref() != Ok("1"),
+            "COMMUNE_BROWSER_TESTS=1 but chromedriver is not installed: \
+             install Chromium and its driver (Debian: apt-get install chromium chromium-driver)"
+        );
+        SKIPPED.call_once(|| {
+            // Straight to stderr: the test harness would swallow eprintln! of a passing test.
+            let _ = writeln!(
+                std::io::stderr(),
+                "browser tests skipped: no chromedriver (apt-get install chromium chromium-driver; \
+                 COMMUNE_BROWSER_TESTS=1 makes them required)"
+            );
+        });
+    }
+    found
+}
+
+fn chromium() -> Option<PathBuf> {
+    std::env::var_os("COMMUNE_CHROMIUM")
+        .map(PathBuf::from)
+        .or_else(|| Some(PathBuf::from("/usr/bin/chromium")).filter(|p| p.is_file()))
+}
+
+fn find_in_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
+}
+
+/// One chromedriver process, in its own process group with the Chromium it starts;
+/// the whole group is killed on drop.
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Driver {
+    /// `home` takes what Chromium writes outside its profile (temporary files, crash
+    /// reports), so that nothing is left behind.
+    async fn start(exe: &Path, log: &Path, home: &Path) -> Driver {
+        let mut last_error = String::new();
+        // A free port can be taken between the check and chromedriver's bind: try again.
+        for _ in 0..3 {
+            let port = free_port();
+            let mut child = Command::new(exe)
+                .arg(format!("--port={port}"))
+                .arg(format!("--log-path={}", log.display()))
+                .env("TMPDIR", home)
+                .env("XDG_CONFIG_HOME", home)
+                .env("XDG_CACHE_HOME", home)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .process_group(0)
+                .spawn()
+                .unwrap_or_else(|e| panic!("cannot run {}: {e}", exe.display()));
+            let url = format!("http://127.0.0.1:{port}/");
+            match wait_until_ready(&mut child, &url).await {
+                Ok(()) => return Driver { child, url },
+                Err(e) => {
+                    last_error = e;
+                    kill_group(&mut child);
+                }
+            }
+        }
+        panic!(
+            "chromedriver did not start: {last_error}\n{}",
+            log_tail(log)
+        );
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        kill_group(&mut self.child);
+    }
+}
+
+fn kill_group(child: &mut Child) {
+    if let Ok(None) = child.try_wait() {
+        // The group was made for this child alone (process_group(0)): its id is the pid.
+        unsafe {
+            libc::kill(-(child.id() as libc::pid_t), libc::SIGKILL);
+        }
+    }
+    let _ = child.wait();
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+async fn wait_until_ready(child: &mut Child, url: &str) -> Result<(), String> {
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(2))
+        .build()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while Instant::now() < deadline {
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(format!("it exited ({status})"));
+        }
+        if let Ok(res) = http.get(format!("{url}status")).send().await {
+            if let Ok(body) = res.json::<Json>().await {
+                if body["value"]["ready"] == json!(true) {
+                    return Ok(());
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Err(format!("{url}status did not answer ready within 15 s"))
+}
+
+fn log_tail(log: &Path) -> String {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    let tail = lines[lines.len().saturating_sub(20)..].join("\n");
+    format!("last lines of {}:\n{tail}", log.display())
+}
+
+/// A Chromium session with JavaScript off, on one app.
+struct Browser {
+    client: Client,
+    base: String,
+    log: PathBuf,
+    // Field order is drop order: the driver (and its Chromium) go before their folder.
+    _driver: Driver,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    async fn start(exe: &Path, base: &str) -> Browser {
+        let profile = tempfile::tempdir().expect("a profile folder");
+        let log = profile.path().join("chromedriver.log");
+        let driver = Driver::start(exe, &log, profile.path()).await;
+
+        let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|f| f.to_string()).collect();
+        args.push(format!(
+            "--user-data-dir={}",
+            profile.path().join("chromium").display()
+        ));
+        let mut options = json!({
+            "args": args,
+            "prefs": {
+                // JavaScript off for every page: the site must work without it.
+                "profile.managed_default_content_settings.javascript": 2,
+                // A visitor from Senegal: French first.
+                "intl.accept_languages": "fr-SN,fr",
+            },
+        });
+        if let Some(binary) = chromium() {
+            options["binary"] = json!(binary);
+        }
+        let mut caps = Capabilities::new();
+        caps.insert("browserName".into(), json!("chrome"));
+        caps.insert("goog:chromeOptions".into(), options);
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(caps)
+            .connect(&driver.url)
+            .await
+            .unwrap_or_else(|e| panic!("Chromium did not start: {e}\n{}", log_tail(&log)));
+        client
+            .update_timeouts(TimeoutConfiguration::new(
+                Some(Duration::from_secs(10)),
+                Some(Duration::from_secs(20)),
+                Some(Duration::ZERO),
+            ))
+            .await
+            .expect("set timeouts");
+        let browser = Browser {
+            client,
+            base: base.to_string(),
+            log,
+            _driver: driver,
+            _profile: profile,
+        };
+        browser.assert_javascript_is_off().await;
+        browser
+    }
+
+    async fn assert_javascript_is_off(&self) {
+        self.client
+            .goto("data:text/html,<title>off</title><script>document.title='on'</script>")
+            .await
+            .expect("open a data: page");
+        assert_eq!(
+            self.client.title().await.unwrap(),
+            "off",
+            "the browser must run with JavaScript turned off"
+        );
+    }
+
+    async fn goto(&self, path: &str) {
+        self.client
+            .goto(&format!("{}{path}", self.base))
+            .await
+            .unwrap_or_else(|e| panic!("open {path}: {e}\n{}", log_tail(&self.log)));
+    }
+
+    async fn path(&self) -> String {
+        self.client.current_url().await.unwrap().path().to_string()
+    }
+
+    /// Where the browser is, for failure messages.
+    async fn here(&self) -> String {
+        let url = self.client.current_url().await.map(|u| u.to_string());
+        let title = self.client.title().await.unwrap_or_default();
+        format!("at {} ({title:?})", url.unwrap_or_default())
+    }
+
+    async fn find(&self, css: &str) -> Element {
+        match self.client.find(Locator::Css(css)).await {
+            Ok(e) => e,
+            Err(e) => panic!("no {css} {}: {e}", self.here().await),
+        }
+    }
+
+    async fn all(&self, css: &str) -> Vec<Element> {
+        self.client.find_all(Locator::Css(css)).await.unwrap()
+    }
+
+    /// The visible text of the first element `css` selects.
+    async fn text(&self, css: &str) -> String {
+        self.find(css).await.text().await.unwrap()
+    }
+
+    async fn lang(&self) -> String {
+        self.find("html")
+            .await
+            .attr("lang")
+            .await
+            .unwrap()
+            .unwrap_or_default()
+    }
+
+    async fn click(&self, css: &str) {
+        let element = self.find(css).await;
+        if let Err(e) = element.click().await {
+            panic!("click {css} {}: {e}", self.here().await);
+        }
+    }
+
+    /// Clicks the link whose text is `text` inside the element `within` selects.
+    async fn click_link(&self, within: &str, text: &str) {
+        let scope = self.find(within).await;
+        let link = match scope.find(Locator::LinkText(text)).await {
+            Ok(link) => link,
+            Err(e) => panic!("no link {text:?} in {within} {}: {e}", self.here().await),
+        };
+        link.click().await.unwrap();
+    }
+
+    /// Types `value` into the field, as a person would (no script sets the value).
+    async fn fill(&self, css: &str, value: &str) {
+        let field = self.find(css).await;
+        field.clear().await.unwrap();
+        field.send_keys(value).await.unwrap();
+    }
+
+    async fn log_in(&self, email: &str, password: &str) {
+        self.goto("/login").await;
+        self.fill("main input[name=email]", email).await;
+        self.fill("main input[name=password]", password).await;
+        self.click("main form button[type=submit]").await;
+        self.wait_until("the login to go through", |b| async move {
+            b.path().await != "/login"
+        })
+        .await;
+    }
+
+    async fn wait_for_path(&self, path: &str) {
+        self.wait_until(&format!("the page {path}"), |b| async move {
+            b.path().await == path
+        })
+        .await;
+    }
+
+    async fn wait_for_lang(&self, lang: &str) {
+        self.wait_until(&format!("a page in {lang}"), |b| async move {
+            b.lang().await == lang
+        })
+        .await;
+    }
+
+    async fn wait_until<'a, F, Fut>(&'a self, what: &str, ready: F)
+    where
+        F: Fn(&'a Browser) -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !ready(self).await {
+            if Instant::now() > deadline {
+                panic!("waited 10 s for {what}, {}", self.here().await);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// A Chrome DevTools command, through chromedriver.
+    async fn cdp(&self, cmd: &str, params: Json) -> Json {
+        self.client
+            .issue_cmd(Cdp {
+                cmd: cmd.to_string(),
+                params,
+            })
+            .await
+            .unwrap_or_else(|e| panic!("{cmd}: {e}"))
+    }
+
+    /// Lays the page out for `print` (or back for the screen with ""), as when printing.
+    async fn emulate_media(&self, media: &str) {
+        self.cdp("Emulation.setEmulatedMedia", json!({ "media": media }))
+            .await;
+    }
+
+    /// The current page, printed: WebDriver's Print Page on A4 gives one page; the
+    /// stylesheet's own `@page` asks for A4 too; the header's navigation, the footer and
+    /// the buttons are not printed, the title is.
+    async fn check_printed_page(&self, path: &str, title: &str) {
+        let config = PrintConfiguration::builder()
+            .size(PrintSize::A4)
+            .build()
+            .unwrap();
+        let pdf = self.client.print(config).await.expect("Print Page");
+        assert!(pdf.starts_with(b"%PDF-"), "{path}: a PDF");
+        assert_eq!(pdf_page_count(&pdf), 1, "{path}: one printed page");
+        assert_a4(&pdf, path);
+        save_artifact(&format!("print{}.pdf", path.replace('/', "-")), &pdf);
+
+        // Without a paper size from WebDriver (its default is US Letter), Chromium
+        // takes the stylesheet's `@page { size: A4 }`.
+        let printed = self
+            .cdp("Page.printToPDF", json!({ "preferCSSPageSize": true }))
+            .await;
+        let data = printed["data"].as_str().expect("printToPDF data");
+        let pdf = base64_decode(data);
+        assert_a4(&pdf, &format!("{path} (page size from the stylesheet)"));
+
+        self.emulate_media("print").await;
+        for hidden in ["header.top nav", "footer"] {
+            let display = self.find(hidden).await.css_value("display").await.unwrap();
+            assert_eq!(display, "none", "{path}: {hidden} is printed");
+        }
+        // Buttons are actions, for the screen (white on green: faint grey on paper).
+        for button in self.all("main .button").await {
+            assert!(
+                !button.is_displayed().await.unwrap(),
+                "{path}: a button is printed"
+            );
+        }
+        assert!(self.find("main h1").await.is_displayed().await.unwrap());
+        assert_eq!(self.text("main h1").await, title);
+        self.emulate_media("").await;
+        assert!(self
+            .find("header.top nav")
+            .await
+            .is_displayed()
+            .await
+            .unwrap());
+    }
+}
+
+/// `POST /session/{id}/goog/cdp/execute`: chromedriver's door to the DevTools protocol.
+#[derive(Debug)]
+struct Cdp {
+    cmd: String,
+    params: Json,
+}
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        let session = session_id.expect("a session");
+        base_url.join(&format!("session/{session}/goog/cdp/execute"))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "cmd": self.cmd, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// Page objects of a PDF (`/Type /Page`, not `/Type /Pages`).
+fn pdf_page_count(pdf: &[u8]) -> usize {
+    let text = String::from_utf8_lossy(pdf);
+    text.match_indices("/Type")
+        .filter(|(i, _)| {
+            let rest = text[i + "/Type".len()..].trim_start();
+            rest.starts_with("/Page")
+                && !rest["/Page".len()..].starts_with(|c: char| c.is_ascii_alphanumeric())
+        })
+        .count()
+}
+
+/// Every page's `/MediaBox` is A4 (595.3 × 841.9 points), give or take a point.
+fn assert_a4(pdf: &[u8], what: &str) {
+    let text = String::from_utf8_lossy(pdf);
+    let boxes: Vec<Vec<f64>> = text
+        .split("/MediaBox")
+        .skip(1)
+        .map(|rest| {
+            let inside = rest.trim_start().trim_start_matches('[');
+            let inside = &inside[..inside.find(']').expect("a MediaBox array")];
+            inside
+                .split_whitespace()
+                .map(|n| n.parse::<f64>().expect("a number"))
+                .collect()
+        })
+        .collect();
+    assert!(!boxes.is_empty(), "{what}: no /MediaBox in the PDF");
+    for b in boxes {
+        let (w, h) = (b[2] - b[0], b[3] - b[1]);
+        assert!(
+            (w - 595.3).abs() < 1.5 && (h - 841.9).abs() < 1.5,
+            "{what}: the page is {w} × {h} pt, not A4"
+        );
+    }
+}
+
+/// Width and height from a PNG's IHDR chunk.
+fn png_size(png: &[u8]) -> (u32, u32) {
+    let be = |at: usize| u32::from_be_bytes(png[at..at + 4].try_into().unwrap());
+    (be(16), be(20))
+}
+
+fn base64_decode(data: &str) -> Vec<u8> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
+        .decode(data)
+        .expect("base64")
+}
+
+/// Keeps a screenshot or a PDF under target/tmp/browser/ for a person to look at.
+fn save_artifact(name: &str, bytes: &[u8]) {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser");
+    let _ = std::fs::create_dir_all(&dir);
+    let _ = std::fs::write(dir.join(name), bytes);
+}
+
+/// The first districts of a demo commune, as its seed file lists them.
+fn first_districts(commune: &str, n: usize) -> Vec<String> {
+    let file = manifest_dir()
+        .join("seed-data")
+        .join(commune)
+        .join("districts.csv");
+    let text = std::fs::read_to_string(&file).expect("the demo districts");
+    text.lines()
+        .skip(1)
+        .take(n)
+        .map(|line| line.split(',').next().unwrap().trim().to_string())
+        .collect()
+}
