@@ -200,6 +200,31 @@ pub struct RegisterRow {
     pub merged_into: Option<TaxpayerId>,
 }
 
+/// The columns of a [`RegisterRow`], in its order.
+type RegisterColumns = (
+    taxpayers::id,
+    taxpayers::reference,
+    taxpayers::kind,
+    taxpayers::name,
+    taxpayers::phone,
+    taxpayers::id_number,
+    diesel::dsl::Nullable<districts::name>,
+    taxpayers::merged_into,
+);
+
+fn register_columns() -> RegisterColumns {
+    (
+        taxpayers::id,
+        taxpayers::reference,
+        taxpayers::kind,
+        taxpayers::name,
+        taxpayers::phone,
+        taxpayers::id_number,
+        districts::name.nullable(),
+        taxpayers::merged_into,
+    )
+}
+
 /// What the register is filtered by.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
@@ -224,6 +249,17 @@ pub fn page(
     after: Option<PageKey>,
     limit: i64,
 ) -> QueryResult<(Vec<RegisterRow>, Option<PageKey>)> {
+    let text = filter
+        .text
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    if let (Some(text), None) = (text, &after) {
+        // A reference typed in full: one look-up in the unique index, no scan.
+        if let Some(row) = exact_ref(conn, commune, text, filter)? {
+            return Ok((vec![row], None));
+        }
+    }
     let mut q = taxpayers::table
         .left_join(districts::table)
         .filter(taxpayers::commune_id.eq(commune))
@@ -234,12 +270,7 @@ pub fn page(
     if let Some(d) = filter.district {
         q = q.filter(taxpayers::district_id.eq(d));
     }
-    if let Some(text) = filter
-        .text
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    {
+    if let Some(text) = text {
         let key = search_key(text);
         let like = format!("%{}%", key.replace(['\\', '%'], "").replace('_', " "));
         let digits: String = text.chars().filter(|c| c.is_ascii_digit()).collect();
@@ -261,16 +292,7 @@ pub fn page(
     let rows: Vec<RegisterRow> = q
         .order((taxpayers::reference.asc(), taxpayers::id.asc()))
         .limit(limit + 1)
-        .select((
-            taxpayers::id,
-            taxpayers::reference,
-            taxpayers::kind,
-            taxpayers::name,
-            taxpayers::phone,
-            taxpayers::id_number,
-            districts::name.nullable(),
-            taxpayers::merged_into,
-        ))
+        .select(register_columns())
         .load(conn)?;
     let more = rows.len() as i64 > limit;
     let rows: Vec<RegisterRow> = rows.into_iter().take(limit as usize).collect();
@@ -306,19 +328,20 @@ pub fn duplicates(
 ) -> QueryResult<Vec<DuplicateGroup>> {
     let mut groups = Vec::new();
     for by in ["id_number", "phone"] {
+        // Two passes over the register whatever its size: the values held more than
+        // once, then the taxpayers holding them.
+        let base = taxpayers::table
+            .filter(taxpayers::commune_id.eq(commune))
+            .filter(taxpayers::merged_into.is_null());
         let values: Vec<Option<String>> = match by {
-            "id_number" => taxpayers::table
-                .filter(taxpayers::commune_id.eq(commune))
-                .filter(taxpayers::merged_into.is_null())
+            "id_number" => base
                 .filter(taxpayers::id_number.is_not_null())
                 .group_by(taxpayers::id_number)
                 .having(diesel::dsl::count_star().gt(1))
                 .select(taxpayers::id_number)
                 .limit(limit)
                 .load(conn)?,
-            _ => taxpayers::table
-                .filter(taxpayers::commune_id.eq(commune))
-                .filter(taxpayers::merged_into.is_null())
+            _ => base
                 .filter(taxpayers::phone.is_not_null())
                 .group_by(taxpayers::phone)
                 .having(diesel::dsl::count_star().gt(1))
@@ -326,32 +349,71 @@ pub fn duplicates(
                 .limit(limit)
                 .load(conn)?,
         };
-        for value in values.into_iter().flatten() {
-            let filter = Filter {
-                text: Some(value.clone()),
-                ..Filter::default()
-            };
-            let (rows, _) = page(conn, commune, &filter, None, 20)?;
-            let rows: Vec<RegisterRow> = rows
-                .into_iter()
-                .filter(|r| {
-                    if by == "phone" {
-                        r.phone.as_deref() == Some(&value)
-                    } else {
-                        r.id_number.as_deref() == Some(&value)
-                    }
-                })
+        let values: Vec<String> = values.into_iter().flatten().collect();
+        if values.is_empty() {
+            continue;
+        }
+        let rows = register_rows(conn, commune, by, &values)?;
+        for value in values {
+            let same: Vec<RegisterRow> = rows
+                .iter()
+                .filter(|r| if by == "phone" { r.phone.as_deref() } else { r.id_number.as_deref() } == Some(&value))
+                .cloned()
                 .collect();
-            if rows.len() > 1 {
+            if same.len() > 1 {
                 groups.push(DuplicateGroup {
                     by,
                     value,
-                    taxpayers: rows,
+                    taxpayers: same,
                 });
             }
         }
     }
     Ok(groups)
+}
+
+/// The unmerged taxpayers whose `id_number` or `phone` is one of `values`.
+fn register_rows(
+    conn: &mut DbConn,
+    commune: CommuneId,
+    by: &str,
+    values: &[String],
+) -> QueryResult<Vec<RegisterRow>> {
+    let q = taxpayers::table
+        .left_join(districts::table)
+        .filter(taxpayers::commune_id.eq(commune))
+        .filter(taxpayers::merged_into.is_null())
+        .order(taxpayers::reference.asc())
+        .select(register_columns())
+        .into_boxed();
+    let q = if by == "phone" {
+        q.filter(taxpayers::phone.eq_any(values))
+    } else {
+        q.filter(taxpayers::id_number.eq_any(values))
+    };
+    q.load(conn)
+}
+
+/// The row of a reference typed in full, if it passes the other filters.
+fn exact_ref(
+    conn: &mut DbConn,
+    commune: CommuneId,
+    text: &str,
+    filter: &Filter,
+) -> QueryResult<Option<RegisterRow>> {
+    let mut q = taxpayers::table
+        .left_join(districts::table)
+        .filter(taxpayers::commune_id.eq(commune))
+        .filter(taxpayers::reference.eq(text))
+        .select(register_columns())
+        .into_boxed();
+    if !filter.include_merged {
+        q = q.filter(taxpayers::merged_into.is_null());
+    }
+    if let Some(d) = filter.district {
+        q = q.filter(taxpayers::district_id.eq(d));
+    }
+    q.first(conn).optional()
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]

@@ -6,6 +6,8 @@ struct Parsed {
     reference: String,
     kind: &'static str,
     name: String,
+    /// The name's search key, computed on the reading thread.
+    search: String,
     district: DistrictId,
     phone: Option<String>,
     email: Option<String>,
@@ -77,10 +79,12 @@ fn parse(row: &Row, c: &Cols, cx: &Context<'_>, report: &mut Report) -> Option<P
         }),
         report,
     );
+    let name = name?;
     Some(Parsed {
         reference: reference?.to_string(),
         kind: kind?,
-        name: name?.to_string(),
+        search: search_key(name),
+        name: name.to_string(),
         district: district?,
         phone: phone?,
         email: email?,
@@ -213,7 +217,7 @@ fn flush(
                     .set((
                         taxpayers::kind.eq(p.kind),
                         taxpayers::name.eq(&p.name),
-                        taxpayers::search_name.eq(search_key(&p.name)),
+                        taxpayers::search_name.eq(&p.search),
                         taxpayers::district_id.eq(Some(p.district)),
                         taxpayers::phone.eq(&p.phone),
                         taxpayers::email.eq(&p.email),
@@ -270,7 +274,7 @@ fn insert_new(
         taxpayers::reference.eq(&p.reference),
         taxpayers::kind.eq(p.kind),
         taxpayers::name.eq(&p.name),
-        taxpayers::search_name.eq(search_key(&p.name)),
+        taxpayers::search_name.eq(&p.search),
         taxpayers::id_number.eq(&p.id_number),
         taxpayers::phone.eq(&p.phone),
         taxpayers::email.eq(&p.email),
