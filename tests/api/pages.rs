@@ -267,3 +267,40 @@ async fn the_health_check_answers_200_only_while_the_database_answers() {
     drop(held);
     assert_eq!(v.get("/healthz").await.status(), StatusCode::OK);
 }
+
+#[actix_web::test]
+async fn an_internal_error_is_a_500_page_in_the_visitors_language_and_json_under_the_api() {
+    use diesel::connection::SimpleConnection;
+    let app = TestApp::spawn().await;
+    // Break the database behind the application's back: the districts table goes away.
+    app.outside_pool()
+        .get()
+        .unwrap()
+        .batch_execute("ALTER TABLE districts RENAME TO districts_gone")
+        .unwrap();
+    let v = app.visitor();
+    let fr = v.get("/dakar-plateau").await;
+    assert_eq!(fr.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let body = fr.text().await.unwrap();
+    assert!(
+        body.contains("Une erreur s’est produite de notre côté."),
+        "{body}"
+    );
+    assert!(
+        !body.contains("districts"),
+        "the page must not leak the database error"
+    );
+    let en = v
+        .get_with_language("/dakar-plateau", "en")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(en.contains("Something went wrong on our side."));
+    let api = v.get("/api/v1/dakar-plateau").await;
+    assert_eq!(api.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let json: serde_json::Value = api.json().await.unwrap();
+    assert_eq!(json["error"]["code"], "internal");
+    // The rest of the site still answers.
+    assert_eq!(v.get("/login").await.status(), StatusCode::OK);
+}
