@@ -270,3 +270,81 @@ fn migrate_then_seed_from_the_command_line_builds_a_demo_database() {
     let out = run_cli_with(&url, &["audit", "verify"], &[]);
     assert!(out.status.success(), "{}", stdout(&out));
 }
+
+/// The README's first command, as a new user runs it: on an empty database `serve`
+/// migrates, loads the demo communes, prints the address and the demo accounts, answers,
+/// and stops cleanly on SIGTERM.
+#[test]
+fn serve_starts_on_an_empty_database_with_the_demo_and_stops_cleanly_on_sigterm() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_commune"))
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .env(
+            "COMMUNE_DATABASE_URL",
+            format!("sqlite://{}/commune.db", dir.path().display()),
+        )
+        .env("COMMUNE_SEED_DIR", manifest_dir().join("seed-data"))
+        .env("COMMUNE_OUTBOX_DIR", dir.path().join("outbox"))
+        .env("RUST_LOG", "warn")
+        .env_remove("COMMUNE_CONFIG")
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("start commune serve");
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut printed = String::new();
+    while !printed.contains("citoyen@dakar-plateau.demo") {
+        let mut line = String::new();
+        assert!(
+            out.read_line(&mut line).unwrap() > 0,
+            "serve stopped early: {printed}"
+        );
+        printed.push_str(&line);
+    }
+    assert!(
+        printed.contains(&format!("Commune is running at http://127.0.0.1:{port}/")),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("Demo accounts (password: commune-demo)"),
+        "{printed}"
+    );
+    assert!(printed.contains("finances@abomey-calavi.demo"), "{printed}");
+    let mut http = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    std::io::Write::write_all(
+        &mut http,
+        b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    )
+    .unwrap();
+    let mut answer = String::new();
+    std::io::Read::read_to_string(&mut http, &mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    // SAFETY: sending a signal to our own child process.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGTERM) }, 0);
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "serve did not stop on SIGTERM"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert!(status.success(), "serve exited with {status}");
+    // The demo is in the database it created.
+    let list = run_cli_with(
+        &format!("sqlite://{}/commune.db", dir.path().display()),
+        &["commune", "list", "--json"],
+        &[],
+    );
+    let communes: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+    assert_eq!(communes.as_array().unwrap().len(), 2);
+}
