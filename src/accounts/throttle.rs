@@ -63,44 +63,42 @@ fn account_key(account: &str) -> String {
 }
 
 impl LoginThrottle {
-    /// `Some(seconds)` when this address or this account must wait.
-    pub fn check(&self, ip: IpAddr, account: &str) -> Option<u64> {
-        self.check_at(ip, account, Instant::now())
+    /// Counts an attempt before the password is checked, so that attempts sent all at
+    /// once are counted all at once: `Err(seconds)` when this address or this account
+    /// must wait (the attempt is then not counted). A success is taken back with
+    /// [`LoginThrottle::succeeded`], so only failures remain counted.
+    pub fn attempt(&self, ip: IpAddr, account: &str) -> Result<(), u64> {
+        self.attempt_at(ip, account, Instant::now())
     }
 
-    pub fn record_failure(&self, ip: IpAddr, account: &str) {
-        self.record_failure_at(ip, account, Instant::now())
-    }
-
-    /// A successful login forgets the account's failures (not the address's).
-    pub fn record_success(&self, account: &str) {
-        let mut acc = self.by_account.lock().unwrap_or_else(|p| p.into_inner());
-        acc.map.remove(&account_key(account));
-    }
-
-    fn check_at(&self, ip: IpAddr, account: &str, now: Instant) -> Option<u64> {
-        let ip_wait = self
-            .by_ip
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .blocked_for(&ip, MAX_PER_IP, now);
-        let acc_wait = self
-            .by_account
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .blocked_for(&account_key(account), MAX_PER_ACCOUNT, now);
-        ip_wait.max(acc_wait)
-    }
-
-    fn record_failure_at(&self, ip: IpAddr, account: &str, now: Instant) {
-        self.by_ip
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .record(&ip, now);
+    /// The attempt succeeded: the account's count is cleared and the address's last
+    /// attempt taken back (many people may log in from one office's address).
+    pub fn succeeded(&self, ip: IpAddr, account: &str) {
         self.by_account
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .record(&account_key(account), now);
+            .map
+            .remove(&account_key(account));
+        let mut by_ip = self.by_ip.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(times) = by_ip.map.get_mut(&ip) {
+            times.pop_back();
+        }
+    }
+
+    fn attempt_at(&self, ip: IpAddr, account: &str, now: Instant) -> Result<(), u64> {
+        // Both locks are held together: check and count are one step.
+        let mut by_ip = self.by_ip.lock().unwrap_or_else(|p| p.into_inner());
+        let mut by_account = self.by_account.lock().unwrap_or_else(|p| p.into_inner());
+        let key = account_key(account);
+        let wait = by_ip
+            .blocked_for(&ip, MAX_PER_IP, now)
+            .max(by_account.blocked_for(&key, MAX_PER_ACCOUNT, now));
+        if let Some(wait) = wait {
+            return Err(wait);
+        }
+        by_ip.record(&ip, now);
+        by_account.record(&key, now);
+        Ok(())
     }
 }
 
@@ -115,12 +113,11 @@ mod tests {
         let t = LoginThrottle::default();
         let now = Instant::now();
         for _ in 0..MAX_PER_ACCOUNT {
-            assert_eq!(t.check_at(IP, "A@x.sn", now), None);
-            t.record_failure_at(IP, "a@x.sn", now);
+            assert_eq!(t.attempt_at(IP, "A@x.sn", now), Ok(()));
         }
-        assert!(t.check_at(IP, "a@x.sn", now).is_some());
-        assert_eq!(t.check_at(IP, "b@x.sn", now), None);
-        assert_eq!(t.check_at(IP, "a@x.sn", now + WINDOW), None);
+        assert!(t.attempt_at(IP, "a@x.sn", now).is_err());
+        assert_eq!(t.attempt_at(IP, "b@x.sn", now), Ok(()));
+        assert_eq!(t.attempt_at(IP, "a@x.sn", now + WINDOW), Ok(()));
     }
 
     #[test]
@@ -128,20 +125,25 @@ mod tests {
         let t = LoginThrottle::default();
         let now = Instant::now();
         for i in 0..MAX_PER_IP {
-            t.record_failure_at(IP, &format!("user{i}@x.sn"), now);
+            assert_eq!(t.attempt_at(IP, &format!("user{i}@x.sn"), now), Ok(()));
         }
-        assert!(t.check_at(IP, "new@x.sn", now).is_some());
+        assert!(t.attempt_at(IP, "new@x.sn", now).is_err());
         let other = IpAddr::V4(std::net::Ipv4Addr::new(10, 0, 0, 1));
-        assert_eq!(t.check_at(other, "new@x.sn", now), None);
+        assert_eq!(t.attempt_at(other, "new@x.sn", now), Ok(()));
     }
 
     #[test]
-    fn success_clears_the_account_count() {
+    fn successes_are_taken_back_so_an_office_can_log_in_all_day() {
         let t = LoginThrottle::default();
-        for _ in 0..MAX_PER_ACCOUNT {
-            t.record_failure(IP, "a@x.sn");
+        for i in 0..(3 * MAX_PER_IP) {
+            let who = format!("agent{i}@x.sn");
+            assert_eq!(t.attempt(IP, &who), Ok(()), "login {i}");
+            t.succeeded(IP, &who);
         }
-        t.record_success("a@x.sn");
-        assert_eq!(t.check(IP, "a@x.sn"), None);
+        for _ in 0..MAX_PER_ACCOUNT {
+            assert_eq!(t.attempt(IP, "a@x.sn"), Ok(()));
+        }
+        t.succeeded(IP, "a@x.sn");
+        assert_eq!(t.attempt(IP, "a@x.sn"), Ok(()));
     }
 }

@@ -11,6 +11,7 @@ use clap::{Args, Subcommand};
 use super::admin::{commune_by_slug, connect};
 use crate::audit::Actor;
 use crate::config::Settings;
+use crate::db;
 use crate::revenue::csvin::{CsvSource, Report};
 use crate::revenue::imports::{self, Options, Outcome};
 use crate::revenue::{exports, rolls, tax_types};
@@ -264,7 +265,9 @@ pub fn export(cmd: ExportCmd, settings: &Settings) -> Result<()> {
     match cmd {
         ExportCmd::Taxpayers { commune, out } => {
             let c = commune_by_slug(&mut conn, &commune)?;
-            let n = exports::taxpayers(&mut conn, c.id, output(&out)?)?;
+            let n = db::snapshot(&mut conn, |conn| {
+                exports::taxpayers(conn, c.id, output(&out)?)
+            })?;
             if out.is_some() {
                 eprintln!("{n} taxpayers exported");
             }
@@ -281,7 +284,7 @@ pub fn export(cmd: ExportCmd, settings: &Settings) -> Result<()> {
             })?;
             let roll = rolls::find(&mut conn, c.id, t.id, year)?
                 .with_context(|| format!("no {tax} roll for {year} in {}", c.slug))?;
-            let n = exports::roll(&mut conn, &roll, output(&out)?)?;
+            let n = db::snapshot(&mut conn, |conn| exports::roll(conn, &roll, output(&out)?))?;
             if out.is_some() {
                 eprintln!("{n} lines exported");
             }

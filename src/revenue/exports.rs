@@ -6,6 +6,7 @@ use std::io::Write;
 
 use diesel::prelude::*;
 
+use super::csvin::issue::defuse_formula;
 use super::rolls::{self, Roll};
 use crate::communes::districts;
 use crate::db::schema::taxpayers;
@@ -56,14 +57,16 @@ pub fn taxpayers(conn: &mut DbConn, commune: CommuneId, out: impl Write) -> anyh
         "address",
         "gps",
     ])?;
-    let mut after = TaxpayerId(0);
+    // In reference order, through the unique index on (commune, reference): each page
+    // starts where the last one ended, however large the register.
+    let mut after = String::new();
     let mut n = 0;
     loop {
         let page: Vec<TaxpayerRow> = taxpayers::table
             .filter(taxpayers::commune_id.eq(commune))
+            .filter(taxpayers::reference.gt(&after))
             .filter(taxpayers::merged_into.is_null())
-            .filter(taxpayers::id.gt(after))
-            .order(taxpayers::id.asc())
+            .order(taxpayers::reference.asc())
             .limit(PAGE)
             .select((
                 taxpayers::id,
@@ -80,7 +83,7 @@ pub fn taxpayers(conn: &mut DbConn, commune: CommuneId, out: impl Write) -> anyh
             ))
             .load(conn)?;
         let Some(last) = page.last() else { break };
-        after = last.0;
+        after = last.1.clone();
         for (_, reference, name, kind, phone, email, id_number, district, address, lat, lon) in page
         {
             let district = district
@@ -90,7 +93,7 @@ pub fn taxpayers(conn: &mut DbConn, commune: CommuneId, out: impl Write) -> anyh
                 (Some(lat), Some(lon)) => format!("{},{}", degrees(lat), degrees(lon)),
                 _ => String::new(),
             };
-            w.write_record([
+            let record = [
                 reference,
                 name,
                 kind,
@@ -100,7 +103,8 @@ pub fn taxpayers(conn: &mut DbConn, commune: CommuneId, out: impl Write) -> anyh
                 id_number.unwrap_or_default(),
                 address.unwrap_or_default(),
                 gps,
-            ])?;
+            ];
+            w.write_record(record.iter().map(|v| defuse_formula(v)))?;
             n += 1;
         }
     }
@@ -130,10 +134,10 @@ pub fn roll(conn: &mut DbConn, roll: &Roll, out: impl Write) -> anyhow::Result<u
         after = last.reference.clone();
         for l in page {
             w.write_record([
-                l.reference,
-                l.taxpayer_ref,
-                l.taxpayer_name,
-                l.item_ref.unwrap_or_default(),
+                defuse_formula(&l.reference),
+                defuse_formula(&l.taxpayer_ref),
+                defuse_formula(&l.taxpayer_name),
+                defuse_formula(&l.item_ref.unwrap_or_default()),
                 l.period,
                 l.base.map(|b| b.to_string()).unwrap_or_default(),
                 l.rate_bp

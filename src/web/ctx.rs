@@ -12,6 +12,7 @@ use super::i18n::Locale;
 use super::session::{self, Flash};
 use super::AppState;
 use crate::accounts::authz;
+use crate::audit::Actor;
 use crate::error::{AppError, AppResult};
 
 pub struct Ctx {
@@ -80,6 +81,12 @@ impl FromRequest for Ctx {
 }
 
 impl Ctx {
+    /// The logged-in user, as the audit log names them.
+    pub fn actor(&self) -> AppResult<Actor> {
+        let u = self.visitor.user()?;
+        Ok(Actor::user(u.id, &u.email))
+    }
+
     pub fn t(&self, state: &AppState, key: &str) -> String {
         state.catalog.t(self.locale, key)
     }
@@ -170,10 +177,45 @@ pub fn redirect(to: &str) -> HttpResponse {
 }
 
 /// A local path to go back to after a login or a language switch; anything that could
-/// leave the site falls back to `/`.
+/// leave the site falls back to `/`. Browsers drop tabs and newlines from a URL and read
+/// `\\` as `/`, so `/\t/evil.example` or `/\\evil.example` would leave it: a path must
+/// start with a single `/` and hold no control character, space or backslash.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n
+                    .chars()
+                    .any(|c| c.is_control() || c.is_whitespace() || c == '\\') =>
+        {
+            n.to_string()
+        }
         _ => "/".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(
+            safe_next(Some("/dakar-plateau/home?x=1")),
+            "/dakar-plateau/home?x=1"
+        );
+        for bad in [
+            "//evil.example",
+            "/\t/evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "/ /x",
+            "/\n/x",
+            "x",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/");
     }
 }

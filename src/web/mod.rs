@@ -36,6 +36,26 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Counts one password attempt (or reset request) from the request's address for
+    /// `account`, before any check, and refuses when either has had too many. Returns the
+    /// address, which the handler reports to [`LoginThrottle::succeeded`] on success.
+    pub fn password_attempt(
+        &self,
+        req: &actix_web::HttpRequest,
+        account: &str,
+    ) -> AppResult<std::net::IpAddr> {
+        let ip = req
+            .peer_addr()
+            .map(|a| a.ip())
+            .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
+        self.throttle
+            .attempt(ip, account)
+            .map_err(|wait| AppError::RateLimited {
+                retry_after_secs: wait,
+            })?;
+        Ok(ip)
+    }
+
     /// Runs `f` on a pooled connection, off the async threads.
     pub async fn db<T, F>(&self, f: F) -> AppResult<T>
     where

@@ -237,3 +237,36 @@ async fn changing_the_password_ends_the_other_sessions_and_the_new_one_works() {
         .iter()
         .any(|m| m.contains(&format!("To: {email}"))));
 }
+
+#[actix_web::test]
+async fn an_admin_cannot_touch_the_roles_of_someone_from_another_commune() {
+    // Arrange: a citizen of Abomey-Calavi, who has no role in Dakar-Plateau.
+    let app = TestApp::spawn().await;
+    let pool = app.outside_pool();
+    let mut conn = pool.get().unwrap();
+    let stranger =
+        commune::accounts::users::by_email(&mut conn, &demo_email("abomey-calavi", "citizen"))
+            .unwrap()
+            .unwrap();
+    let abomey = commune::communes::by_slug(&mut conn, "abomey-calavi")
+        .unwrap()
+        .unwrap();
+    let dakar = commune::communes::by_slug(&mut conn, DAKAR)
+        .unwrap()
+        .unwrap();
+    let admin = app.login(&demo_email(DAKAR, "admin")).await;
+
+    // Act: Dakar's admin tries to make them an admin of Dakar, by their id.
+    let res = admin
+        .post_form(
+            &format!("/{DAKAR}/admin/users/{}/roles", stranger.id.0),
+            &[("role", "admin"), ("action", "grant")],
+        )
+        .await;
+
+    // Assert: the id is unknown here, like any other id, and nothing changed.
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let mut roles = |c| commune::accounts::users::roles_in(&mut conn, stranger.id, c).unwrap();
+    assert!(roles(dakar.id).is_empty());
+    assert_eq!(roles(abomey.id).len(), 1);
+}

@@ -439,3 +439,53 @@ async fn the_command_line_imports_exports_and_refuses_like_the_page() {
     assert_eq!(teom["rate_bp"], 360);
     assert_eq!(teom["gfsm_code"], "1131");
 }
+
+#[actix_web::test]
+async fn an_export_defuses_spreadsheet_formulas_and_imports_again_unchanged() {
+    // Arrange: names a spreadsheet would run as formulas once the export is opened.
+    let app = TestApp::spawn().await;
+    let fo = app.login(&demo_email(DAKAR, "finance_officer")).await;
+    let file = format!(
+        "{HEADER}DKP-0200,\"=HYPERLINK(\"\"http://evil.example\"\",\"\"Awa\"\")\",person,Plateau,+221 77 123 45 67,,\n\
+         DKP-0201,@SUM(A1),person,Plateau,,,\n\
+         DKP-0202,-1+cmd|' /C calc'!A0,person,Plateau,,,\n"
+    );
+    let res = upload(&fo, "taxpayers", "f.csv", file.into_bytes(), false).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+
+    // Act
+    let export = fo.text("/dakar-plateau/finance/export/taxpayers.csv").await;
+
+    // Assert: each formula starts with a quote; the phone number does not.
+    for line in [
+        "DKP-0200,\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"Awa\"\")\",person,Plateau,+221771234567,",
+        "DKP-0201,'@SUM(A1),person,Plateau,",
+        "DKP-0202,'-1+cmd|' /C calc'!A0,person,Plateau,",
+    ] {
+        assert!(export.contains(line), "{line}\n{export}");
+    }
+    // The export goes back in with --update and every name is as it was.
+    let res = upload(
+        &fo,
+        "taxpayers",
+        "again.csv",
+        export.clone().into_bytes(),
+        true,
+    )
+    .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    assert_eq!(
+        fo.text("/dakar-plateau/finance/export/taxpayers.csv").await,
+        export
+    );
+}

@@ -142,10 +142,20 @@ async fn english_comes_from_the_browser_or_the_switch_and_french_is_the_default(
         .await
         .unwrap();
     assert!(switched.contains("<html lang=\"en\">"));
-    assert_eq!(
-        location(&v.get("/lang/en?next=https://evil.example").await),
-        "/"
-    );
+    // Only a path on this site: other hosts, however disguised, send the visitor home.
+    for next in [
+        "https://evil.example",
+        "%2F%2Fevil.example",
+        "%2F%09%2Fevil.example",
+        "%2F%5Cevil.example",
+        "%2F%0D%0ALocation:%20https://evil.example",
+    ] {
+        assert_eq!(
+            location(&v.get(&format!("/lang/en?next={next}")).await),
+            "/",
+            "{next}"
+        );
+    }
     assert_eq!(v.get("/lang/de").await.status(), StatusCode::NOT_FOUND);
 }
 

@@ -1,6 +1,7 @@
 //! The files of `tests/data/import/` (see its README), read as the imports will read
 //! them: each shows one case a finance officer meets, and what the report says.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use super::*;
@@ -367,5 +368,37 @@ fn a_state_roll_reads_amounts_and_due_dates() {
             crate::money::Xof(*base).mul_ratio(500, 10_000).unwrap().0,
             *amount
         );
+    }
+}
+
+/// Finds values seen twice in a column (a reference, an identifier). Keeps each value
+/// once in memory: roughly 60 bytes per short value, 60 MB for a million references.
+/// (The imports find duplicates in the database instead.)
+#[derive(Debug, Default)]
+pub struct Duplicates {
+    first_line: HashMap<Box<str>, u64>,
+}
+
+impl Duplicates {
+    pub fn new() -> Duplicates {
+        Duplicates::default()
+    }
+
+    /// An issue if this row's value was already seen; empty values are not checked.
+    pub fn check(&mut self, row: &Row, col: Col) -> Result<(), Issue> {
+        let value = row.at(col);
+        if value.is_empty() {
+            return Ok(());
+        }
+        match self.first_line.get(value) {
+            Some(&first) => Err(Issue::new(row.line, keys::DUPLICATE_VALUE)
+                .column(col.name)
+                .value(value)
+                .arg("first_line", first.to_string())),
+            None => {
+                self.first_line.insert(value.into(), row.line);
+                Ok(())
+            }
+        }
     }
 }

@@ -32,6 +32,7 @@ pub mod keys {
     pub const TOO_LONG: &str = "import.too_long";
     pub const BAD_AMOUNT: &str = "import.bad_amount";
     pub const AMOUNT_DECIMALS: &str = "import.amount_decimals";
+    pub const AMOUNT_TOO_LARGE: &str = "import.amount_too_large";
     pub const NEGATIVE: &str = "import.negative";
     pub const BAD_COUNT: &str = "import.bad_count";
     pub const BAD_AREA: &str = "import.bad_area";
@@ -262,14 +263,20 @@ impl Report {
     }
 }
 
-/// Prefixes `'` to a value a spreadsheet would take for a formula.
-fn defuse_formula(value: &str) -> String {
+/// Prefixes `'` to a value a spreadsheet would take for a formula: one that starts with
+/// `=`, `@`, a tab or a carriage return, or with `+` or `-` unless the rest is a plain
+/// number (so that phone numbers such as `+221 77 123 45 67` and negative amounts stay
+/// as they are). OWASP's "CSV injection" page lists these characters. The reader takes
+/// the `'` off again ([`super::Row::field`]), so an export re-imports unchanged.
+pub fn defuse_formula(value: &str) -> String {
     let mut chars = value.chars();
+    let plain_number = |rest: &str| {
+        rest.starts_with(|c: char| c.is_ascii_digit())
+            && rest.chars().all(|c| c.is_ascii_digit() || c == ' ')
+    };
     match chars.next() {
-        Some('=' | '@') => format!("'{value}"),
-        Some('+' | '-') if !chars.next().is_some_and(|c| c.is_ascii_digit()) => {
-            format!("'{value}")
-        }
+        Some('=' | '@' | '\t' | '\r') => format!("'{value}"),
+        Some('+' | '-') if !plain_number(chars.as_str()) => format!("'{value}"),
         _ => value.to_string(),
     }
 }
@@ -365,6 +372,24 @@ mod tests {
     /// Every `"import.…"` key written in this module's sources exists in both
     /// languages, every `import.` key of the catalogue is used, and each key has the
     /// same placeholders in French and English.
+    #[test]
+    fn values_a_spreadsheet_would_run_as_formulas_are_defused_and_numbers_are_not() {
+        for (value, out) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("-1+cmd|' /C calc'!A0", "'-1+cmd|' /C calc'!A0"),
+            ("+A1", "'+A1"),
+            ("\t=1", "'\t=1"),
+            ("+221771234567", "+221771234567"),
+            ("+221 77 123 45 67", "+221 77 123 45 67"),
+            ("-2500", "-2500"),
+            ("Awa Diop", "Awa Diop"),
+            ("", ""),
+        ] {
+            assert_eq!(defuse_formula(value), out, "{value}");
+        }
+    }
+
     #[test]
     fn every_key_in_the_code_is_in_both_catalogues_with_the_same_placeholders() {
         let sources = [

@@ -52,7 +52,7 @@ use std::sync::Arc;
 
 pub use encoding::Encoding;
 pub use issue::{keys, Issue, Report};
-pub use row::{trim, Col, Columns, Duplicates, Row};
+pub use row::{trim, Col, Columns, Row};
 
 use encoding::{unreadable, Windows1252Reader};
 use parse::{Parser, RawRecord, Step, MAX_RECORD_BYTES};

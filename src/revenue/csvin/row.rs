@@ -1,7 +1,5 @@
 //! Columns, rows and the values in them.
 
-use std::collections::HashMap;
-
 use super::issue::{keys, Issue};
 use crate::revenue::fields::Reason;
 
@@ -72,10 +70,16 @@ impl Row {
     }
 
     /// The `i`th field, trimmed; empty when there is no such field.
+    /// A leading `'` that defused a formula in an export ([`super::issue::defuse_formula`])
+    /// is taken off.
     pub fn field(&self, i: usize) -> &str {
-        match self.spans.get(i) {
+        let value = match self.spans.get(i) {
             Some(&[start, end]) => &self.text[start as usize..end as usize],
             None => "",
+        };
+        match value.strip_prefix('\'') {
+            Some(rest) if rest.starts_with(['=', '@', '+', '-']) => rest,
+            _ => value,
         }
     }
 
@@ -143,35 +147,4 @@ pub(super) fn trimmed_span(s: &str) -> (usize, usize) {
         return (start + lead, start + lead + kept);
     }
     (start, end)
-}
-
-/// Finds values seen twice in a column (a reference, an identifier). Keeps each value
-/// once in memory: roughly 60 bytes per short value, 60 MB for a million references.
-#[derive(Debug, Default)]
-pub struct Duplicates {
-    first_line: HashMap<Box<str>, u64>,
-}
-
-impl Duplicates {
-    pub fn new() -> Duplicates {
-        Duplicates::default()
-    }
-
-    /// An issue if this row's value was already seen; empty values are not checked.
-    pub fn check(&mut self, row: &Row, col: Col) -> Result<(), Issue> {
-        let value = row.at(col);
-        if value.is_empty() {
-            return Ok(());
-        }
-        match self.first_line.get(value) {
-            Some(&first) => Err(Issue::new(row.line, keys::DUPLICATE_VALUE)
-                .column(col.name)
-                .value(value)
-                .arg("first_line", first.to_string())),
-            None => {
-                self.first_line.insert(value.into(), row.line);
-                Ok(())
-            }
-        }
-    }
 }

@@ -3,6 +3,7 @@
 
 use std::io::Cursor;
 
+use super::fixtures::Duplicates;
 use super::*;
 use crate::revenue::fields;
 

@@ -1,6 +1,6 @@
 //! A user's own account: their communes and roles, and a new password.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -50,6 +50,7 @@ pub struct PasswordForm {
 pub async fn change_password(
     state: web::Data<AppState>,
     ctx: Ctx,
+    req: HttpRequest,
     form: web::Form<PasswordForm>,
 ) -> AppResult<HttpResponse> {
     let form = form.into_inner();
@@ -57,6 +58,8 @@ pub async fn change_password(
     if let Err(key) = check_pair(&form.password, &form.confirm) {
         return render_account(&state, &ctx, Some(key)).await;
     }
+    // Guessing the current password from a stolen session is limited like a login.
+    let ip = state.password_attempt(&req, &me.email)?;
     let id = me.id;
     let user = state
         .db(move |conn| users::by_id(conn, id).map_err(AppError::from))
@@ -70,6 +73,7 @@ pub async fn change_password(
     let Some(hash) = hash.filter(|_| ok) else {
         return render_account(&state, &ctx, Some("password.wrong_current")).await;
     };
+    state.throttle.succeeded(ip, &me.email);
     let (h, email) = (hash.clone(), me.email.clone());
     state
         .write(move |conn| {

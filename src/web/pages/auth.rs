@@ -63,15 +63,7 @@ pub async fn login(
     form: web::Form<LoginForm>,
 ) -> AppResult<HttpResponse> {
     let form = form.into_inner();
-    let ip = req
-        .peer_addr()
-        .map(|a| a.ip())
-        .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
-    if let Some(wait) = state.throttle.check(ip, &form.email) {
-        return Err(AppError::RateLimited {
-            retry_after_secs: wait,
-        });
-    }
+    let ip = state.password_attempt(&req, &form.email)?;
     let email = form.email.clone();
     let user = state
         .db(move |conn| users::by_email(conn, &email).map_err(AppError::from))
@@ -85,11 +77,10 @@ pub async fn login(
     let ok = web::block(move || password::verify(&pw, &stored)).await?
         && user.as_ref().is_some_and(|u| !u.disabled);
     let Some(user) = user.filter(|_| ok) else {
-        state.throttle.record_failure(ip, &form.email);
         tracing::info!(%ip, "failed login");
         return render_login(&state, &ctx, &form.next, &form.email, Some("login.failed"));
     };
-    state.throttle.record_success(&form.email);
+    state.throttle.succeeded(ip, &form.email);
     session::login(&ctx.session, user.id, &user.password_hash);
     tracing::info!(user = user.id.0, "login");
     let next = if form.next.is_empty() {
@@ -138,17 +129,8 @@ pub async fn forgot(
     req: HttpRequest,
     form: web::Form<ForgotForm>,
 ) -> AppResult<HttpResponse> {
-    let ip = req
-        .peer_addr()
-        .map(|a| a.ip())
-        .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
-    if let Some(wait) = state.throttle.check(ip, &form.email) {
-        return Err(AppError::RateLimited {
-            retry_after_secs: wait,
-        });
-    }
-    // Counts as an attempt, so that the form cannot be used to flood an inbox.
-    state.throttle.record_failure(ip, &form.email);
+    state.password_attempt(&req, &form.email)?;
+    // Each request stays counted, so that the form cannot be used to flood an inbox.
     let email = form.email.clone();
     let issued = state
         .write(move |conn| {
@@ -172,7 +154,9 @@ pub async fn forgot(
                 "link": format!("{}/password/reset/{token}", state.base_url),
             }),
         };
-        state.mailer.send_logged(&state.hb, &mail).await;
+        // Sent after the answer, so that its time tells nothing about the address.
+        let state = state.clone();
+        actix_web::rt::spawn(async move { state.mailer.send_logged(&state.hb, &mail).await });
     }
     ctx.render(
         &state,

@@ -12,6 +12,7 @@ use serde_json::json;
 
 use crate::audit::Actor;
 use crate::db::schema::{imports, users};
+use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::revenue::csvin::{CsvSource, Report};
 use crate::revenue::imports::{self as import, Options, Outcome};
@@ -224,29 +225,80 @@ fn issue_rows_notes(report: &Report, catalog: &crate::web::Catalog, ctx: &Ctx) -
         .collect()
 }
 
-fn csv_download(name: &str, body: Vec<u8>) -> HttpResponse {
+/// What one chunk of a streamed export holds before it is sent.
+const CHUNK: usize = 64 * 1024;
+
+/// Sends a CSV download as it is written: `write` runs on a blocking thread with a pooled
+/// connection, in one snapshot, and its output leaves in 64 KiB chunks, so a register of
+/// a million taxpayers never sits in memory. A reader who hangs up stops the export.
+fn csv_stream<F>(state: &AppState, name: &str, write: F) -> HttpResponse
+where
+    F: FnOnce(&mut DbConn, &mut ChunkWriter) -> anyhow::Result<u64> + Send + 'static,
+{
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<web::Bytes, std::io::Error>>(4);
+    let pool = state.pool.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut out = ChunkWriter {
+            tx: tx.clone(),
+            buf: Vec::with_capacity(CHUNK),
+        };
+        let result = pool
+            .get()
+            .map_err(anyhow::Error::from)
+            .and_then(|mut conn| db::snapshot(&mut conn, |c| write(c, &mut out)))
+            .and_then(|_| Ok(out.flush()?));
+        if let Err(e) = result {
+            if !tx.is_closed() {
+                tracing::error!(error = %e, "export failed");
+                let _ = tx.blocking_send(Err(std::io::Error::other("export failed")));
+            }
+        }
+    });
+    let body = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|chunk| (chunk, rx))
+    });
     HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((
             header::CONTENT_DISPOSITION,
             format!("attachment; filename=\"{name}\""),
         ))
-        .body(body)
+        .streaming(body)
+}
+
+/// A `Write` that hands full chunks to the response stream.
+struct ChunkWriter {
+    tx: tokio::sync::mpsc::Sender<Result<web::Bytes, std::io::Error>>,
+    buf: Vec<u8>,
+}
+
+impl Write for ChunkWriter {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= CHUNK {
+            self.flush()?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let chunk = web::Bytes::from(std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK)));
+        self.tx
+            .blocking_send(Ok(chunk))
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the reader left"))
+    }
 }
 
 pub async fn export_taxpayers(state: web::Data<AppState>, ctx: Ctx) -> AppResult<HttpResponse> {
     let commune = ctx.visitor.commune()?.clone();
     let id = commune.id;
-    let body = state
-        .db(move |conn| {
-            let mut out = Vec::new();
-            exports::taxpayers(conn, id, &mut out).map_err(AppError::Internal)?;
-            Ok(out)
-        })
-        .await?;
-    Ok(csv_download(
+    Ok(csv_stream(
+        &state,
         &format!("{}-taxpayers.csv", commune.slug),
-        body,
+        move |conn, out| exports::taxpayers(conn, id, out),
     ))
 }
 
@@ -258,17 +310,15 @@ pub async fn export_roll(
     let commune = ctx.visitor.commune()?.clone();
     let (_, roll) = path.into_inner();
     let id = commune.id;
-    let (name, body) = state
+    let (roll, tax) = state
         .db(move |conn| {
             let roll = rolls::by_id(conn, id, crate::ids::RollId(roll))?;
             let tax = tax_types::by_id(conn, id, roll.tax_type_id)?;
-            let mut out = Vec::new();
-            exports::roll(conn, &roll, &mut out).map_err(AppError::Internal)?;
-            Ok((
-                format!("{}-{}-{}.csv", commune.slug, tax.code, roll.fiscal_year),
-                out,
-            ))
+            Ok((roll, tax))
         })
         .await?;
-    Ok(csv_download(&name, body))
+    let name = format!("{}-{}-{}.csv", commune.slug, tax.code, roll.fiscal_year);
+    Ok(csv_stream(&state, &name, move |conn, out| {
+        exports::roll(conn, &roll, out)
+    }))
 }
