@@ -16,6 +16,10 @@ pub struct Xof(pub i64);
 
 impl Xof {
     pub const ZERO: Xof = Xof(0);
+    /// The largest amount a person may type or import on one line: a thousand billion
+    /// francs, far above any commune's yearly budget. With this bound, a roll of
+    /// millions of lines (or a taxpayer's whole history) sums without overflowing `i64`.
+    pub const MAX_ENTRY: Xof = Xof(1_000_000_000_000);
 
     pub fn checked_add(self, other: Xof) -> Option<Xof> {
         self.0.checked_add(other.0).map(Xof)

@@ -1,7 +1,7 @@
 //! One-time links to set a password: "forgot my password", and the first password of
 //! an account created by an administrator. Only the token's SHA-256 is stored.
 
-use chrono::{Duration, NaiveDateTime, SubsecRound, Utc};
+use chrono::Duration;
 use diesel::prelude::*;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -17,10 +17,6 @@ fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-fn now() -> NaiveDateTime {
-    Utc::now().naive_utc().trunc_subsecs(6)
-}
-
 /// Creates a token valid for `ttl` and returns it (to be mailed, never stored).
 pub fn issue(conn: &mut DbConn, user: UserId, ttl: Duration) -> QueryResult<String> {
     let mut bytes = [0u8; 32];
@@ -30,8 +26,8 @@ pub fn issue(conn: &mut DbConn, user: UserId, ttl: Duration) -> QueryResult<Stri
         .values((
             password_resets::user_id.eq(user),
             password_resets::token_hash.eq(token_hash(&token)),
-            password_resets::expires_at.eq(now() + ttl),
-            password_resets::created_at.eq(now()),
+            password_resets::expires_at.eq(crate::db::now() + ttl),
+            password_resets::created_at.eq(crate::db::now()),
         ))
         .execute(conn)?;
     Ok(token)
@@ -42,7 +38,7 @@ pub fn check(conn: &mut DbConn, token: &str) -> QueryResult<Option<UserId>> {
     password_resets::table
         .filter(password_resets::token_hash.eq(token_hash(token)))
         .filter(password_resets::used_at.is_null())
-        .filter(password_resets::expires_at.gt(now()))
+        .filter(password_resets::expires_at.gt(crate::db::now()))
         .select(password_resets::user_id)
         .first(conn)
         .optional()
@@ -55,7 +51,7 @@ pub fn consume(conn: &mut DbConn, user: UserId) -> QueryResult<()> {
             .filter(password_resets::user_id.eq(user))
             .filter(password_resets::used_at.is_null()),
     )
-    .set(password_resets::used_at.eq(Some(now())))
+    .set(password_resets::used_at.eq(Some(crate::db::now())))
     .execute(conn)
     .map(|_| ())
 }

@@ -1,6 +1,6 @@
 //! Users and the roles they hold in communes.
 
-use chrono::{NaiveDateTime, SubsecRound, Utc};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 use validator::ValidateEmail;
@@ -52,10 +52,6 @@ pub fn normalise_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
-fn now() -> NaiveDateTime {
-    Utc::now().naive_utc().trunc_subsecs(6)
-}
-
 /// Creates a user; `commune` is the commune whose audit log records it.
 pub fn create(
     conn: &mut DbConn,
@@ -82,7 +78,7 @@ pub fn create(
             users::name.eq(name),
             users::password_hash.eq(password_hash),
             users::disabled.eq(false),
-            users::created_at.eq(now()),
+            users::created_at.eq(crate::db::now()),
         ))
         .returning(users::id)
         .get_result(conn)?;
@@ -211,7 +207,7 @@ pub fn grant(
             user_roles::user_id.eq(user),
             user_roles::commune_id.eq(commune),
             user_roles::role.eq(role.as_str()),
-            user_roles::granted_at.eq(now()),
+            user_roles::granted_at.eq(crate::db::now()),
         ))
         .execute(conn)?;
     audit::append(

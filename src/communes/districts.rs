@@ -8,6 +8,7 @@ use crate::audit::{self, Actor, Event};
 use crate::db::schema::districts;
 use crate::db::DbConn;
 use crate::ids::{CommuneId, DistrictId};
+use crate::revenue::taxpayers::search_key;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -84,13 +85,15 @@ pub fn create(
     if name.is_empty() || name.chars().count() > 80 {
         return Err(DistrictError::BadName);
     }
-    let taken: i64 = districts::table
+    // Files name a district as people write it ("Medina", "MÉDINA"): two districts whose
+    // names differ only by case, accents or spacing could not be told apart on import.
+    let key = search_key(name);
+    let names: Vec<String> = districts::table
         .filter(districts::commune_id.eq(commune))
-        .filter(districts::name.eq(name))
-        .count()
-        .get_result(conn)?;
-    if taken > 0 {
-        return Err(DistrictError::Exists(name.into()));
+        .select(districts::name)
+        .load(conn)?;
+    if let Some(same) = names.into_iter().find(|n| search_key(n) == key) {
+        return Err(DistrictError::Exists(same));
     }
     let id: DistrictId = diesel::insert_into(districts::table)
         .values((

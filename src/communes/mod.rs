@@ -198,6 +198,28 @@ pub fn create(
     Ok(id)
 }
 
+/// Holds the commune's row until the transaction ends, so that two writers of the same
+/// commune take turns: what one reads before it writes cannot change under it. On
+/// PostgreSQL this is a row lock (READ COMMITTED alone would let two approvals of the
+/// same line both pass their check); SQLite's write transactions already take turns.
+/// Call it first in a transaction that reads, decides, then writes.
+pub fn lock(conn: &mut DbConn, commune: CommuneId) -> QueryResult<()> {
+    diesel::update(communes::table.find(commune))
+        .set(communes::audit_seq.eq(communes::audit_seq))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The head of the commune's audit chain: how many entries it holds and the hash of the
+/// last one. Published on the public page so that anyone can note it down: a chain later
+/// rewritten from an earlier entry on could not end on a head someone already holds.
+pub fn journal_head(conn: &mut DbConn, commune: CommuneId) -> QueryResult<(i64, String)> {
+    communes::table
+        .find(commune)
+        .select((communes::audit_seq, communes::audit_head))
+        .get_result(conn)
+}
+
 pub fn by_slug(conn: &mut DbConn, slug: &str) -> QueryResult<Option<Commune>> {
     communes::table
         .filter(communes::slug.eq(slug))

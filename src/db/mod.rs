@@ -28,9 +28,11 @@ pub type PooledConn = r2d2::PooledConnection<DbManager>;
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
-/// Pragmas set on every SQLite connection (see `../shared/design/CRATES.md`).
+/// Pragmas set on every SQLite connection (see `../shared/design/CRATES.md`). SQLite has
+/// one writer at a time: the 30 s busy timeout lets a page's write wait behind the
+/// largest upload's import (a million rows take under 10 s) instead of failing.
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
-     PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;";
+     PRAGMA busy_timeout = 30000; PRAGMA synchronous = NORMAL;";
 
 /// Opens connections for the pool, on the backend the URL names.
 #[derive(Debug, Clone)]
@@ -217,6 +219,30 @@ pub fn backend(conn: &DbConn) -> Backend {
         DbConn::Sqlite(_) => Backend::Sqlite,
         DbConn::Pg(_) => Backend::Postgres,
     }
+}
+
+/// The current UTC time to the microsecond: what both backends store exactly, so that a
+/// value read back equals the value written (the audit chain hashes it).
+pub fn now() -> chrono::NaiveDateTime {
+    use chrono::SubsecRound;
+    chrono::Utc::now().naive_utc().trunc_subsecs(6)
+}
+
+/// Runs `f` in a read-only transaction that sees one snapshot of the database from its
+/// first read to its end, so that a long export read page by page is consistent even if
+/// someone writes meanwhile (PostgreSQL `REPEATABLE READ`; an SQLite read transaction
+/// in WAL mode is a snapshot already).
+pub fn snapshot<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    conn.transaction(|conn| {
+        if let DbConn::Pg(_) = conn {
+            conn.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")?;
+        }
+        f(conn)
+    })
 }
 
 /// Runs `f` in a write transaction. On SQLite it is `BEGIN IMMEDIATE`, so that two

@@ -2,7 +2,7 @@
 //! One finance officer asks, a second one decides; the same person never does both
 //! (the database refuses it too), and both are in the audit log.
 
-use chrono::{NaiveDateTime, SubsecRound, Utc};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
@@ -67,10 +67,6 @@ impl AdjustError {
     }
 }
 
-fn now() -> NaiveDateTime {
-    Utc::now().naive_utc().trunc_subsecs(6)
-}
-
 /// What is still owed on a line: its amount plus approved adjustments (payments come
 /// off here too once they are recorded).
 pub fn outstanding(conn: &mut DbConn, line: AssessmentId) -> QueryResult<i64> {
@@ -104,6 +100,7 @@ pub fn request(
     requester: UserId,
 ) -> Result<AdjustmentId, AdjustError> {
     let (line, kind, amount) = (req.line, req.kind, req.amount);
+    crate::communes::lock(conn, commune)?;
     let (roll_status, reference): (String, String) = assessments::table
         .inner_join(rolls::table)
         .filter(assessments::commune_id.eq(commune))
@@ -143,7 +140,7 @@ pub fn request(
             adjustments::reason.eq(reason),
             adjustments::status.eq("pending"),
             adjustments::requested_by.eq(requester),
-            adjustments::requested_at.eq(now()),
+            adjustments::requested_at.eq(crate::db::now()),
         ))
         .returning(adjustments::id)
         .get_result(conn)?;
@@ -167,6 +164,7 @@ pub fn decide(
     actor: &Actor,
     decider: UserId,
 ) -> Result<Adjustment, AdjustError> {
+    crate::communes::lock(conn, commune)?;
     let adj: Adjustment = adjustments::table
         .filter(adjustments::commune_id.eq(commune))
         .find(id)
@@ -186,7 +184,7 @@ pub fn decide(
         .set((
             adjustments::status.eq(status),
             adjustments::decided_by.eq(Some(decider)),
-            adjustments::decided_at.eq(Some(now())),
+            adjustments::decided_at.eq(Some(crate::db::now())),
         ))
         .execute(conn)?;
     let requester: String = users::table

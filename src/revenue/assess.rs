@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{Duration, NaiveDate};
 use serde::Serialize;
 
 use crate::money::Xof;
@@ -205,11 +205,6 @@ pub fn penalty(rule: &PenaltyRule, outstanding: Xof, due: NaiveDate, as_of: Naiv
         .unwrap_or(Xof(i64::MAX));
     let base = by_rate.max(rule.minimum);
     base.checked_add(rule.flat).unwrap_or(Xof(i64::MAX))
-}
-
-/// The fiscal year a date falls in (communes of WAEMU keep the calendar year).
-pub fn fiscal_year(date: NaiveDate) -> i32 {
-    date.year()
 }
 
 #[cfg(test)]

@@ -88,6 +88,9 @@ pub fn amount(v: &str) -> Result<Xof, Reason> {
 pub fn signed_amount(v: &str) -> Result<Xof, Reason> {
     let t = without_currency(required(v)?);
     if let Some(x) = Xof::parse(t) {
+        if x.0.unsigned_abs() > Xof::MAX_ENTRY.0.unsigned_abs() {
+            return Err(Reason::new(keys::AMOUNT_TOO_LARGE));
+        }
         return Ok(x);
     }
     if looks_decimal(t) {
@@ -548,6 +551,15 @@ mod tests {
     fn negative_amounts_are_refused_unless_the_caller_allows_them() {
         assert_eq!(key(amount("-500")), keys::NEGATIVE);
         assert_eq!(signed_amount("-500"), Ok(Xof(-500)));
+    }
+
+    #[test]
+    fn amounts_above_a_thousand_billion_francs_are_refused_before_they_can_overflow_a_sum() {
+        assert_eq!(amount("1 000 000 000 000"), Ok(Xof::MAX_ENTRY));
+        assert_eq!(signed_amount("-1000000000000"), Ok(Xof(-1_000_000_000_000)));
+        for text in ["1000000000001", "-1000000000001", "9223372036854775807"] {
+            assert_eq!(key(signed_amount(text)), keys::AMOUNT_TOO_LARGE, "{text}");
+        }
     }
 
     #[test]

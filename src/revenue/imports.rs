@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, NaiveDateTime, SubsecRound, Utc};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::Serialize;
 
@@ -111,10 +111,6 @@ pub fn file_sha256(path: &std::path::Path) -> std::io::Result<String> {
     Ok(hex::encode(h.finalize()))
 }
 
-fn now() -> NaiveDateTime {
-    Utc::now().naive_utc().trunc_subsecs(6)
-}
-
 /// Opens the file's columns, or the report of what is wrong with its header.
 fn columns(
     source: &CsvSource,
@@ -141,6 +137,7 @@ fn start_import(
     opts: &Options,
     actor: &Actor,
 ) -> QueryResult<ImportId> {
+    crate::communes::lock(conn, commune)?;
     diesel::insert_into(imports::table)
         .values((
             imports::commune_id.eq(commune),
@@ -151,7 +148,7 @@ fn start_import(
             imports::created.eq(0),
             imports::updated.eq(0),
             imports::user_id.eq(actor.id),
-            imports::created_at.eq(now()),
+            imports::created_at.eq(crate::db::now()),
         ))
         .returning(imports::id)
         .get_result(conn)

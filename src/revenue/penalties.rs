@@ -48,6 +48,7 @@ pub fn apply(
     as_of: NaiveDate,
     actor: &Actor,
 ) -> QueryResult<Applied> {
+    crate::communes::lock(conn, commune)?;
     let rules: HashMap<TaxTypeId, assess::PenaltyRule> = tax_types::table
         .filter(tax_types::commune_id.eq(commune))
         .select(TaxType::as_select())
@@ -57,7 +58,8 @@ pub fn apply(
         .collect();
     let at: NaiveDateTime = Utc::now().naive_utc().trunc_subsecs(6);
     let mut applied = Applied::default();
-    let mut after = AssessmentId(0);
+    // Lines in reference order, through the unique index on (commune, reference).
+    let mut after = String::new();
     loop {
         let batch: Vec<Candidate> = assessments::table
             .inner_join(rolls::table)
@@ -65,7 +67,7 @@ pub fn apply(
             .filter(assessments::kind.eq("principal"))
             .filter(rolls::status.eq("issued"))
             .filter(assessments::due_date.lt(as_of))
-            .filter(assessments::id.gt(after))
+            .filter(assessments::reference.gt(&after))
             .filter(not(exists(
                 penalty_lines.filter(
                     penalty_lines
@@ -73,7 +75,7 @@ pub fn apply(
                         .eq(assessments::id.nullable()),
                 ),
             )))
-            .order(assessments::id.asc())
+            .order(assessments::reference.asc())
             .limit(BATCH)
             .select((
                 assessments::id,
@@ -89,7 +91,7 @@ pub fn apply(
             ))
             .load(conn)?;
         let Some(last) = batch.last() else { break };
-        after = last.0;
+        after = last.9.clone();
         let ids: Vec<AssessmentId> = batch.iter().map(|c| c.0).collect();
         let adjusted: HashMap<AssessmentId, i64> = adjustments::table
             .filter(adjustments::assessment_id.eq_any(&ids))

@@ -2,7 +2,7 @@
 //! for a tax the commune assesses, or imported from the State's file. A roll is a draft
 //! until a finance officer issues it; then neither it nor its lines can change.
 
-use chrono::{NaiveDate, NaiveDateTime, SubsecRound, Utc};
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable};
@@ -73,10 +73,6 @@ impl RollError {
     }
 }
 
-fn now() -> NaiveDateTime {
-    Utc::now().naive_utc().trunc_subsecs(6)
-}
-
 pub fn check_year(year: i64) -> Result<i32, RollError> {
     if (2000..=2100).contains(&year) {
         Ok(year as i32)
@@ -118,6 +114,7 @@ pub fn fresh_draft(
     source: &str,
     actor: &Actor,
 ) -> Result<RollId, RollError> {
+    crate::communes::lock(conn, commune)?;
     match find(conn, commune, tax.id, year.into())? {
         Some(r) if r.is_issued() => Err(RollError::Issued),
         Some(r) => {
@@ -142,7 +139,7 @@ pub fn fresh_draft(
                 rolls::line_count.eq(0),
                 rolls::total.eq(0),
                 rolls::created_by.eq(actor.id),
-                rolls::created_at.eq(now()),
+                rolls::created_at.eq(crate::db::now()),
             ))
             .returning(rolls::id)
             .get_result(conn)?),
@@ -207,7 +204,7 @@ impl LineWriter<'_> {
         if self.pending.is_empty() {
             return Ok(());
         }
-        let at = now();
+        let at = crate::db::now();
         let rows: Vec<_> = self
             .pending
             .drain(..)
@@ -281,6 +278,7 @@ pub fn generate(
     if tax.assessed_by_state() {
         return Err(RollError::StateAssessed);
     }
+    crate::communes::lock(conn, commune.id)?;
     let periods = assess::periods(tax.period(), year, tax.due_month as u32, tax.due_day as u32);
     if periods.is_empty() {
         return Err(RollError::Daily);
@@ -290,19 +288,20 @@ pub fn generate(
     let mut writer = LineWriter::new(commune, tax, roll, year);
     let mut skipped = Vec::new();
     let mut skipped_count = 0;
-    let mut after = ItemId(0);
+    // Items in reference order, through the unique index on (commune, reference).
+    let mut after = String::new();
     loop {
         let batch: Vec<Item> = taxable_items::table
             .filter(taxable_items::commune_id.eq(commune.id))
+            .filter(taxable_items::reference.gt(&after))
             .filter(taxable_items::kind.eq(&tax.item_kind))
             .filter(taxable_items::active.eq(true))
-            .filter(taxable_items::id.gt(after))
-            .order(taxable_items::id.asc())
+            .order(taxable_items::reference.asc())
             .limit(ITEM_BATCH)
             .select(Item::as_select())
             .load(conn)?;
         let Some(last) = batch.last() else { break };
-        after = last.id;
+        after = last.reference.clone();
         for item in &batch {
             match assess::amount_for(&rule, &item.facts()) {
                 Ok((base, amount)) => {
@@ -363,6 +362,7 @@ pub fn issue(
     roll: RollId,
     actor: &Actor,
 ) -> Result<Roll, RollError> {
+    crate::communes::lock(conn, commune)?;
     let r = by_id(conn, commune, roll)?;
     if r.is_issued() {
         return Err(RollError::Issued);
@@ -375,7 +375,7 @@ pub fn issue(
         .set((
             rolls::status.eq("issued"),
             rolls::issued_by.eq(actor.id),
-            rolls::issued_at.eq(Some(now())),
+            rolls::issued_at.eq(Some(crate::db::now())),
         ))
         .execute(conn)?;
     let code: String = tt::table.find(r.tax_type_id).select(tt::code).first(conn)?;

@@ -68,10 +68,6 @@ impl TaxType {
         Period::parse(&self.period).unwrap_or(Period::Yearly)
     }
 
-    pub fn item_kind(&self) -> ItemKind {
-        ItemKind::parse(&self.item_kind).unwrap_or(ItemKind::Other)
-    }
-
     pub fn penalty_rule(&self) -> PenaltyRule {
         PenaltyRule {
             rate_bp: self.penalty_rate_bp,

@@ -2,7 +2,7 @@
 //! reference, phone or district, with duplicates found by identifier and phone, and
 //! merged without losing their history.
 
-use chrono::{NaiveDateTime, SubsecRound, Utc};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
@@ -124,10 +124,6 @@ fn ascii_search_key(text: &str) -> String {
     out
 }
 
-fn now() -> NaiveDateTime {
-    Utc::now().naive_utc().trunc_subsecs(6)
-}
-
 pub fn by_id(conn: &mut DbConn, commune: CommuneId, id: TaxpayerId) -> QueryResult<Taxpayer> {
     taxpayers::table
         .filter(taxpayers::commune_id.eq(commune))
@@ -156,7 +152,7 @@ pub fn create(
     f: &TaxpayerFields,
     actor: &Actor,
 ) -> QueryResult<TaxpayerId> {
-    let at = now();
+    let at = crate::db::now();
     let id: TaxpayerId = diesel::insert_into(taxpayers::table)
         .values((
             taxpayers::commune_id.eq(commune),
@@ -449,6 +445,7 @@ pub fn merge(
     if keep == duplicate {
         return Err(MergeError::Same);
     }
+    crate::communes::lock(conn, commune)?;
     let kept = by_id(conn, commune, keep)?;
     let dup = by_id(conn, commune, duplicate)?;
     if kept.merged_into.is_some() || dup.merged_into.is_some() {
@@ -458,7 +455,7 @@ pub fn merge(
         diesel::update(taxable_items::table.filter(taxable_items::taxpayer_id.eq(duplicate)))
             .set((
                 taxable_items::taxpayer_id.eq(keep),
-                taxable_items::updated_at.eq(now()),
+                taxable_items::updated_at.eq(crate::db::now()),
             ))
             .execute(conn)?;
     // Records merged earlier into the duplicate now point at the kept one.
@@ -468,7 +465,7 @@ pub fn merge(
     diesel::update(taxpayers::table.find(duplicate))
         .set((
             taxpayers::merged_into.eq(keep),
-            taxpayers::updated_at.eq(now()),
+            taxpayers::updated_at.eq(crate::db::now()),
         ))
         .execute(conn)?;
     audit::append(

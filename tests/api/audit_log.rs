@@ -24,6 +24,27 @@ fn disable_append_only_guard(app: &TestApp, conn: &mut DbConn) {
     conn.batch_execute(sql).unwrap();
 }
 
+/// The audit chain's head as anyone can read it, from the public page and from the API,
+/// which must agree.
+async fn published_head(app: &TestApp) -> (i64, String) {
+    let visitor = app.visitor();
+    let api: serde_json::Value = visitor
+        .get("/api/v1/dakar-plateau")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let head = api["audit"]["head"].as_str().unwrap().to_string();
+    let page = visitor.text("/dakar-plateau").await;
+    assert!(
+        page.contains(&format!(
+            "<code class=\"hash\" data-figure=\"journal-head\">{head}</code>"
+        )),
+        "the page shows the head"
+    );
+    (api["audit"]["entries"].as_i64().unwrap(), head)
+}
+
 #[actix_web::test]
 async fn each_change_is_logged_and_the_chain_verifies() {
     let app = TestApp::spawn().await;
@@ -35,6 +56,8 @@ async fn each_change_is_logged_and_the_chain_verifies() {
         .await
         .unwrap();
     let before = before["report"]["entries"].as_i64().unwrap();
+    let published_before = published_head(&app).await;
+    assert_eq!(published_before.0, before);
     let res = admin
         .post_form(
             "/dakar-plateau/admin/districts",
@@ -54,6 +77,14 @@ async fn each_change_is_logged_and_the_chain_verifies() {
         .unwrap();
     assert_eq!(json["ok"], true);
     assert_eq!(json["report"]["entries"].as_i64().unwrap(), before + 1);
+    // The public page and API publish the new head: the last entry's hash.
+    let published = published_head(&app).await;
+    let pool = app.outside_pool();
+    let mut conn = pool.get().unwrap();
+    let id = dakar_id(&mut conn);
+    let last = audit::page(&mut conn, id, None, 1).unwrap().remove(0);
+    assert_eq!(published, (before + 1, last.hash.clone()));
+    assert_ne!(published.1, published_before.1);
     let out = run_cli(&app, &["audit", "verify"]);
     assert!(
         out.status.success(),

@@ -93,6 +93,7 @@ async fn a_new_commune_and_its_districts_are_added_and_listed_from_the_command_l
         .stdout,
     )
     .unwrap();
+    assert_eq!(districts.as_array().unwrap().len(), 1);
     assert_eq!(districts[0]["name"], "Ouando");
     assert_eq!(districts[0]["kind"], "arrondissement");
     // The running site serves the new commune at once.
@@ -134,6 +135,22 @@ async fn a_new_commune_and_its_districts_are_added_and_listed_from_the_command_l
         "{}",
         stderr(&bad)
     );
+    // A name that differs only by case or accents would be ambiguous in an import file.
+    let same = run_cli(
+        &app,
+        &[
+            "district",
+            "add",
+            "--commune",
+            "porto-novo",
+            "--name",
+            "OUANDÓ",
+            "--kind",
+            "zone",
+        ],
+    );
+    assert!(!same.status.success());
+    assert!(stderr(&same).contains("Ouando"), "{}", stderr(&same));
     let unknown = run_cli(&app, &["district", "list", "--commune", "nowhere"]);
     assert!(stderr(&unknown).contains("no commune with slug \"nowhere\""));
     let after: serde_json::Value =

@@ -177,7 +177,7 @@ fn sqlite_connections_use_wal_foreign_keys_a_busy_timeout_and_normal_sync() {
     };
     assert_eq!(read("journal_mode"), "wal");
     assert_eq!(read("foreign_keys"), "1");
-    assert_eq!(read("busy_timeout"), "10000");
+    assert_eq!(read("busy_timeout"), "30000");
     assert_eq!(read("synchronous"), "1");
 }
 

@@ -86,12 +86,20 @@ async fn the_database_refuses_to_change_the_lines_of_an_issued_roll() {
     ));
     let delete = conn.batch_execute(&format!("DELETE FROM assessments WHERE roll_id = {roll}"));
     let total = conn.batch_execute(&format!("UPDATE rolls SET total = 1 WHERE id = {roll}"));
+    let added = conn.batch_execute(&format!(
+        "INSERT INTO assessments (commune_id, roll_id, taxpayer_id, item_id, tax_type_id, kind, \
+         parent_id, fiscal_year, period, base, rate_bp, amount, due_date, reference, created_at) \
+         SELECT commune_id, roll_id, taxpayer_id, item_id, tax_type_id, 'principal', NULL, \
+         fiscal_year, period, base, rate_bp, 1, due_date, 'EXTRA-1', created_at \
+         FROM assessments WHERE roll_id = {roll}"
+    ));
 
     // Assert
     for (what, result) in [
         ("update line", line),
         ("delete line", delete),
         ("update roll", total),
+        ("add a line", added),
     ] {
         let err = result.expect_err(what).to_string();
         assert!(

@@ -144,7 +144,7 @@ async fn a_tariff_per_square_metre_multiplies_the_area_and_skips_an_item_without
         ["Rebeuss", "1", &fcfa(15_000)]
     );
     // The base is the area; the line is due on 30 June.
-    let line = cells(&page, "table.lines tbody tr");
+    let line = cells(&page, "table.lines tr[data-item=PANNEAU-1]");
     assert_eq!(
         (line[5].as_str(), line[7].as_str()),
         ("12 m²", "30/06/2025")

@@ -204,7 +204,7 @@ fn flush(
         refused,
         report,
     );
-    let at = now();
+    let at = crate::db::now();
     let mut inserts = Vec::new();
     for (((_, _, parsed), owner), decision) in batch.iter().zip(owner_of).zip(decisions) {
         let (Some(p), Some(owner)) = (parsed, owner) else {

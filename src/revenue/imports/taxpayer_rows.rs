@@ -22,7 +22,8 @@ fn kind(v: &str) -> Result<&'static str, Reason> {
         "person" | "personne" | "personne physique" | "physique" | "individu" => Ok("person"),
         "organisation" | "organization" | "personne morale" | "morale" | "entreprise"
         | "societe" => Ok("organisation"),
-        _ => fields::enum_value(v, &["person", "organisation"]).map(|_| "person"),
+        // Anything else is refused, with the allowed values in the message.
+        _ => fields::enum_value(v, &["person", "organisation"]),
     }
 }
 
@@ -205,7 +206,7 @@ fn flush(
         refused,
         report,
     );
-    let at = now();
+    let at = crate::db::now();
     let mut new_rows = Vec::new();
     for ((row, _, parsed), decision) in batch.iter().zip(decisions) {
         let Some(p) = parsed else { continue };

@@ -30,8 +30,13 @@ pub async fn show_commune(
 ) -> AppResult<HttpResponse> {
     let commune = visitor.commune()?.clone();
     let id = commune.id;
-    let list = state
-        .db(move |conn| districts::list(conn, id).map_err(AppError::from))
+    let (list, (entries, head)) = state
+        .db(move |conn| {
+            Ok((
+                districts::list(conn, id)?,
+                communes::journal_head(conn, id)?,
+            ))
+        })
         .await?;
     let items: Vec<_> = list
         .iter()
@@ -39,6 +44,7 @@ pub async fn show_commune(
         .collect();
     let mut body = commune_json(&commune);
     body["districts"] = json!(items);
+    body["audit"] = json!({ "entries": entries, "head": head });
     Ok(HttpResponse::Ok().json(body))
 }
 

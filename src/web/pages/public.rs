@@ -22,13 +22,22 @@ pub async fn list_communes(state: web::Data<AppState>, ctx: Ctx) -> AppResult<Ht
 pub async fn show_commune(state: web::Data<AppState>, ctx: Ctx) -> AppResult<HttpResponse> {
     let commune = ctx.visitor.commune()?.clone();
     let id = commune.id;
-    let districts = state
-        .db(move |conn| districts::list(conn, id).map_err(AppError::from))
+    let (districts, (entries, head)) = state
+        .db(move |conn| {
+            Ok((
+                districts::list(conn, id)?,
+                communes::journal_head(conn, id)?,
+            ))
+        })
         .await?;
     ctx.render(
         &state,
         "pages/public/commune",
         "commune.title",
-        json!({ "districts": districts, "country_key": format!("country.{}", commune.country) }),
+        json!({
+            "districts": districts,
+            "country_key": format!("country.{}", commune.country),
+            "journal": { "entries": entries, "head": head },
+        }),
     )
 }

@@ -5,7 +5,7 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{actor, form_id, href};
+use super::{form_id, href};
 use crate::error::{AppError, AppResult};
 use crate::ids::{AdjustmentId, AssessmentId};
 use crate::revenue::adjustments::{self, AdjustmentKind, Request};
@@ -52,7 +52,7 @@ pub async fn request(
         reason: form.reason,
     };
     let commune = ctx.visitor.commune()?.clone();
-    let (cid, actor) = (commune.id, actor(&ctx)?);
+    let (cid, actor) = (commune.id, ctx.actor()?);
     let me = ctx.visitor.user()?.id;
     state
         .write(move |conn| Ok(adjustments::request(conn, cid, &req, &actor, me)?))
@@ -83,7 +83,7 @@ pub async fn decide(
         _ => return Err(AppError::BadRequest("error.bad_request")),
     };
     let commune = ctx.visitor.commune()?.clone();
-    let (cid, actor) = (commune.id, actor(&ctx)?);
+    let (cid, actor) = (commune.id, ctx.actor()?);
     let me = ctx.visitor.user()?.id;
     state
         .write(move |conn| Ok(adjustments::decide(conn, cid, id, approve, &actor, me)?))

@@ -4,7 +4,7 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{actor, form_id, href};
+use super::{form_id, href};
 use crate::error::AppResult;
 use crate::ids::TaxpayerId;
 use crate::revenue::taxpayers;
@@ -41,7 +41,7 @@ pub async fn merge(
     let keep = TaxpayerId(path.into_inner().1);
     let duplicate = TaxpayerId(form_id(&form.duplicate)?);
     let commune = ctx.visitor.commune()?.clone();
-    let (cid, actor) = (commune.id, actor(&ctx)?);
+    let (cid, actor) = (commune.id, ctx.actor()?);
     state
         .write(move |conn| Ok(taxpayers::merge(conn, cid, keep, duplicate, &actor)?))
         .await?;

@@ -4,8 +4,8 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 
 use super::forms::{self, ItemForm};
+use super::href;
 use super::taxpayer::render_taxpayer;
-use super::{actor, href};
 use crate::communes::districts;
 use crate::error::AppError;
 use crate::error::AppResult;
@@ -23,7 +23,7 @@ pub async fn create(
     let id = TaxpayerId(path.into_inner().1);
     let form = form.into_inner();
     let commune = ctx.visitor.commune()?.clone();
-    let (cid, actor) = (commune.id, actor(&ctx)?);
+    let (cid, actor) = (commune.id, ctx.actor()?);
     let typed = form.clone();
     let outcome = state
         .write(move |conn| {

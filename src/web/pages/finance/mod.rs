@@ -19,19 +19,11 @@ use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 use chrono::{NaiveDate, Utc};
 
-use crate::audit::Actor;
 use crate::communes::{Commune, Country};
 use crate::error::{AppError, AppResult};
 use crate::revenue::adjustments::AdjustError;
 use crate::revenue::rolls::RollError;
 use crate::revenue::taxpayers::MergeError;
-use crate::web::Ctx;
-
-/// The logged-in finance officer, as the audit log names them.
-fn actor(ctx: &Ctx) -> AppResult<Actor> {
-    let u = ctx.visitor.user()?;
-    Ok(Actor::user(u.id, &u.email))
-}
 
 /// `/{commune}/finance` followed by `rest`.
 fn href(commune: &Commune, rest: &str) -> String {

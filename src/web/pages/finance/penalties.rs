@@ -5,7 +5,7 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{actor, href, today};
+use super::{href, today};
 use crate::error::{AppError, AppResult};
 use crate::revenue::{fields, penalties};
 use crate::web::{AppState, Ctx};
@@ -27,7 +27,7 @@ pub async fn apply(
         // A penalty charged ahead of time could not be charged again when it is due.
         return Err(AppError::Unprocessable("finance.penalties.future"));
     }
-    let (cid, actor) = (commune.id, actor(&ctx)?);
+    let (cid, actor) = (commune.id, ctx.actor()?);
     let applied = state
         .write(move |conn| Ok(penalties::apply(conn, cid, as_of, &actor)?))
         .await?;

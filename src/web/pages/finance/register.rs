@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::forms::{self, TaxpayerForm, TAXPAYER_FIELDS};
-use super::{actor, country, form_id, href, with_status};
+use super::{country, form_id, href, with_status};
 use crate::communes::districts;
 use crate::error::AppResult;
 use crate::ids::{DistrictId, TaxpayerId};
@@ -114,7 +114,7 @@ pub async fn create(
 ) -> AppResult<HttpResponse> {
     let form = form.into_inner();
     let commune = ctx.visitor.commune()?.clone();
-    let (cid, country, actor) = (commune.id, country(&commune)?, actor(&ctx)?);
+    let (cid, country, actor) = (commune.id, country(&commune)?, ctx.actor()?);
     let typed = form.clone();
     let outcome = state
         .write(move |conn| {

@@ -5,7 +5,7 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{actor, form_id, href, today};
+use super::{form_id, href, today};
 use crate::accounts::users;
 use crate::error::{AppError, AppResult};
 use crate::ids::{RollId, UserId};
@@ -56,7 +56,7 @@ pub async fn generate(
         .map_err(|_| AppError::Unprocessable("roll.bad_year"))?;
     let year = rolls::check_year(year)?;
     let commune = ctx.visitor.commune()?.clone();
-    let actor = actor(&ctx)?;
+    let actor = ctx.actor()?;
     let c = commune.clone();
     let (tax, generated) = state
         .write(move |conn| {
@@ -137,9 +137,11 @@ pub async fn issue(
     let id = RollId(path.into_inner().1);
     let seen = (form_id(&form.lines)?, form_id(&form.total)?);
     let commune = ctx.visitor.commune()?.clone();
-    let (cid, actor) = (commune.id, actor(&ctx)?);
+    let (cid, actor) = (commune.id, ctx.actor()?);
     state
         .write(move |conn| {
+            // Lock first: the roll compared is the roll issued.
+            crate::communes::lock(conn, cid)?;
             let roll = rolls::by_id(conn, cid, id)?;
             if !roll.is_issued() && (roll.line_count, roll.total) != seen {
                 return Err(AppError::Unprocessable("finance.roll.changed"));

@@ -76,10 +76,13 @@ fn view(
         .iter()
         .find(|d| Some(d.id) == taxpayer.district_id)
         .map(|d| d.name.clone());
-    let gps = taxpayer
-        .lat_e6
-        .zip(taxpayer.lon_e6)
-        .map(|(lat, lon)| format!("{}, {}", degrees(lat), degrees(lon)));
+    let gps = taxpayer.lat_e6.zip(taxpayer.lon_e6).map(|(lat, lon)| {
+        format!(
+            "{}, {}",
+            crate::revenue::exports::degrees(lat),
+            crate::revenue::exports::degrees(lon)
+        )
+    });
     let owned: Vec<Value> = owned
         .into_iter()
         .map(|(item, district)| json!({ "item": item, "district": district }))
@@ -96,11 +99,4 @@ fn view(
         "notice_years": years, "item_kinds": kinds, "adjustment_kinds": adjustment_kinds,
         "districts": all_districts,
     })
-}
-
-/// Micro-degrees as decimal degrees: -17_444_100 → `-17.444100`.
-fn degrees(e6: i64) -> String {
-    let sign = if e6 < 0 { "-" } else { "" };
-    let abs = e6.unsigned_abs();
-    format!("{sign}{}.{:06}", abs / 1_000_000, abs % 1_000_000)
 }
