@@ -31,6 +31,9 @@ pub struct Settings {
     pub seed_dir: PathBuf,
     /// `text` (default) or `json` logs.
     pub log_format: String,
+    /// Reverse proxies whose `X-Forwarded-For` header is believed. Empty (default): the
+    /// client is the address that connected, and the header is ignored.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl fmt::Debug for Settings {
@@ -45,6 +48,7 @@ impl fmt::Debug for Settings {
             .field("outbox_dir", &self.outbox_dir)
             .field("seed_dir", &self.seed_dir)
             .field("log_format", &self.log_format)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }
@@ -70,6 +74,7 @@ const ENV_VARS: &[&str] = &[
     "COMMUNE_OUTBOX_DIR",
     "COMMUNE_SEED_DIR",
     "COMMUNE_LOG_FORMAT",
+    "COMMUNE_TRUSTED_PROXIES",
 ];
 
 impl Settings {
@@ -107,6 +112,18 @@ impl Settings {
                 "COMMUNE_OUTBOX_DIR" => s.outbox_dir = v.into(),
                 "COMMUNE_SEED_DIR" => s.seed_dir = v.into(),
                 "COMMUNE_LOG_FORMAT" => s.log_format = v,
+                "COMMUNE_TRUSTED_PROXIES" => {
+                    s.trusted_proxies = v
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|a| !a.is_empty())
+                        .map(|a| {
+                            a.parse().with_context(|| {
+                                format!("COMMUNE_TRUSTED_PROXIES: {a:?} is not an IP address")
+                            })
+                        })
+                        .collect::<Result<_>>()?
+                }
                 _ => {}
             }
         }
@@ -190,6 +207,21 @@ mod tests {
         assert_eq!(s.bind, "0.0.0.0:9000");
         assert_eq!(s.base_url, "https://c.sn");
         assert!(s.https());
+    }
+
+    #[test]
+    fn trusted_proxies_are_ip_addresses_from_the_file_or_a_comma_separated_variable() {
+        let s = Settings::from_parts(Some("trusted_proxies = [\"10.0.0.1\"]"), &[]).unwrap();
+        assert_eq!(
+            s.trusted_proxies,
+            ["10.0.0.1".parse::<std::net::IpAddr>().unwrap()]
+        );
+        let s = Settings::from_parts(None, &env(&[("COMMUNE_TRUSTED_PROXIES", "127.0.0.1, ::1")]))
+            .unwrap();
+        assert_eq!(s.trusted_proxies.len(), 2);
+        let err = Settings::from_parts(None, &env(&[("COMMUNE_TRUSTED_PROXIES", "proxy.local")]))
+            .unwrap_err();
+        assert!(format!("{err:#}").contains("\"proxy.local\" is not an IP address"));
     }
 
     #[test]

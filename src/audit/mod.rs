@@ -8,7 +8,7 @@
 
 mod verify;
 
-use chrono::{NaiveDateTime, SubsecRound, Utc};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -134,7 +134,7 @@ pub fn append(
         .returning((communes::audit_seq, communes::audit_head))
         .get_result(conn)?;
     // Microseconds: what both backends store exactly.
-    let at = Utc::now().naive_utc().trunc_subsecs(6);
+    let at = crate::db::now();
     let details = event.details.to_string();
     let hash = entry_hash(
         &prev_hash,

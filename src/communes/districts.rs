@@ -1,6 +1,6 @@
 //! Districts: the *quartiers*, *arrondissements*, zones or villages of a commune.
 
-use chrono::{NaiveDateTime, SubsecRound, Utc};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
@@ -100,7 +100,7 @@ pub fn create(
             districts::commune_id.eq(commune),
             districts::name.eq(name),
             districts::kind.eq(kind.as_str()),
-            districts::created_at.eq(Utc::now().naive_utc().trunc_subsecs(6)),
+            districts::created_at.eq(crate::db::now()),
         ))
         .returning(districts::id)
         .get_result(conn)?;

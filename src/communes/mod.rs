@@ -2,7 +2,7 @@
 
 pub mod districts;
 
-use chrono::{NaiveDateTime, SubsecRound, Utc};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -183,7 +183,7 @@ pub fn create(
             communes::timezone.eq(new.country.timezone()),
             communes::default_locale.eq(&new.default_locale),
             communes::code.eq(&new.code),
-            communes::created_at.eq(Utc::now().naive_utc().trunc_subsecs(6)),
+            communes::created_at.eq(crate::db::now()),
         ))
         .returning(communes::id)
         .get_result(conn)?;

@@ -1,7 +1,7 @@
 //! Taxable items: the properties, market stalls, business premises and vehicles a
 //! taxpayer is taxed on, with the facts the tax rules read.
 
-use chrono::{NaiveDateTime, SubsecRound, Utc};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
@@ -68,7 +68,7 @@ pub fn create(
     f: &ItemFields,
     actor: &Actor,
 ) -> QueryResult<ItemId> {
-    let at = Utc::now().naive_utc().trunc_subsecs(6);
+    let at = crate::db::now();
     let id: ItemId = diesel::insert_into(taxable_items::table)
         .values((
             taxable_items::commune_id.eq(commune),

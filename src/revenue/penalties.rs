@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, NaiveDateTime, SubsecRound, Utc};
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::dsl::{exists, not, sql};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable};
@@ -56,7 +56,7 @@ pub fn apply(
         .into_iter()
         .map(|t| (t.id, t.penalty_rule()))
         .collect();
-    let at: NaiveDateTime = Utc::now().naive_utc().trunc_subsecs(6);
+    let at: NaiveDateTime = crate::db::now();
     let mut applied = Applied::default();
     // Lines in reference order, through the unique index on (commune, reference).
     let mut after = String::new();

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{NaiveDateTime, SubsecRound, Utc};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -265,7 +265,7 @@ pub fn create(
             tax_types::budget_line.eq(&spec.budget_line),
             tax_types::gfsm_code.eq(&spec.gfsm_code),
             tax_types::active.eq(true),
-            tax_types::created_at.eq(Utc::now().naive_utc().trunc_subsecs(6)),
+            tax_types::created_at.eq(crate::db::now()),
         ))
         .returning(tax_types::id)
         .get_result(conn)?;

@@ -2,6 +2,7 @@
 //! flash message), and how it renders a page with the one base layout.
 
 use std::future::{ready, Ready};
+use std::net::IpAddr;
 
 use actix_session::{Session, SessionExt};
 use actix_web::{dev::Payload, http::header, FromRequest, HttpMessage, HttpRequest, HttpResponse};
@@ -195,9 +196,59 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
+/// The client's address: the peer that connected, unless that peer is one of the
+/// `trusted` reverse proxies, in which case the right-most address of `X-Forwarded-For`
+/// that is not itself a trusted proxy (entries to its left could be forged by the client).
+pub fn client_ip(peer: Option<IpAddr>, forwarded_for: Option<&str>, trusted: &[IpAddr]) -> IpAddr {
+    let peer = peer.unwrap_or(IpAddr::from([0, 0, 0, 0]));
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    forwarded_for
+        .into_iter()
+        .flat_map(|h| h.rsplit(','))
+        .map_while(|a| a.trim().parse::<IpAddr>().ok())
+        .find(|a| !trusted.contains(a))
+        .unwrap_or(peer)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::safe_next;
+    use super::{client_ip, safe_next};
+    use std::net::IpAddr;
+
+    #[test]
+    fn the_client_is_the_peer_unless_a_trusted_proxy_forwarded_the_request() {
+        let ip = |a: &str| a.parse::<IpAddr>().unwrap();
+        let proxies = [ip("127.0.0.1"), ip("10.0.0.2")];
+        // No proxy configured, or a peer that is not one: the header is ignored.
+        assert_eq!(
+            client_ip(Some(ip("41.82.1.1")), Some("1.2.3.4"), &[]),
+            ip("41.82.1.1")
+        );
+        assert_eq!(
+            client_ip(Some(ip("41.82.1.1")), Some("1.2.3.4"), &proxies),
+            ip("41.82.1.1")
+        );
+        // Through two trusted proxies: the last address they did not add.
+        assert_eq!(
+            client_ip(
+                Some(ip("127.0.0.1")),
+                Some("6.6.6.6, 41.82.1.1, 10.0.0.2"),
+                &proxies
+            ),
+            ip("41.82.1.1")
+        );
+        // A garbled header, or none: the proxy itself.
+        assert_eq!(
+            client_ip(Some(ip("127.0.0.1")), Some("junk"), &proxies),
+            ip("127.0.0.1")
+        );
+        assert_eq!(
+            client_ip(Some(ip("127.0.0.1")), None, &proxies),
+            ip("127.0.0.1")
+        );
+    }
 
     #[test]
     fn only_local_paths_are_followed() {

@@ -36,7 +36,7 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Counts one password attempt (or reset request) from the request's address for
+    /// Counts one password attempt (or reset request) from the client's address for
     /// `account`, before any check, and refuses when either has had too many. Returns the
     /// address, which the handler reports to [`LoginThrottle::succeeded`] on success.
     pub fn password_attempt(
@@ -44,10 +44,15 @@ impl AppState {
         req: &actix_web::HttpRequest,
         account: &str,
     ) -> AppResult<std::net::IpAddr> {
-        let ip = req
-            .peer_addr()
-            .map(|a| a.ip())
-            .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
+        let forwarded = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok());
+        let ip = ctx::client_ip(
+            req.peer_addr().map(|a| a.ip()),
+            forwarded,
+            &self.settings.trusted_proxies,
+        );
         self.throttle
             .attempt(ip, account)
             .map_err(|wait| AppError::RateLimited {

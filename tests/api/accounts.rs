@@ -2,7 +2,7 @@
 
 use reqwest::StatusCode;
 
-use crate::helpers::{demo_email, location, TestApp, DAKAR, DEMO_PASSWORD};
+use crate::helpers::{demo_email, location, Options, TestApp, DAKAR, DEMO_PASSWORD};
 
 const ROLE_HOMES: [(&str, &str); 7] = [
     ("admin", "admin"),
@@ -112,6 +112,47 @@ async fn login_is_limited_per_address_across_accounts() {
         .login(&demo_email(DAKAR, "admin"), DEMO_PASSWORD)
         .await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[actix_web::test]
+async fn behind_a_trusted_proxy_each_client_address_is_limited_on_its_own() {
+    // Arrange: every request arrives from the proxy on 127.0.0.1.
+    let app = TestApp::spawn_with(Options {
+        trusted_proxies: Some("127.0.0.1".into()),
+        ..Options::default()
+    })
+    .await;
+    for i in 0..20 {
+        let res = app
+            .visitor()
+            .login_forwarded_for("41.82.1.1", &format!("guess{i}@nowhere.sn"), "x")
+            .await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+
+    // Act
+    let guesser = app
+        .visitor()
+        .login_forwarded_for("41.82.1.1", &demo_email(DAKAR, "admin"), DEMO_PASSWORD)
+        .await;
+    let neighbour = app
+        .visitor()
+        .login_forwarded_for("41.82.1.2", &demo_email(DAKAR, "admin"), DEMO_PASSWORD)
+        .await;
+    // A client cannot escape its limit by adding addresses to the header itself.
+    let forger = app
+        .visitor()
+        .login_forwarded_for(
+            "9.9.9.9, 41.82.1.1",
+            &demo_email(DAKAR, "citizen"),
+            DEMO_PASSWORD,
+        )
+        .await;
+
+    // Assert: the guesser's address is blocked, not the proxy's.
+    assert_eq!(guesser.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(neighbour.status(), StatusCode::SEE_OTHER);
+    assert_eq!(forger.status(), StatusCode::TOO_MANY_REQUESTS);
 }
 
 #[actix_web::test]

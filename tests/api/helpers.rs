@@ -102,6 +102,8 @@ pub struct Options {
     pub no_seed: bool,
     /// Leave out the demo register and rolls (tests that build their own).
     pub no_register: bool,
+    /// `COMMUNE_TRUSTED_PROXIES`.
+    pub trusted_proxies: Option<String>,
 }
 
 impl TestApp {
@@ -124,6 +126,9 @@ impl TestApp {
         ];
         if let Some(smtp) = &opts.smtp_url {
             env.push(("COMMUNE_SMTP_URL", smtp.clone()));
+        }
+        if let Some(proxies) = &opts.trusted_proxies {
+            env.push(("COMMUNE_TRUSTED_PROXIES", proxies.clone()));
         }
         let env: Vec<(String, String)> = env.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
         let settings = Settings::from_parts(None, &env).expect("settings");
@@ -278,6 +283,22 @@ impl Client {
     pub async fn login(&self, email: &str, password: &str) -> Response {
         self.post_form("/login", &[("email", email), ("password", password)])
             .await
+    }
+
+    /// Logs in through a reverse proxy that says the request came from `client`.
+    pub async fn login_forwarded_for(&self, client: &str, email: &str, password: &str) -> Response {
+        let token = self.csrf().await;
+        self.http
+            .post(format!("{}/login", self.base))
+            .header("X-Forwarded-For", client)
+            .form(&[
+                ("_csrf", token.as_str()),
+                ("email", email),
+                ("password", password),
+            ])
+            .send()
+            .await
+            .expect("POST")
     }
 }
 
