@@ -109,7 +109,13 @@ async fn a_wrong_password_and_an_unknown_account_show_the_same_message_on_the_lo
         b.fill("main input[name=password]", "not-the-password")
             .await;
         b.click("main form button[type=submit]").await;
-        b.wait_for_path("/login").await;
+        // The answer comes back to /login, where the form already was: wait for the
+        // message itself, not for the address.
+        b.wait_until("the refusal to show", |b| async move {
+            !b.all("main [role=alert]").await.is_empty()
+        })
+        .await;
+        assert_eq!(b.path().await, "/login");
         assert_eq!(b.text("main [role=alert]").await, expected, "{email}");
         let email_field = b.find("main input[name=email]").await;
         assert_eq!(
