@@ -52,5 +52,6 @@ id_newtype!(
     RollId,
     AssessmentId,
     AdjustmentId,
-    ImportId
+    ImportId,
+    PaymentId
 );

@@ -237,6 +237,29 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    payments (id) {
+        id -> BigInt,
+        commune_id -> BigInt,
+        taxpayer_id -> BigInt,
+        receipt_number -> Text,
+        amount -> BigInt,
+        method -> Text,
+        method_reference -> Nullable<Text>,
+        received_by -> BigInt,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    payment_allocations (id) {
+        id -> BigInt,
+        payment_id -> BigInt,
+        assessment_id -> BigInt,
+        amount -> BigInt,
+    }
+}
+
 diesel::joinable!(districts -> communes (commune_id));
 diesel::joinable!(user_roles -> communes (commune_id));
 diesel::joinable!(user_roles -> users (user_id));
@@ -253,6 +276,10 @@ diesel::joinable!(assessments -> taxable_items (item_id));
 diesel::joinable!(assessments -> tax_types (tax_type_id));
 diesel::joinable!(adjustments -> assessments (assessment_id));
 diesel::joinable!(imports -> users (user_id));
+diesel::joinable!(payments -> taxpayers (taxpayer_id));
+diesel::joinable!(payments -> users (received_by));
+diesel::joinable!(payment_allocations -> payments (payment_id));
+diesel::joinable!(payment_allocations -> assessments (assessment_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     app_settings,
@@ -270,4 +297,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     assessments,
     adjustments,
     imports,
+    payments,
+    payment_allocations,
 );

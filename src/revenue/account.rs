@@ -1,5 +1,5 @@
 //! A taxpayer's account: every issued line (assessments and penalties), every
-//! adjustment, the balance, and the arrears year by year. Records merged into the
+//! adjustment and payment, the balance, and the arrears year by year. Records merged into the
 //! taxpayer count as theirs.
 
 use std::collections::{BTreeMap, HashMap};
@@ -9,9 +9,11 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use super::taxpayers;
-use crate::db::schema::{adjustments, assessments, rolls, tax_types, taxable_items};
+use crate::db::schema::{
+    adjustments, assessments, payment_allocations, payments, rolls, tax_types, taxable_items, users,
+};
 use crate::db::DbConn;
-use crate::ids::{AdjustmentId, AssessmentId, TaxpayerId};
+use crate::ids::{AdjustmentId, AssessmentId, PaymentId, TaxpayerId};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Line {
@@ -26,9 +28,22 @@ pub struct Line {
     pub period: String,
     pub amount: i64,
     pub adjusted: i64,
+    pub paid: i64,
     pub outstanding: i64,
     pub due_date: NaiveDate,
     pub overdue: bool,
+}
+
+/// A payment, as the account lists it.
+#[derive(Debug, Clone, Queryable, Serialize)]
+pub struct PaymentLine {
+    pub id: PaymentId,
+    pub receipt_number: String,
+    pub amount: i64,
+    pub method: String,
+    pub method_reference: Option<String>,
+    pub received_at: NaiveDateTime,
+    pub received_by: String,
 }
 
 #[derive(Debug, Clone, Queryable, Serialize)]
@@ -49,6 +64,7 @@ pub struct YearBalance {
     pub assessed: i64,
     pub penalties: i64,
     pub adjusted: i64,
+    pub paid: i64,
     pub outstanding: i64,
     /// A past year with something still owed.
     pub arrears: bool,
@@ -58,9 +74,11 @@ pub struct YearBalance {
 pub struct Account {
     pub lines: Vec<Line>,
     pub adjustments: Vec<AdjustmentLine>,
+    pub payments: Vec<PaymentLine>,
     pub assessed: i64,
     pub penalties: i64,
     pub adjusted: i64,
+    pub paid: i64,
     pub balance: i64,
     pub arrears: i64,
     pub years: Vec<YearBalance>,
@@ -133,6 +151,31 @@ pub fn of(conn: &mut DbConn, taxpayer: TaxpayerId, today: NaiveDate) -> QueryRes
             *approved.entry(*line).or_default() += a.amount;
         }
     }
+    let mut paid_by_line: HashMap<AssessmentId, i64> = HashMap::new();
+    for (line, amount) in payment_allocations::table
+        .filter(payment_allocations::assessment_id.eq_any(&ids))
+        .select((
+            payment_allocations::assessment_id,
+            payment_allocations::amount,
+        ))
+        .load::<(AssessmentId, i64)>(conn)?
+    {
+        *paid_by_line.entry(line).or_default() += amount;
+    }
+    let payments: Vec<PaymentLine> = payments::table
+        .inner_join(users::table)
+        .filter(payments::taxpayer_id.eq_any(&owners))
+        .order((payments::received_at.asc(), payments::id.asc()))
+        .select((
+            payments::id,
+            payments::receipt_number,
+            payments::amount,
+            payments::method,
+            payments::method_reference,
+            payments::received_at,
+            users::name,
+        ))
+        .load(conn)?;
     let this_year = i64::from(chrono::Datelike::year(&today));
     let mut years: BTreeMap<i64, YearBalance> = BTreeMap::new();
     let lines: Vec<Line> = rows
@@ -152,7 +195,8 @@ pub fn of(conn: &mut DbConn, taxpayer: TaxpayerId, today: NaiveDate) -> QueryRes
                 due_date,
             )| {
                 let adjusted = approved.get(&id).copied().unwrap_or(0);
-                let outstanding = amount + adjusted;
+                let paid = paid_by_line.get(&id).copied().unwrap_or(0);
+                let outstanding = amount + adjusted - paid;
                 let y = years.entry(fiscal_year).or_insert_with(|| YearBalance {
                     year: fiscal_year,
                     ..Default::default()
@@ -163,6 +207,7 @@ pub fn of(conn: &mut DbConn, taxpayer: TaxpayerId, today: NaiveDate) -> QueryRes
                     y.assessed += amount;
                 }
                 y.adjusted += adjusted;
+                y.paid += paid;
                 y.outstanding += outstanding;
                 Line {
                     id,
@@ -176,6 +221,7 @@ pub fn of(conn: &mut DbConn, taxpayer: TaxpayerId, today: NaiveDate) -> QueryRes
                     period,
                     amount,
                     adjusted,
+                    paid,
                     outstanding,
                     due_date,
                     overdue: outstanding > 0 && due_date < today,
@@ -191,6 +237,7 @@ pub fn of(conn: &mut DbConn, taxpayer: TaxpayerId, today: NaiveDate) -> QueryRes
         assessed: years.iter().map(|y| y.assessed).sum(),
         penalties: years.iter().map(|y| y.penalties).sum(),
         adjusted: years.iter().map(|y| y.adjusted).sum(),
+        paid: years.iter().map(|y| y.paid).sum(),
         balance: years.iter().map(|y| y.outstanding).sum(),
         arrears: years
             .iter()
@@ -200,5 +247,6 @@ pub fn of(conn: &mut DbConn, taxpayer: TaxpayerId, today: NaiveDate) -> QueryRes
         years,
         lines,
         adjustments: adjustment_rows.into_iter().map(|(a, _)| a).collect(),
+        payments,
     })
 }

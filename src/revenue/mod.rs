@@ -1,5 +1,5 @@
 //! Revenue: the taxpayer register, tax types, rolls and assessments, adjustments,
-//! penalties, taxpayer accounts, and the imports that fill them.
+//! penalties, payments at the counter, taxpayer accounts, and the imports that fill them.
 
 pub mod account;
 pub mod adjustments;
@@ -9,6 +9,7 @@ pub mod exports;
 pub mod fields;
 pub mod imports;
 pub mod items;
+pub mod payments;
 pub mod penalties;
 pub mod rolls;
 pub mod tax_types;

@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::assess;
 use super::tax_types::TaxType;
 use crate::audit::{self, Actor, Event};
-use crate::db::schema::{adjustments, assessments, rolls, tax_types};
+use crate::db::schema::{adjustments, assessments, payment_allocations, rolls, tax_types};
 use crate::db::DbConn;
 use crate::ids::{AssessmentId, CommuneId, ItemId, RollId, TaxTypeId, TaxpayerId};
 use crate::money::Xof;
@@ -105,12 +105,24 @@ pub fn apply(
             .into_iter()
             .map(|(id, s)| (id, s.unwrap_or(0)))
             .collect();
+        let paid: HashMap<AssessmentId, i64> = payment_allocations::table
+            .filter(payment_allocations::assessment_id.eq_any(&ids))
+            .group_by(payment_allocations::assessment_id)
+            .select((
+                payment_allocations::assessment_id,
+                sql::<Nullable<BigInt>>("CAST(SUM(payment_allocations.amount) AS BIGINT)"),
+            ))
+            .load::<(AssessmentId, Option<i64>)>(conn)?
+            .into_iter()
+            .map(|(id, s)| (id, s.unwrap_or(0)))
+            .collect();
         let mut rows = Vec::new();
         for (id, roll, taxpayer, item, tax, year, period, amount, due, reference) in batch {
             let Some(rule) = rules.get(&tax) else {
                 continue;
             };
-            let owed = Xof(amount + adjusted.get(&id).copied().unwrap_or(0));
+            let owed = Xof(amount + adjusted.get(&id).copied().unwrap_or(0)
+                - paid.get(&id).copied().unwrap_or(0));
             let p = assess::penalty(rule, owed, due, as_of);
             if p.0 <= 0 {
                 continue;

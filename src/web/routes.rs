@@ -10,7 +10,7 @@ use super::guard::guard;
 use super::pages::finance::{
     adjustments, dashboard, duplicates, items, notice, penalties, register, rolls, taxes, taxpayer,
 };
-use super::pages::{account, admin, api, auth, imports, public, spaces, system};
+use super::pages::{account, admin, api, auth, collect, imports, public, spaces, system};
 use crate::accounts::{Access, Perm};
 
 use Access::{LoggedIn, Public};
@@ -28,6 +28,7 @@ pub trait Table {
 pub fn table<T: Table>(t: &mut T) {
     use Method as M;
     let (admin, assess) = (Access::In(Perm::Administer), Access::In(Perm::Assess));
+    let collect_perm = Access::In(Perm::Collect);
     // The site
     t.add(M::GET,  "/healthz", Public, system::healthz);
     t.add(M::GET,  "/static/{file}", Public, system::static_file);
@@ -82,8 +83,11 @@ pub fn table<T: Table>(t: &mut T) {
     t.add(M::POST, "/{commune}/finance/imports", assess, imports::upload);
     t.add(M::GET,  "/{commune}/finance/export/taxpayers.csv", assess, imports::export_taxpayers);
     t.add(M::GET,  "/{commune}/finance/export/rolls/{roll}.csv", assess, imports::export_roll);
+    // The collector's counter
+    t.add(M::GET,  "/{commune}/collect", collect_perm, collect::show);
+    t.add(M::POST, "/{commune}/collect/payments", collect_perm, collect::record);
+    t.add(M::GET,  "/{commune}/collect/receipts/{id}", collect_perm, collect::receipt);
     // The other roles' spaces
-    t.add(M::GET,  "/{commune}/collect", Access::In(Perm::Collect), spaces::collect);
     t.add(M::GET,  "/{commune}/treasury", Access::In(Perm::Treasury), spaces::treasury);
     t.add(M::GET,  "/{commune}/council", Access::In(Perm::Council), spaces::council);
     t.add(M::GET,  "/{commune}/review", Access::In(Perm::Review), spaces::review);

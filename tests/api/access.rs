@@ -76,6 +76,8 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("GET",  "/{commune}/finance/export/taxpayers.csv", FINANCE),
     ("GET",  "/{commune}/finance/export/rolls/{roll}.csv", FINANCE),
     ("GET",  "/{commune}/collect", Who::Roles(&["collector"])),
+    ("POST", "/{commune}/collect/payments", Who::Roles(&["collector"])),
+    ("GET",  "/{commune}/collect/receipts/{id}", Who::Roles(&["collector"])),
     ("GET",  "/{commune}/treasury", Who::Roles(&["treasurer"])),
     ("GET",  "/{commune}/council", Who::Roles(&["councillor"])),
     ("GET",  "/{commune}/review", Who::Roles(&["reviewer"])),

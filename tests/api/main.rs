@@ -19,6 +19,7 @@ mod revenue_account;
 mod revenue_adjustments;
 mod revenue_issue;
 mod revenue_pages;
+mod revenue_payments;
 mod revenue_penalties;
 mod revenue_register;
 mod revenue_rolls;

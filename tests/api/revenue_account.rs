@@ -10,7 +10,7 @@ use crate::revenue_support::{
 
 /// A 2 m² sign (TAXPUB: 2 × 5 000 = 10 000 a year, due 30 June) assessed last year and
 /// this year, with last year's penalty charged on 31 December: a flat 5 000.
-async fn two_years(app: &TestApp) -> (Client, i64, i32) {
+pub async fn two_years(app: &TestApp) -> (Client, i64, i32) {
     let year = chrono::Utc::now().year();
     let c = officer(app, DAKAR).await;
     let plateau = district(app, DAKAR, "Plateau");
@@ -65,6 +65,7 @@ async fn the_account_shows_the_balance_penalties_and_arrears_year_by_year() {
             fcfa(10_000),
             fcfa(5_000),
             fcfa(0),
+            fcfa(0),
             fcfa(15_000),
             "arriérés".into()
         ]
@@ -74,6 +75,7 @@ async fn the_account_shows_the_balance_penalties_and_arrears_year_by_year() {
         [
             year.to_string(),
             fcfa(10_000),
+            fcfa(0),
             fcfa(0),
             fcfa(0),
             fcfa(10_000),

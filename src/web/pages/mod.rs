@@ -4,6 +4,7 @@ pub mod account;
 pub mod admin;
 pub mod api;
 pub mod auth;
+pub mod collect;
 pub mod finance;
 pub mod imports;
 pub mod public;

@@ -50,10 +50,6 @@ pub async fn home(state: web::Data<AppState>, ctx: Ctx) -> AppResult<HttpRespons
     ctx.render(&state, "pages/spaces/home", "home.title", json!({}))
 }
 
-pub async fn collect(state: web::Data<AppState>, ctx: Ctx) -> AppResult<HttpResponse> {
-    render_space(state, ctx, Role::Collector).await
-}
-
 pub async fn treasury(state: web::Data<AppState>, ctx: Ctx) -> AppResult<HttpResponse> {
     render_space(state, ctx, Role::Treasurer).await
 }

@@ -31,7 +31,7 @@ fn href(commune: &Commune, rest: &str) -> String {
 }
 
 /// Today in the commune's time zone (Dakar is on UTC, Porto-Novo an hour ahead).
-fn today(commune: &Commune) -> NaiveDate {
+pub(crate) fn today(commune: &Commune) -> NaiveDate {
     let now = Utc::now();
     match commune.timezone.parse::<chrono_tz::Tz>() {
         Ok(tz) => now.with_timezone(&tz).date_naive(),
@@ -46,14 +46,14 @@ fn country(commune: &Commune) -> AppResult<Country> {
 }
 
 /// A page rendered with another status than 200 (a form refused is a 422).
-fn with_status(status: StatusCode, html: String) -> HttpResponse {
+pub(crate) fn with_status(status: StatusCode, html: String) -> HttpResponse {
     HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .body(html)
 }
 
 /// An id from a form field: a malformed one is a bad request.
-fn form_id(value: &str) -> AppResult<i64> {
+pub(crate) fn form_id(value: &str) -> AppResult<i64> {
     value
         .trim()
         .parse()

@@ -1,0 +1,9 @@
+DROP TRIGGER payment_allocations_not_deleted;
+DROP TRIGGER payment_allocations_kept;
+DROP TRIGGER payments_not_deleted;
+DROP TRIGGER payments_kept;
+DROP INDEX payment_allocations_assessment;
+DROP TABLE payment_allocations;
+DROP INDEX payments_received_by;
+DROP INDEX payments_taxpayer;
+DROP TABLE payments;

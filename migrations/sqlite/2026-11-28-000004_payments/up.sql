@@ -1,0 +1,43 @@
+-- Payments received at the counter, each with its receipt number, and how each was
+-- spread over the taxpayer's lines. A recorded payment is never edited or deleted: a
+-- mistake is corrected by a later entry, so the receipts and the account always agree.
+CREATE TABLE payments (
+    id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    commune_id BIGINT NOT NULL REFERENCES communes (id),
+    taxpayer_id BIGINT NOT NULL REFERENCES taxpayers (id),
+    receipt_number TEXT NOT NULL,
+    amount BIGINT NOT NULL CHECK (amount > 0),
+    method TEXT NOT NULL CHECK (method IN ('cash', 'mobile_money', 'bank_transfer', 'cheque')),
+    method_reference TEXT,
+    received_by BIGINT NOT NULL REFERENCES users (id),
+    received_at TIMESTAMP NOT NULL,
+    UNIQUE (commune_id, receipt_number)
+);
+CREATE INDEX payments_taxpayer ON payments (taxpayer_id);
+CREATE INDEX payments_received_by ON payments (commune_id, received_by, received_at);
+
+CREATE TABLE payment_allocations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    payment_id BIGINT NOT NULL REFERENCES payments (id),
+    assessment_id BIGINT NOT NULL REFERENCES assessments (id),
+    amount BIGINT NOT NULL CHECK (amount > 0),
+    UNIQUE (payment_id, assessment_id)
+);
+CREATE INDEX payment_allocations_assessment ON payment_allocations (assessment_id);
+
+CREATE TRIGGER payments_kept BEFORE UPDATE ON payments
+BEGIN
+    SELECT RAISE(ABORT, 'a recorded payment cannot change');
+END;
+CREATE TRIGGER payments_not_deleted BEFORE DELETE ON payments
+BEGIN
+    SELECT RAISE(ABORT, 'a recorded payment cannot change');
+END;
+CREATE TRIGGER payment_allocations_kept BEFORE UPDATE ON payment_allocations
+BEGIN
+    SELECT RAISE(ABORT, 'a recorded payment cannot change');
+END;
+CREATE TRIGGER payment_allocations_not_deleted BEFORE DELETE ON payment_allocations
+BEGIN
+    SELECT RAISE(ABORT, 'a recorded payment cannot change');
+END;

@@ -1,0 +1,245 @@
+//! Payments at the collector's counter: the amount is spread over the oldest lines
+//! first, a numbered receipt is printed, the account and the day's sheet follow, and a
+//! refused payment writes nothing.
+
+use diesel::connection::SimpleConnection;
+use reqwest::StatusCode;
+use scraper::Html;
+
+use crate::helpers::{demo_email, Client, TestApp, DAKAR};
+use crate::revenue_account::two_years;
+use crate::revenue_support::{audit_entries, cells, count, fcfa, page, text};
+
+async fn collector(app: &TestApp) -> Client {
+    app.login(&demo_email(DAKAR, "collector")).await
+}
+
+/// Posts the counter's payment form for the taxpayer whose reference is `reference`.
+async fn pay(c: &Client, reference: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    let counter = page(c, &format!("/{DAKAR}/collect?ref={reference}")).await;
+    let id = crate::revenue_support::attr(&counter, "form input[name=taxpayer]", "value");
+    let mut all = vec![("taxpayer", id.as_str())];
+    all.extend_from_slice(fields);
+    c.post_form(&format!("/{DAKAR}/collect/payments"), &all)
+        .await
+}
+
+async fn refused(res: reqwest::Response) -> String {
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = Html::parse_document(&res.text().await.unwrap());
+    text(&body, "[role=alert]")
+}
+
+#[actix_web::test]
+async fn a_payment_settles_the_oldest_lines_first_and_prints_a_numbered_receipt() {
+    // Arrange: 25 000 owed (last year 10 000 + 5 000 penalty, this year 10 000).
+    let app = TestApp::spawn_without_register().await;
+    let (officer, t, year) = two_years(&app).await;
+    let c = collector(&app).await;
+    let counter = page(&c, &format!("/{DAKAR}/collect?ref=DKP-C1")).await;
+    assert_eq!(text(&counter, "[data-figure=balance]"), fcfa(25_000));
+    assert_eq!(count(&counter, "table.lines tbody tr"), 3);
+
+    // Act: 12 000 in cash.
+    let res = pay(&c, "DKP-C1", &[("amount", "12 000"), ("method", "cash")]).await;
+
+    // Assert: the receipt, numbered with the commune's code and the year.
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let receipt_path = crate::helpers::location(&res);
+    let receipt = page(&c, &receipt_path).await;
+    let this_year = chrono::Datelike::year(&chrono::Utc::now());
+    assert_eq!(
+        text(&receipt, "[data-receipt-number]"),
+        format!("DKP-{this_year}-000001")
+    );
+    assert_eq!(text(&receipt, "[data-figure=amount]"), fcfa(12_000));
+    // Last year's principal in full, then 2 000 of its penalty.
+    let last = year - 1;
+    assert_eq!(
+        cells(
+            &receipt,
+            &format!("tr[data-line=\"DKP/{last}/TAXPUB/000001\"]")
+        )[3],
+        fcfa(10_000)
+    );
+    assert_eq!(
+        cells(
+            &receipt,
+            &format!("tr[data-line=\"DKP/{last}/TAXPUB/000001-P\"]")
+        )[3],
+        fcfa(2_000)
+    );
+    assert_eq!(count(&receipt, "table.lines tbody tr"), 2);
+    // The finance officer's view of the account follows.
+    let account = page(&officer, &format!("/{DAKAR}/finance/taxpayers/{t}")).await;
+    assert_eq!(text(&account, "[data-figure=paid]"), fcfa(12_000));
+    assert_eq!(text(&account, "[data-figure=balance]"), fcfa(13_000));
+    assert_eq!(text(&account, "[data-figure=arrears]"), fcfa(3_000));
+    assert_eq!(
+        cells(&account, &format!("tr[data-year=\"{last}\"]"))[4..6],
+        [fcfa(12_000), fcfa(3_000)]
+    );
+    assert_eq!(
+        cells(
+            &account,
+            &format!("tr[data-receipt=\"DKP-{this_year}-000001\"]")
+        )[2],
+        fcfa(12_000)
+    );
+}
+
+#[actix_web::test]
+async fn the_rest_is_paid_by_mobile_money_and_the_day_sheet_adds_up() {
+    // Arrange
+    let app = TestApp::spawn_without_register().await;
+    let (officer, t, _) = two_years(&app).await;
+    let c = collector(&app).await;
+    pay(&c, "DKP-C1", &[("amount", "12000"), ("method", "cash")]).await;
+
+    // Act
+    let res = pay(
+        &c,
+        "DKP-C1",
+        &[
+            ("amount", "13000"),
+            ("method", "mobile_money"),
+            ("reference", "MP261128.1042.A12345"),
+        ],
+    )
+    .await;
+
+    // Assert
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let counter = page(&c, &format!("/{DAKAR}/collect?ref=DKP-C1")).await;
+    assert_eq!(text(&counter, "[data-figure=balance]"), fcfa(0));
+    assert_eq!(
+        count(&counter, "form input[name=amount]"),
+        0,
+        "nothing to pay"
+    );
+    assert_eq!(count(&counter, "table.sheet tbody tr"), 2);
+    assert_eq!(text(&counter, "[data-figure=day-total]"), fcfa(25_000));
+    let account = page(&officer, &format!("/{DAKAR}/finance/taxpayers/{t}")).await;
+    assert_eq!(text(&account, "[data-figure=balance]"), fcfa(0));
+    assert!(text(&account, "table.payments").contains("MP261128.1042.A12345"));
+    // A line paid in full gets no penalty however late the date.
+    let today = chrono::Utc::now().date_naive().to_string();
+    let res = officer
+        .post_form(&format!("/{DAKAR}/finance/penalties"), &[("date", &today)])
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let account = page(&officer, &format!("/{DAKAR}/finance/taxpayers/{t}")).await;
+    assert_eq!(text(&account, "[data-figure=balance]"), fcfa(0));
+    assert_eq!(text(&account, "[data-figure=penalties]"), fcfa(5_000));
+}
+
+#[actix_web::test]
+async fn a_refused_payment_says_why_and_writes_nothing() {
+    // Arrange
+    let app = TestApp::spawn_without_register().await;
+    two_years(&app).await;
+    let c = collector(&app).await;
+    let before = audit_entries(&app, DAKAR);
+
+    // Act and assert: each refusal, in the collector's language.
+    let above = refused(pay(&c, "DKP-C1", &[("amount", "25001"), ("method", "cash")]).await).await;
+    assert_eq!(
+        above,
+        format!(
+            "Le montant dépasse le solde à payer ({}) : encaissez au plus le solde.",
+            fcfa(25_000)
+        )
+    );
+    let no_reference =
+        refused(pay(&c, "DKP-C1", &[("amount", "5000"), ("method", "cheque")]).await).await;
+    assert!(
+        no_reference.contains("référence de la transaction"),
+        "{no_reference}"
+    );
+    let zero = refused(pay(&c, "DKP-C1", &[("amount", "0"), ("method", "cash")]).await).await;
+    assert_eq!(zero, "Le montant doit être supérieur à zéro.");
+    let cents = refused(pay(&c, "DKP-C1", &[("amount", "500,50"), ("method", "cash")]).await).await;
+    assert!(cents.contains("pas de centimes"), "{cents}");
+    let bad_method = pay(&c, "DKP-C1", &[("amount", "500"), ("method", "gold")]).await;
+    assert_eq!(bad_method.status(), StatusCode::BAD_REQUEST);
+
+    // Nothing was written: the balance, the sheet and the log are as they were.
+    let counter = page(&c, &format!("/{DAKAR}/collect?ref=DKP-C1")).await;
+    assert_eq!(text(&counter, "[data-figure=balance]"), fcfa(25_000));
+    assert_eq!(count(&counter, "table.sheet tbody tr"), 0);
+    assert_eq!(audit_entries(&app, DAKAR), before);
+    // An unknown reference is said so.
+    let unknown = page(&c, &format!("/{DAKAR}/collect?ref=DKP-NOPE")).await;
+    assert!(text(&unknown, "[role=alert]").contains("DKP-NOPE"));
+}
+
+#[actix_web::test]
+async fn the_database_refuses_to_change_or_delete_a_recorded_payment() {
+    // Arrange
+    let app = TestApp::spawn_without_register().await;
+    two_years(&app).await;
+    let c = collector(&app).await;
+    let res = pay(&c, "DKP-C1", &[("amount", "1000"), ("method", "cash")]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let pool = app.outside_pool();
+    let mut conn = pool.get().unwrap();
+
+    // Act: what someone with a database client would try.
+    let attempts = [
+        ("raise the amount", "UPDATE payments SET amount = 1"),
+        ("delete the payment", "DELETE FROM payments"),
+        (
+            "move the allocation",
+            "UPDATE payment_allocations SET amount = 1",
+        ),
+        ("delete the allocation", "DELETE FROM payment_allocations"),
+    ];
+
+    // Assert
+    for (what, sql) in attempts {
+        let err = conn.batch_execute(sql).expect_err(what).to_string();
+        assert!(
+            err.contains("a recorded payment cannot change"),
+            "{what}: {err}"
+        );
+    }
+    let receipt = page(&c, &crate::helpers::location(&res)).await;
+    assert_eq!(text(&receipt, "[data-figure=amount]"), fcfa(1_000));
+}
+
+#[actix_web::test]
+async fn a_receipt_of_another_commune_is_not_found() {
+    let app = TestApp::spawn_without_register().await;
+    two_years(&app).await;
+    let c = collector(&app).await;
+    let res = pay(&c, "DKP-C1", &[("amount", "1000"), ("method", "cash")]).await;
+    let path = crate::helpers::location(&res);
+    let id = path.rsplit('/').next().unwrap();
+    let other = app.login(&demo_email("abomey-calavi", "collector")).await;
+    let res = other
+        .get(&format!("/abomey-calavi/collect/receipts/{id}"))
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+#[actix_web::test]
+async fn two_collectors_paying_at_once_cannot_take_more_than_is_owed() {
+    // Arrange: 25 000 owed; two counters each try to take 15 000 at the same moment.
+    let app = TestApp::spawn_without_register().await;
+    two_years(&app).await;
+    let (a, b) = (collector(&app).await, collector(&app).await);
+    let form = [("amount", "15000"), ("method", "cash")];
+
+    // Act
+    let (ra, rb) = tokio::join!(pay(&a, "DKP-C1", &form), pay(&b, "DKP-C1", &form));
+
+    // Assert: one receipt, one refusal, and 10 000 still owed.
+    let mut statuses = [ra.status(), rb.status()];
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [StatusCode::SEE_OTHER, StatusCode::UNPROCESSABLE_ENTITY]
+    );
+    let counter = page(&a, &format!("/{DAKAR}/collect?ref=DKP-C1")).await;
+    assert_eq!(text(&counter, "[data-figure=balance]"), fcfa(10_000));
+}
