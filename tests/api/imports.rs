@@ -489,3 +489,39 @@ async fn an_export_defuses_spreadsheet_formulas_and_imports_again_unchanged() {
         export
     );
 }
+
+#[actix_web::test]
+async fn a_reference_repeated_far_down_a_long_file_is_named_and_nothing_is_written() {
+    // Arrange: 1 200 rows, written in several statements; row 1 101 repeats row 3's
+    // reference, and row 1 150 repeats one of the demo register's.
+    let app = TestApp::spawn().await;
+    let fo = app.login(&demo_email(DAKAR, "finance_officer")).await;
+    let before = count(&app);
+    let mut file = HEADER.to_string();
+    for i in 0..1_200 {
+        let reference = match i {
+            1_099 => "LONG-00001".to_string(),
+            1_148 => "DKP-T0001".to_string(),
+            _ => format!("LONG-{i:05}"),
+        };
+        file.push_str(&format!("{reference},Contribuable {i},person,Plateau,,,\n"));
+    }
+
+    // Act
+    let res = upload(&fo, "taxpayers", "long.csv", file.into_bytes(), false).await;
+
+    // Assert
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains("<td class=\"num\">1101</td><td>ref</td><td>LONG-00001</td>"),
+        "{page}"
+    );
+    assert!(page.contains("Cette référence figure plus haut dans le même fichier."));
+    assert!(
+        page.contains("<td class=\"num\">1150</td><td>ref</td><td>DKP-T0001</td>"),
+        "{page}"
+    );
+    assert!(page.contains("Cette référence figure déjà au fichier des contribuables"));
+    assert_eq!(count(&app), before, "a refused import writes nothing");
+}

@@ -234,25 +234,91 @@ fn flush(
             }
         }
     }
-    for (row, p) in new_rows {
-        if insert_new(conn, commune, applied.import, p)? {
-            applied.created += 1;
+    for chunk in new_rows.chunks(CHUNK) {
+        if insert_chunk(conn, commune, applied.import, chunk)? {
+            applied.created += chunk.len() as u64;
             continue;
         }
-        // Already there: written earlier by this import, or before it.
-        let batch_of: Option<i64> = taxpayers::table
-            .filter(taxpayers::commune_id.eq(commune))
-            .filter(taxpayers::reference.eq(&p.reference))
-            .select(taxpayers::import_batch)
-            .first(conn)?;
-        let key = if batch_of == Some(applied.import.0) {
-            keys::REF_TWICE
-        } else {
-            keys::REF_EXISTS
-        };
-        report.push(row.issue(c_ref, Reason::new(key)));
+        for &(row, p) in chunk {
+            insert_or_report(conn, commune, row, p, c_ref, applied, report)?;
+        }
     }
     batch.clear();
+    Ok(())
+}
+
+/// New taxpayers written by one statement: a multi-row insert costs far less per row
+/// than single-row ones (one statement to run, one savepoint, binds in one pass).
+const CHUNK: usize = 100;
+
+/// Inserts a chunk of new taxpayers in one statement, all or none. `false`, with nothing
+/// written, when a reference of the chunk is already in the register (rare: the import
+/// is then refused), for the caller to go row by row and name it.
+fn insert_chunk(
+    conn: &mut DbConn,
+    commune: CommuneId,
+    import: ImportId,
+    chunk: &[(&Row, &Parsed)],
+) -> QueryResult<bool> {
+    use diesel::result::Error;
+    let values: Vec<_> = chunk
+        .iter()
+        .map(|(_, p)| new_values(commune, import, p))
+        .collect();
+    let all = values.len();
+    // A full chunk goes in as an array: its statement has a fixed shape, so it is
+    // prepared once and cached; the last, shorter chunk of a file is prepared for itself.
+    let full: Result<Box<[_; CHUNK]>, _> = values.into_boxed_slice().try_into();
+    let written = conn.transaction(|conn| {
+        let n = match &full {
+            Ok(array) => crate::on_inner!(conn, c => diesel::insert_into(taxpayers::table)
+                .values(array.as_ref())
+                .on_conflict_do_nothing()
+                .execute(c))?,
+            Err(rest) => crate::on_inner!(conn, c => diesel::insert_into(taxpayers::table)
+                .values(rest.as_ref())
+                .on_conflict_do_nothing()
+                .execute(c))?,
+        };
+        if n == all {
+            Ok(())
+        } else {
+            Err(Error::RollbackTransaction)
+        }
+    });
+    match written {
+        Ok(()) => Ok(true),
+        Err(Error::RollbackTransaction) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Inserts one new taxpayer, or reports its reference as already in the register.
+fn insert_or_report(
+    conn: &mut DbConn,
+    commune: CommuneId,
+    row: &Row,
+    p: &Parsed,
+    c_ref: Col,
+    applied: &mut Applied,
+    report: &mut Report,
+) -> QueryResult<()> {
+    if insert_new(conn, commune, applied.import, p)? {
+        applied.created += 1;
+        return Ok(());
+    }
+    // Already there: written earlier by this import, or before it.
+    let batch_of: Option<i64> = taxpayers::table
+        .filter(taxpayers::commune_id.eq(commune))
+        .filter(taxpayers::reference.eq(&p.reference))
+        .select(taxpayers::import_batch)
+        .first(conn)?;
+    let key = if batch_of == Some(applied.import.0) {
+        keys::REF_TWICE
+    } else {
+        keys::REF_EXISTS
+    };
+    report.push(row.issue(c_ref, Reason::new(key)));
     Ok(())
 }
 
@@ -270,21 +336,7 @@ fn insert_new(
     p: &Parsed,
 ) -> QueryResult<bool> {
     use diesel::result::{DatabaseErrorKind, Error};
-    let values = (
-        taxpayers::commune_id.eq(commune),
-        taxpayers::reference.eq(&p.reference),
-        taxpayers::kind.eq(p.kind),
-        taxpayers::name.eq(&p.name),
-        taxpayers::search_name.eq(&p.search),
-        taxpayers::id_number.eq(&p.id_number),
-        taxpayers::phone.eq(&p.phone),
-        taxpayers::email.eq(&p.email),
-        taxpayers::district_id.eq(Some(p.district)),
-        taxpayers::address.eq(&p.address),
-        taxpayers::lat_e6.eq(p.gps.map(|g| g.lat_e6)),
-        taxpayers::lon_e6.eq(p.gps.map(|g| g.lon_e6)),
-        taxpayers::import_batch.eq(Some(import.0)),
-    );
+    let values = new_values(commune, import, p);
     match conn {
         DbConn::Sqlite(c) => match diesel::insert_into(taxpayers::table)
             .values(values)
@@ -301,6 +353,44 @@ fn insert_new(
             .execute(c)
             .map(|n| n == 1),
     }
+}
+
+/// The columns of a new taxpayer; the timestamps are the columns' defaults.
+#[allow(clippy::type_complexity)]
+fn new_values(
+    commune: CommuneId,
+    import: ImportId,
+    p: &Parsed,
+) -> (
+    diesel::dsl::Eq<taxpayers::commune_id, CommuneId>,
+    diesel::dsl::Eq<taxpayers::reference, &'_ String>,
+    diesel::dsl::Eq<taxpayers::kind, &'static str>,
+    diesel::dsl::Eq<taxpayers::name, &'_ String>,
+    diesel::dsl::Eq<taxpayers::search_name, &'_ String>,
+    diesel::dsl::Eq<taxpayers::id_number, &'_ Option<String>>,
+    diesel::dsl::Eq<taxpayers::phone, &'_ Option<String>>,
+    diesel::dsl::Eq<taxpayers::email, &'_ Option<String>>,
+    diesel::dsl::Eq<taxpayers::district_id, Option<DistrictId>>,
+    diesel::dsl::Eq<taxpayers::address, &'_ Option<String>>,
+    diesel::dsl::Eq<taxpayers::lat_e6, Option<i64>>,
+    diesel::dsl::Eq<taxpayers::lon_e6, Option<i64>>,
+    diesel::dsl::Eq<taxpayers::import_batch, Option<i64>>,
+) {
+    (
+        taxpayers::commune_id.eq(commune),
+        taxpayers::reference.eq(&p.reference),
+        taxpayers::kind.eq(p.kind),
+        taxpayers::name.eq(&p.name),
+        taxpayers::search_name.eq(&p.search),
+        taxpayers::id_number.eq(&p.id_number),
+        taxpayers::phone.eq(&p.phone),
+        taxpayers::email.eq(&p.email),
+        taxpayers::district_id.eq(Some(p.district)),
+        taxpayers::address.eq(&p.address),
+        taxpayers::lat_e6.eq(p.gps.map(|g| g.lat_e6)),
+        taxpayers::lon_e6.eq(p.gps.map(|g| g.lon_e6)),
+        taxpayers::import_batch.eq(Some(import.0)),
+    )
 }
 
 fn existing_refs(

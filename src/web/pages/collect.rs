@@ -53,6 +53,11 @@ pub async fn record(
     let found = state
         .db(move |conn| Ok(taxpayers::by_id(conn, cid, taxpayer)?))
         .await?;
+    // A record merged into another is paid on the one it joined (the counter offers only
+    // that one): its lines are already in that account.
+    if found.merged_into.is_some() {
+        return Err(AppError::BadRequest("error.bad_request"));
+    }
     let amount = match fields::amount(&form.amount) {
         Ok(a) => a,
         Err(reason) => {
