@@ -156,6 +156,50 @@ async fn the_commune_page_and_the_account_page_print_on_one_a4_page_without_the_
 }
 
 #[actix_web::test]
+async fn a_collector_finds_a_taxpayer_records_a_payment_and_prints_the_receipt_on_one_a4_page() {
+    let Some((_app, b)) = app_and_browser().await else {
+        return;
+    };
+    b.log_in("collecteur@dakar-plateau.demo", DEMO_PASSWORD)
+        .await;
+    b.goto("/dakar-plateau/collect").await;
+    b.fill("main input[name=ref]", "DKP-T0001").await;
+    b.click("main form[role=search] button[type=submit]").await;
+    b.wait_until("the taxpayer's account", |b| async move {
+        !b.all("main [data-figure=balance]").await.is_empty()
+    })
+    .await;
+    // The amount proposed is the whole balance; the collector types what was handed over.
+    let balance = b.text("main [data-figure=balance]").await;
+    assert!(balance.ends_with("FCFA"), "{balance}");
+    b.fill("main input[name=amount]", "25 000").await;
+    b.click("main form.stack button[type=submit]").await;
+    b.wait_until("the receipt", |b| async move {
+        b.path()
+            .await
+            .starts_with("/dakar-plateau/collect/receipts/")
+    })
+    .await;
+    let number = b.text("main [data-receipt-number]").await;
+    assert!(
+        number.starts_with("DKP-") && number.ends_with("-000001"),
+        "{number}"
+    );
+    assert_eq!(
+        b.text("main [data-figure=amount]")
+            .await
+            .replace('\u{202F}', " "),
+        "25 000 FCFA"
+    );
+    let path = b.path().await;
+    b.check_printed_page(&path, "Quittance").await;
+    // The screen's "recorded" message is not on the paper.
+    b.emulate_media("print").await;
+    assert!(!b.find("main .flash").await.is_displayed().await.unwrap());
+    b.emulate_media("").await;
+}
+
+#[actix_web::test]
 async fn the_public_pages_fit_a_360_by_640_phone_screen() {
     let Some((_app, b)) = app_and_browser().await else {
         return;
