@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::assess::text_enum;
 use crate::audit::{self, Actor, Event};
-use crate::db::schema::{adjustments, assessments, rolls, taxpayers, users};
+use crate::db::schema::{adjustments, assessments, payment_allocations, rolls, taxpayers, users};
 use crate::db::DbConn;
 use crate::ids::{AdjustmentId, AssessmentId, CommuneId, TaxpayerId, UserId};
 
@@ -67,8 +67,9 @@ impl AdjustError {
     }
 }
 
-/// What is still owed on a line: its amount plus approved adjustments (payments come
-/// off here too once they are recorded).
+/// What is still owed on a line: its amount plus approved adjustments, less what
+/// payments settled. A reduction, exemption or cancellation takes off at most this, so
+/// no line owes less than nothing (money already paid is not given back here).
 pub fn outstanding(conn: &mut DbConn, line: AssessmentId) -> QueryResult<i64> {
     let amount: i64 = assessments::table
         .find(line)
@@ -79,7 +80,11 @@ pub fn outstanding(conn: &mut DbConn, line: AssessmentId) -> QueryResult<i64> {
         .filter(adjustments::status.eq("approved"))
         .select(adjustments::amount)
         .load(conn)?;
-    Ok(amount + adjusted.iter().sum::<i64>())
+    let paid: Vec<i64> = payment_allocations::table
+        .filter(payment_allocations::assessment_id.eq(line))
+        .select(payment_allocations::amount)
+        .load(conn)?;
+    Ok(amount + adjusted.iter().sum::<i64>() - paid.iter().sum::<i64>())
 }
 
 /// What a finance officer asks for. `amount` is the size of a reduction or an increase

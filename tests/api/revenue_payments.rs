@@ -243,3 +243,72 @@ async fn two_collectors_paying_at_once_cannot_take_more_than_is_owed() {
     let counter = page(&a, &format!("/{DAKAR}/collect?ref=DKP-C1")).await;
     assert_eq!(text(&counter, "[data-figure=balance]"), fcfa(10_000));
 }
+
+#[actix_web::test]
+async fn what_was_paid_cannot_be_reduced_away_afterwards() {
+    // Arrange: 12 000 paid: last year's principal in full, 2 000 of its 5 000 penalty.
+    let app = TestApp::spawn_without_register().await;
+    let (officer, t, year) = two_years(&app).await;
+    let (second, _) = crate::revenue_support::second_officer(&app, DAKAR).await;
+    let c = collector(&app).await;
+    pay(&c, "DKP-C1", &[("amount", "12000"), ("method", "cash")]).await;
+    let last = year - 1;
+    let account = page(&officer, &format!("/{DAKAR}/finance/taxpayers/{t}")).await;
+    let line = |reference: String| {
+        crate::revenue_support::attr(
+            &account,
+            &format!("tr[data-line=\"{reference}\"] input[name=line]"),
+            "value",
+        )
+    };
+    let principal = line(format!("DKP/{last}/TAXPUB/000001"));
+    let penalty = line(format!("DKP/{last}/TAXPUB/000001-P"));
+    let ask = |line: String, kind: &'static str, amount: &'static str| {
+        let officer = &officer;
+        async move {
+            officer
+                .post_form(
+                    &format!("/{DAKAR}/finance/adjustments"),
+                    &[
+                        ("line", line.as_str()),
+                        ("kind", kind),
+                        ("amount", amount),
+                        ("reason", "Recours"),
+                    ],
+                )
+                .await
+        }
+    };
+
+    // Act and assert: a paid line has nothing left to cancel; a penalty with 3 000 left
+    // cannot be reduced by 4 000.
+    let cancel = ask(principal, "cancellation", "").await;
+    assert_eq!(cancel.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(cancel
+        .text()
+        .await
+        .unwrap()
+        .contains("Rien ne reste dû sur cette ligne."));
+    let too_much = ask(penalty.clone(), "reduction", "4000").await;
+    assert_eq!(too_much.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // A reduction of 3 000 is asked for; the taxpayer pays the 13 000 left before it is
+    // approved, so the approval would leave the line below zero and is refused.
+    assert_eq!(
+        ask(penalty, "reduction", "3000").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    pay(&c, "DKP-C1", &[("amount", "13000"), ("method", "cash")]).await;
+    let pending = page(&second, &format!("/{DAKAR}/finance/adjustments")).await;
+    let adjustment =
+        crate::revenue_support::attr(&pending, "tr[data-adjustment]", "data-adjustment");
+    let approve = second
+        .post_form(
+            &format!("/{DAKAR}/finance/adjustments/{adjustment}/decide"),
+            &[("decision", "approve")],
+        )
+        .await;
+    assert_eq!(approve.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let account = page(&officer, &format!("/{DAKAR}/finance/taxpayers/{t}")).await;
+    assert_eq!(text(&account, "[data-figure=balance]"), fcfa(0));
+    assert_eq!(text(&account, "[data-figure=adjusted]"), fcfa(0));
+}
