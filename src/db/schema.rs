@@ -243,11 +243,14 @@ diesel::table! {
         commune_id -> BigInt,
         taxpayer_id -> BigInt,
         receipt_number -> Text,
+        receipt_year -> BigInt,
+        receipt_seq -> BigInt,
         amount -> BigInt,
         method -> Text,
         method_reference -> Nullable<Text>,
         received_by -> BigInt,
         received_at -> Timestamp,
+        form_token -> Text,
     }
 }
 

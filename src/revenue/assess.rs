@@ -192,6 +192,25 @@ pub fn clamp_date(year: i32, month: u32, day: u32) -> NaiveDate {
     }
 }
 
+/// What a line still owed at its penalty deadline (due date plus grace days): its amount
+/// with approved adjustments (`owed`), less the payments received (`(date, amount)`) on
+/// or before the deadline. A payment that came later does not undo the lateness: the
+/// penalty is on what was not paid in time.
+pub fn owed_at_deadline(
+    owed: i64,
+    payments: &[(NaiveDate, i64)],
+    due: NaiveDate,
+    rule: &PenaltyRule,
+) -> Xof {
+    let deadline = due + Duration::days(rule.grace_days);
+    let in_time: i64 = payments
+        .iter()
+        .filter(|(day, _)| *day <= deadline)
+        .map(|(_, amount)| amount)
+        .sum();
+    Xof(owed - in_time)
+}
+
 /// The penalty owed on `outstanding` when paid on `as_of` for a line due on `due`.
 pub fn penalty(rule: &PenaltyRule, outstanding: Xof, due: NaiveDate, as_of: NaiveDate) -> Xof {
     if outstanding.0 <= 0 || as_of <= due + Duration::days(rule.grace_days) {
@@ -210,6 +229,26 @@ pub fn penalty(rule: &PenaltyRule, outstanding: Xof, due: NaiveDate, as_of: Naiv
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_payments_received_by_the_deadline_reduce_what_the_penalty_is_on() {
+        let rule = PenaltyRule {
+            rate_bp: 1_000,
+            minimum: Xof(0),
+            flat: Xof(0),
+            grace_days: 30,
+        };
+        let due = NaiveDate::from_ymd_opt(2025, 3, 31).unwrap();
+        let day = |m, d| NaiveDate::from_ymd_opt(2025, m, d).unwrap();
+        // Paid 40 000 on time (30 April is the last day of grace) and 60 000 late.
+        let paid = [(day(4, 30), 40_000), (day(5, 1), 60_000)];
+        let owed = owed_at_deadline(100_000, &paid, due, &rule);
+        assert_eq!(owed, Xof(60_000));
+        assert_eq!(penalty(&rule, owed, due, day(12, 31)), Xof(6_000));
+        // Everything paid in time: no penalty.
+        let owed = owed_at_deadline(100_000, &[(day(4, 1), 100_000)], due, &rule);
+        assert_eq!(penalty(&rule, owed, due, day(12, 31)), Xof::ZERO);
+    }
 
     fn rule(method: Method) -> Rule {
         Rule {

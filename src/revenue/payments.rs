@@ -6,7 +6,10 @@
 //! line taking what it still owes until the payment is used up. A payment above the
 //! balance is refused: Commune keeps no credit on an account.
 //!
-//! Receipt numbers are `{commune code}-{year}-{n}`, `n` counting from 000001 each year.
+//! Receipt numbers are `{commune code}-{year}-{n}`, `n` counting from 000001 each year
+//! (kept as numbers beside the text, so that the count never depends on how text sorts).
+//! A payment form carries a one-time token: sent twice (a double click, a resend), it
+//! records one payment. A mobile-money, transfer or cheque reference pays once.
 //! A recorded payment never changes (the database refuses it); the treasurer's
 //! validation and the deposits come with the collection chain.
 
@@ -67,7 +70,12 @@ pub struct NewPayment {
     pub amount: Xof,
     pub method: Method,
     pub reference: Option<String>,
+    /// The form's one-time token.
+    pub token: String,
 }
+
+/// The longest transaction reference kept.
+pub const MAX_REFERENCE: usize = 80;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PaymentError {
@@ -79,6 +87,12 @@ pub enum PaymentError {
     NotPositive,
     #[error("this way of paying needs its transaction reference")]
     ReferenceNeeded,
+    #[error("the transaction reference is longer than {MAX_REFERENCE} characters")]
+    ReferenceTooLong,
+    #[error("this transaction reference already paid receipt {0}")]
+    ReferenceUsed(String),
+    #[error("this record was merged into another: pay on that one")]
+    Merged,
     #[error(transparent)]
     Db(#[from] diesel::result::Error),
 }
@@ -91,6 +105,9 @@ impl PaymentError {
             PaymentError::AboveBalance(_) => "payment.above_balance",
             PaymentError::NotPositive => "payment.not_positive",
             PaymentError::ReferenceNeeded => "payment.reference_needed",
+            PaymentError::ReferenceTooLong => "payment.reference_too_long",
+            PaymentError::ReferenceUsed(_) => "payment.reference_used",
+            PaymentError::Merged => "payment.merged",
             PaymentError::Db(_) => "error.internal",
         }
     }
@@ -115,21 +132,26 @@ pub fn allocate(owed: &[(AssessmentId, i64)], amount: i64) -> Vec<(AssessmentId,
     out
 }
 
-/// The next receipt number of `commune` for `year`: the largest number issued so far in
-/// that year, plus one. Call it under [`communes::lock`].
-fn next_receipt_number(conn: &mut DbConn, commune: &Commune, year: i32) -> QueryResult<String> {
-    let prefix = format!("{}-{year}-", commune.code);
-    // A range on the unique (commune, receipt number) index: every number of the year.
-    let last: Option<String> = payments::table
+/// The next receipt of `commune` for `year`: its number in the year's count, and its
+/// text. Call it under [`communes::lock`].
+fn next_receipt(conn: &mut DbConn, commune: &Commune, year: i32) -> QueryResult<(i64, String)> {
+    let last: Option<i64> = payments::table
         .filter(payments::commune_id.eq(commune.id))
-        .filter(payments::receipt_number.ge(&prefix))
-        .filter(payments::receipt_number.lt(format!("{prefix}~")))
-        .select(diesel::dsl::max(payments::receipt_number))
+        .filter(payments::receipt_year.eq(i64::from(year)))
+        .select(diesel::dsl::max(payments::receipt_seq))
         .first(conn)?;
-    let n = last
-        .and_then(|r| r[prefix.len()..].parse::<u64>().ok())
-        .unwrap_or(0);
-    Ok(format!("{prefix}{:06}", n + 1))
+    let seq = last.unwrap_or(0) + 1;
+    Ok((seq, format!("{}-{year}-{seq:06}", commune.code)))
+}
+
+/// What a payment form sent again finds: the payment it already recorded.
+fn by_token(conn: &mut DbConn, commune: &Commune, token: &str) -> QueryResult<Option<PaymentId>> {
+    payments::table
+        .filter(payments::commune_id.eq(commune.id))
+        .filter(payments::form_token.eq(token))
+        .select(payments::id)
+        .first(conn)
+        .optional()
 }
 
 /// Records a payment received on `today` (the commune's date): checks it against the
@@ -154,7 +176,35 @@ pub fn record(
     if p.method.needs_reference() && reference.is_none() {
         return Err(PaymentError::ReferenceNeeded);
     }
+    if reference.is_some_and(|r| r.chars().count() > MAX_REFERENCE) {
+        return Err(PaymentError::ReferenceTooLong);
+    }
     communes::lock(conn, commune.id)?;
+    // Checked under the lock: the same form sent twice, a reference already used, or a
+    // record merged away since the form was shown.
+    if let Some(done) = by_token(conn, commune, &p.token)? {
+        return Ok(done);
+    }
+    if let Some(r) = reference {
+        let used: Option<String> = payments::table
+            .filter(payments::commune_id.eq(commune.id))
+            .filter(payments::method.eq(p.method.as_str()))
+            .filter(payments::method_reference.eq(r))
+            .select(payments::receipt_number)
+            .first(conn)
+            .optional()?;
+        if let Some(receipt) = used {
+            return Err(PaymentError::ReferenceUsed(receipt));
+        }
+    }
+    let merged: Option<TaxpayerId> = taxpayers::table
+        .filter(taxpayers::commune_id.eq(commune.id))
+        .find(p.taxpayer)
+        .select(taxpayers::merged_into)
+        .first(conn)?;
+    if merged.is_some() {
+        return Err(PaymentError::Merged);
+    }
     let acct = account::of(conn, p.taxpayer, today)?;
     let owed: Vec<(AssessmentId, i64)> = acct
         .lines
@@ -169,17 +219,20 @@ pub fn record(
     if p.amount.0 > balance {
         return Err(PaymentError::AboveBalance(balance));
     }
-    let receipt = next_receipt_number(conn, commune, today.year())?;
+    let (seq, receipt) = next_receipt(conn, commune, today.year())?;
     let id: PaymentId = diesel::insert_into(payments::table)
         .values((
             payments::commune_id.eq(commune.id),
             payments::taxpayer_id.eq(p.taxpayer),
             payments::receipt_number.eq(&receipt),
+            payments::receipt_year.eq(i64::from(today.year())),
+            payments::receipt_seq.eq(seq),
             payments::amount.eq(p.amount.0),
             payments::method.eq(p.method.as_str()),
             payments::method_reference.eq(reference),
             payments::received_by.eq(user),
             payments::received_at.eq(crate::db::now()),
+            payments::form_token.eq(&p.token),
         ))
         .returning(payments::id)
         .get_result(conn)?;

@@ -1,5 +1,5 @@
 //! Penalties for late payment, applied by each tax type's rule to issued lines that are
-//! past due (plus grace) and still owed. A line gets at most one penalty (a unique
+//! past due (plus grace) and were not paid in time ([`assess::owed_at_deadline`]). A line gets at most one penalty (a unique
 //! index guarantees it), so applying twice charges nothing twice.
 
 use std::collections::HashMap;
@@ -13,10 +13,11 @@ use serde::Serialize;
 use super::assess;
 use super::tax_types::TaxType;
 use crate::audit::{self, Actor, Event};
-use crate::db::schema::{adjustments, assessments, payment_allocations, rolls, tax_types};
+use crate::db::schema::{
+    adjustments, assessments, payment_allocations, payments, rolls, tax_types,
+};
 use crate::db::DbConn;
 use crate::ids::{AssessmentId, CommuneId, ItemId, RollId, TaxTypeId, TaxpayerId};
-use crate::money::Xof;
 
 diesel::alias!(assessments as penalty_lines: PenaltyLines);
 
@@ -105,24 +106,30 @@ pub fn apply(
             .into_iter()
             .map(|(id, s)| (id, s.unwrap_or(0)))
             .collect();
-        let paid: HashMap<AssessmentId, i64> = payment_allocations::table
+        let mut paid: HashMap<AssessmentId, Vec<(NaiveDate, i64)>> = HashMap::new();
+        for (line, amount, at) in payment_allocations::table
+            .inner_join(payments::table)
             .filter(payment_allocations::assessment_id.eq_any(&ids))
-            .group_by(payment_allocations::assessment_id)
             .select((
                 payment_allocations::assessment_id,
-                sql::<Nullable<BigInt>>("CAST(SUM(payment_allocations.amount) AS BIGINT)"),
+                payment_allocations::amount,
+                payments::received_at,
             ))
-            .load::<(AssessmentId, Option<i64>)>(conn)?
-            .into_iter()
-            .map(|(id, s)| (id, s.unwrap_or(0)))
-            .collect();
+            .load::<(AssessmentId, i64, NaiveDateTime)>(conn)?
+        {
+            paid.entry(line).or_default().push((at.date(), amount));
+        }
         let mut rows = Vec::new();
         for (id, roll, taxpayer, item, tax, year, period, amount, due, reference) in batch {
             let Some(rule) = rules.get(&tax) else {
                 continue;
             };
-            let owed = Xof(amount + adjusted.get(&id).copied().unwrap_or(0)
-                - paid.get(&id).copied().unwrap_or(0));
+            let owed = assess::owed_at_deadline(
+                amount + adjusted.get(&id).copied().unwrap_or(0),
+                paid.get(&id).map(Vec::as_slice).unwrap_or(&[]),
+                due,
+                rule,
+            );
             let p = assess::penalty(rule, owed, due, as_of);
             if p.0 <= 0 {
                 continue;

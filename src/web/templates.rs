@@ -185,7 +185,7 @@ pub fn build(catalog: Arc<Catalog>) -> anyhow::Result<Handlebars<'static>> {
         Box::new(
             |h: &Helper,
              _: &Handlebars,
-             _: &Context,
+             ctx: &Context,
              _: &mut RenderContext,
              out: &mut dyn Output|
              -> HelperResult {
@@ -193,14 +193,28 @@ pub fn build(catalog: Arc<Catalog>) -> anyhow::Result<Handlebars<'static>> {
                     .param(0)
                     .and_then(|p| p.value().as_str())
                     .ok_or_else(|| RenderErrorReason::ParamNotFoundForIndex("datetime", 0))?;
-                // Stored as UTC `2026-11-28T10:15:30.123456`: show minutes and the zone.
-                let shown = v.get(..16).unwrap_or(v).replace('T', " ");
-                out.write(&format!("{shown} UTC"))?;
+                let zone = ctx.data()["commune"]["timezone"].as_str();
+                out.write(&handlebars::html_escape(&local_time(v, zone)))?;
                 Ok(())
             },
         ),
     );
     Ok(hb)
+}
+
+/// A stored UTC time (`2026-11-28T10:15:30.123456`) to the minute, in the commune's
+/// time zone when the page has one (`2026-11-28 11:15 WAT` in Porto-Novo), else in UTC.
+pub fn local_time(stored: &str, zone: Option<&str>) -> String {
+    let utc = chrono::NaiveDateTime::parse_from_str(stored, "%Y-%m-%dT%H:%M:%S%.f");
+    match (utc, zone.and_then(|z| z.parse::<chrono_tz::Tz>().ok())) {
+        (Ok(t), Some(tz)) => t
+            .and_utc()
+            .with_timezone(&tz)
+            .format("%Y-%m-%d %H:%M %Z")
+            .to_string(),
+        (Ok(t), None) => t.format("%Y-%m-%d %H:%M UTC").to_string(),
+        (Err(_), _) => stored.to_string(),
+    }
 }
 
 /// Basis points as a percentage: 360 → `3,6 %` in French, `3.6%` in English.
@@ -252,6 +266,21 @@ fn value_text(v: &serde_json::Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_show_in_the_communes_zone_to_the_minute() {
+        let t = "2026-11-28T23:30:05.123456";
+        assert_eq!(
+            local_time(t, Some("Africa/Porto-Novo")),
+            "2026-11-29 00:30 WAT"
+        );
+        assert_eq!(local_time(t, Some("Africa/Dakar")), "2026-11-28 23:30 GMT");
+        assert_eq!(local_time(t, None), "2026-11-28 23:30 UTC");
+        assert_eq!(
+            local_time("2026-11-28T23:30:05", Some("Nowhere/Else")),
+            "2026-11-28 23:30 UTC"
+        );
+    }
 
     #[test]
     fn percents_and_dates_follow_the_language() {

@@ -14,11 +14,15 @@ async fn collector(app: &TestApp) -> Client {
     app.login(&demo_email(DAKAR, "collector")).await
 }
 
-/// Posts the counter's payment form for the taxpayer whose reference is `reference`.
+/// Fills in and posts the counter's payment form (a fresh one, with its own one-time
+/// token) for the taxpayer whose reference is `reference`.
 async fn pay(c: &Client, reference: &str, fields: &[(&str, &str)]) -> reqwest::Response {
     let counter = page(c, &format!("/{DAKAR}/collect?ref={reference}")).await;
-    let id = crate::revenue_support::attr(&counter, "form input[name=taxpayer]", "value");
-    let mut all = vec![("taxpayer", id.as_str())];
+    let field = |name: &str| {
+        crate::revenue_support::attr(&counter, &format!("form input[name={name}]"), "value")
+    };
+    let (id, token) = (field("taxpayer"), field("token"));
+    let mut all = vec![("taxpayer", id.as_str()), ("token", token.as_str())];
     all.extend_from_slice(fields);
     c.post_form(&format!("/{DAKAR}/collect/payments"), &all)
         .await
@@ -119,18 +123,25 @@ async fn the_rest_is_paid_by_mobile_money_and_the_day_sheet_adds_up() {
     );
     assert_eq!(count(&counter, "table.sheet tbody tr"), 2);
     assert_eq!(text(&counter, "[data-figure=day-total]"), fcfa(25_000));
+    // The second receipt of the year follows the first.
+    let this_year = chrono::Datelike::year(&chrono::Utc::now());
+    for n in ["000001", "000002"] {
+        let receipt = format!("tr[data-receipt=\"DKP-{this_year}-{n}\"]");
+        assert_eq!(count(&counter, &receipt), 1, "{receipt}");
+    }
     let account = page(&officer, &format!("/{DAKAR}/finance/taxpayers/{t}")).await;
     assert_eq!(text(&account, "[data-figure=balance]"), fcfa(0));
     assert!(text(&account, "table.payments").contains("MP261128.1042.A12345"));
-    // A line paid in full gets no penalty however late the date.
+    // This year's line was due on 30 June (30 days' grace): paid today, it was paid late,
+    // and the flat 5 000 penalty for lateness is still charged on it.
     let today = chrono::Utc::now().date_naive().to_string();
     let res = officer
         .post_form(&format!("/{DAKAR}/finance/penalties"), &[("date", &today)])
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     let account = page(&officer, &format!("/{DAKAR}/finance/taxpayers/{t}")).await;
-    assert_eq!(text(&account, "[data-figure=balance]"), fcfa(0));
-    assert_eq!(text(&account, "[data-figure=penalties]"), fcfa(5_000));
+    assert_eq!(text(&account, "[data-figure=penalties]"), fcfa(10_000));
+    assert_eq!(text(&account, "[data-figure=balance]"), fcfa(5_000));
 }
 
 #[actix_web::test]
@@ -311,4 +322,67 @@ async fn what_was_paid_cannot_be_reduced_away_afterwards() {
     let account = page(&officer, &format!("/{DAKAR}/finance/taxpayers/{t}")).await;
     assert_eq!(text(&account, "[data-figure=balance]"), fcfa(0));
     assert_eq!(text(&account, "[data-figure=adjusted]"), fcfa(0));
+}
+
+#[actix_web::test]
+async fn a_payment_form_sent_twice_records_one_payment() {
+    // Arrange: the counter's form, as the browser holds it.
+    let app = TestApp::spawn_without_register().await;
+    two_years(&app).await;
+    let c = collector(&app).await;
+    let counter = page(&c, &format!("/{DAKAR}/collect?ref=DKP-C1")).await;
+    let attr = |name: &str| {
+        crate::revenue_support::attr(&counter, &format!("form input[name={name}]"), "value")
+    };
+    let (taxpayer, token) = (attr("taxpayer"), attr("token"));
+    let form = [
+        ("taxpayer", taxpayer.as_str()),
+        ("token", token.as_str()),
+        ("amount", "5000"),
+        ("method", "cash"),
+    ];
+
+    // Act: a double click.
+    let first = c
+        .post_form(&format!("/{DAKAR}/collect/payments"), &form)
+        .await;
+    let second = c
+        .post_form(&format!("/{DAKAR}/collect/payments"), &form)
+        .await;
+
+    // Assert: both land on the same receipt, and 5 000 was taken once.
+    assert_eq!(first.status(), StatusCode::SEE_OTHER);
+    assert_eq!(second.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        crate::helpers::location(&first),
+        crate::helpers::location(&second)
+    );
+    let counter = page(&c, &format!("/{DAKAR}/collect?ref=DKP-C1")).await;
+    assert_eq!(text(&counter, "[data-figure=balance]"), fcfa(20_000));
+    assert_eq!(count(&counter, "table.sheet tbody tr"), 1);
+}
+
+#[actix_web::test]
+async fn a_transaction_reference_pays_once() {
+    // Arrange
+    let app = TestApp::spawn_without_register().await;
+    two_years(&app).await;
+    let c = collector(&app).await;
+    let form = [
+        ("amount", "5000"),
+        ("method", "mobile_money"),
+        ("reference", "MP261128.0900.B00042"),
+    ];
+    let first = pay(&c, "DKP-C1", &form).await;
+    assert_eq!(first.status(), StatusCode::SEE_OTHER);
+    let receipt = page(&c, &crate::helpers::location(&first)).await;
+    let number = text(&receipt, "[data-receipt-number]");
+
+    // Act: the same reference, on a new form.
+    let again = refused(pay(&c, "DKP-C1", &form).await).await;
+
+    // Assert
+    assert!(again.contains(&number), "{again}");
+    let counter = page(&c, &format!("/{DAKAR}/collect?ref=DKP-C1")).await;
+    assert_eq!(text(&counter, "[data-figure=balance]"), fcfa(20_000));
 }

@@ -4,6 +4,7 @@ DROP TRIGGER payments_not_deleted;
 DROP TRIGGER payments_kept;
 DROP INDEX payment_allocations_assessment;
 DROP TABLE payment_allocations;
+DROP INDEX payments_method_reference;
 DROP INDEX payments_received_by;
 DROP INDEX payments_taxpayer;
 DROP TABLE payments;

@@ -5,16 +5,26 @@ CREATE TABLE payments (
     id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     commune_id BIGINT NOT NULL REFERENCES communes (id),
     taxpayer_id BIGINT NOT NULL REFERENCES taxpayers (id),
+    -- `{commune code}-{year}-{seq}`, from the two numbers below, which are unique.
     receipt_number TEXT NOT NULL,
+    receipt_year BIGINT NOT NULL,
+    receipt_seq BIGINT NOT NULL CHECK (receipt_seq > 0),
     amount BIGINT NOT NULL CHECK (amount > 0),
     method TEXT NOT NULL CHECK (method IN ('cash', 'mobile_money', 'bank_transfer', 'cheque')),
     method_reference TEXT,
     received_by BIGINT NOT NULL REFERENCES users (id),
     received_at TIMESTAMP NOT NULL,
-    UNIQUE (commune_id, receipt_number)
+    -- The one-time token of the form that recorded it: a form sent twice records once.
+    form_token TEXT NOT NULL,
+    UNIQUE (commune_id, receipt_number),
+    UNIQUE (commune_id, receipt_year, receipt_seq),
+    UNIQUE (commune_id, form_token)
 );
 CREATE INDEX payments_taxpayer ON payments (taxpayer_id);
 CREATE INDEX payments_received_by ON payments (commune_id, received_by, received_at);
+-- One mobile-money, transfer or cheque reference pays once.
+CREATE UNIQUE INDEX payments_method_reference ON payments (commune_id, method, method_reference)
+    WHERE method_reference IS NOT NULL;
 
 CREATE TABLE payment_allocations (
     id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,

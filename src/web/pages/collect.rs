@@ -29,6 +29,8 @@ pub struct PaymentForm {
     method: String,
     #[serde(default)]
     reference: String,
+    /// The form's one-time token (see [`payments`]).
+    token: String,
 }
 
 pub async fn show(
@@ -53,9 +55,8 @@ pub async fn record(
     let found = state
         .db(move |conn| Ok(taxpayers::by_id(conn, cid, taxpayer)?))
         .await?;
-    // A record merged into another is paid on the one it joined (the counter offers only
-    // that one): its lines are already in that account.
-    if found.merged_into.is_some() {
+    let token = form.token.trim().to_string();
+    if token.is_empty() || token.len() > 64 {
         return Err(AppError::BadRequest("error.bad_request"));
     }
     let amount = match fields::amount(&form.amount) {
@@ -70,6 +71,7 @@ pub async fn record(
         amount,
         method,
         reference: Some(form.reference.clone()),
+        token,
     };
     let (actor, me, day) = (ctx.actor()?, ctx.visitor.user()?.id, today(&commune));
     let outcome = state
@@ -89,11 +91,13 @@ pub async fn record(
             "payment.recorded",
         )),
         Err(refusal) => {
-            let balance = match refusal {
-                PaymentError::AboveBalance(b) => b,
-                _ => 0,
+            let (balance, receipt) = match &refusal {
+                PaymentError::AboveBalance(b) => (*b, String::new()),
+                PaymentError::ReferenceUsed(r) => (0, r.clone()),
+                _ => (0, String::new()),
             };
-            let refused = Refused::new(refusal.message_key(), balance);
+            let mut refused = Refused::new(refusal.message_key(), balance);
+            refused.receipt = receipt;
             counter(&state, &ctx, found.reference, Some(refused), Some(form)).await
         }
     }
@@ -123,11 +127,17 @@ pub async fn receipt(
 struct Refused {
     key: &'static str,
     balance: i64,
+    /// The receipt a reused transaction reference already paid.
+    receipt: String,
 }
 
 impl Refused {
     fn new(key: &'static str, balance: i64) -> Refused {
-        Refused { key, balance }
+        Refused {
+            key,
+            balance,
+            receipt: String::new(),
+        }
     }
 }
 
@@ -177,6 +187,7 @@ async fn counter(
             .map(|a| a.balance.max(0).to_string())
             .unwrap_or_default(),
         method: "cash".into(),
+        token: uuid::Uuid::new_v4().simple().to_string(),
         ..PaymentForm::default()
     });
     let status = if refused.is_some() {
