@@ -126,79 +126,23 @@ pub fn build(catalog: Arc<Catalog>) -> anyhow::Result<Handlebars<'static>> {
             },
         ),
     );
-    hb.register_helper(
-        "money",
-        Box::new(
-            |h: &Helper,
-             _: &Handlebars,
-             ctx: &Context,
-             _: &mut RenderContext,
-             out: &mut dyn Output|
-             -> HelperResult {
-                let v = h
-                    .param(0)
-                    .and_then(|p| p.value().as_i64())
-                    .ok_or_else(|| RenderErrorReason::ParamNotFoundForIndex("money", 0))?;
-                out.write(&Xof(v).display(root_locale(ctx).as_str()))?;
-                Ok(())
-            },
-        ),
-    );
-    hb.register_helper(
-        "percent",
-        Box::new(
-            |h: &Helper,
-             _: &Handlebars,
-             ctx: &Context,
-             _: &mut RenderContext,
-             out: &mut dyn Output|
-             -> HelperResult {
-                let bp = h
-                    .param(0)
-                    .and_then(|p| p.value().as_i64())
-                    .ok_or_else(|| RenderErrorReason::ParamNotFoundForIndex("percent", 0))?;
-                out.write(&percent(bp, root_locale(ctx)))?;
-                Ok(())
-            },
-        ),
-    );
-    hb.register_helper(
-        "date",
-        Box::new(
-            |h: &Helper,
-             _: &Handlebars,
-             ctx: &Context,
-             _: &mut RenderContext,
-             out: &mut dyn Output|
-             -> HelperResult {
-                let v = h
-                    .param(0)
-                    .and_then(|p| p.value().as_str())
-                    .ok_or_else(|| RenderErrorReason::ParamNotFoundForIndex("date", 0))?;
-                out.write(&handlebars::html_escape(&date(v, root_locale(ctx))))?;
-                Ok(())
-            },
-        ),
-    );
-    hb.register_helper(
-        "datetime",
-        Box::new(
-            |h: &Helper,
-             _: &Handlebars,
-             ctx: &Context,
-             _: &mut RenderContext,
-             out: &mut dyn Output|
-             -> HelperResult {
-                let v = h
-                    .param(0)
-                    .and_then(|p| p.value().as_str())
-                    .ok_or_else(|| RenderErrorReason::ParamNotFoundForIndex("datetime", 0))?;
-                let zone = ctx.data()["commune"]["timezone"].as_str();
-                out.write(&handlebars::html_escape(&local_time(v, zone)))?;
-                Ok(())
-            },
-        ),
-    );
+    // Helpers of one value: the value, with the page's data (for its language and its
+    // commune's time zone), gives the text shown.
+    one_value_helper(&mut hb, "money", |v, page| {
+        Some(Xof(v.as_i64()?).display(page_locale(page).as_str()))
+    });
+    one_value_helper(&mut hb, "percent", |v, page| {
+        Some(percent(v.as_i64()?, page_locale(page)))
+    });
+    one_value_helper(&mut hb, "date", |v, page| {
+        Some(date(v.as_str()?, page_locale(page)))
+    });
+    one_value_helper(&mut hb, "datetime", |v, page| {
+        Some(local_time(
+            v.as_str()?,
+            page["commune"]["timezone"].as_str(),
+        ))
+    });
     Ok(hb)
 }
 
@@ -248,11 +192,42 @@ pub fn date(iso: &str, locale: Locale) -> String {
 }
 
 fn root_locale(ctx: &Context) -> Locale {
-    ctx.data()
-        .get("lang")
+    page_locale(ctx.data())
+}
+
+/// The language a page is rendered in: its `lang`, French by default.
+fn page_locale(page: &serde_json::Value) -> Locale {
+    page.get("lang")
         .and_then(|l| l.as_str())
         .and_then(Locale::parse)
         .unwrap_or(Locale::Fr)
+}
+
+/// Registers `name` as a helper of one value: `render(value, page data)` gives the
+/// text, written escaped. A value of the wrong kind is an error, as in strict mode.
+fn one_value_helper(
+    hb: &mut Handlebars<'static>,
+    name: &'static str,
+    render: impl Fn(&serde_json::Value, &serde_json::Value) -> Option<String> + Send + Sync + 'static,
+) {
+    hb.register_helper(
+        name,
+        Box::new(
+            move |h: &Helper,
+                  _: &Handlebars,
+                  ctx: &Context,
+                  _: &mut RenderContext,
+                  out: &mut dyn Output|
+                  -> HelperResult {
+                let text = h
+                    .param(0)
+                    .and_then(|p| render(p.value(), ctx.data()))
+                    .ok_or(RenderErrorReason::ParamNotFoundForIndex(name, 0))?;
+                out.write(&handlebars::html_escape(&text))?;
+                Ok(())
+            },
+        ),
+    );
 }
 
 fn value_text(v: &serde_json::Value) -> String {

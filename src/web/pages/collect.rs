@@ -50,57 +50,47 @@ pub async fn record(
     let form = form.into_inner();
     let taxpayer = TaxpayerId(form_id(&form.taxpayer)?);
     let method = Method::parse(&form.method).ok_or(AppError::BadRequest("error.bad_request"))?;
-    let commune = ctx.visitor.commune()?.clone();
-    let cid = commune.id;
-    let found = state
-        .db(move |conn| Ok(taxpayers::by_id(conn, cid, taxpayer)?))
-        .await?;
     let token = form.token.trim().to_string();
     if token.is_empty() || token.len() > 64 {
         return Err(AppError::BadRequest("error.bad_request"));
     }
-    let amount = match fields::amount(&form.amount) {
-        Ok(a) => a,
-        Err(reason) => {
-            let refused = Refused::new(reason.key, 0);
-            return counter(&state, &ctx, found.reference, Some(refused), Some(form)).await;
-        }
-    };
-    let new = NewPayment {
-        taxpayer,
-        amount,
-        method,
-        reference: Some(form.reference.clone()),
-        token,
-    };
-    let (actor, me, day) = (ctx.actor()?, ctx.visitor.user()?.id, today(&commune));
-    let outcome = state
-        .write(move |conn| {
-            match payments::record(conn, &commune, &new, day, &actor, me) {
-                Ok(id) => Ok(Ok(id)),
-                Err(PaymentError::Db(e)) => Err(e.into()),
-                // Refused before anything was written.
-                Err(refusal) => Ok(Err(refusal)),
-            }
-        })
-        .await?;
-    match outcome {
-        Ok(id) => Ok(ctx.redirect_with(
-            &format!("/{}/collect/receipts/{}", ctx.visitor.commune()?.slug, id.0),
-            "ok",
-            "payment.recorded",
-        )),
-        Err(refusal) => {
-            let (balance, receipt) = match &refusal {
-                PaymentError::AboveBalance(b) => (*b, String::new()),
-                PaymentError::ReferenceUsed(r) => (0, r.clone()),
-                _ => (0, String::new()),
+    let commune = ctx.visitor.commune()?.clone();
+    let (cid, slug) = (commune.id, commune.slug.clone());
+    let refused = match fields::amount(&form.amount) {
+        Err(reason) => Refused::new(reason.key, 0),
+        Ok(amount) => {
+            let new = NewPayment {
+                taxpayer,
+                amount,
+                method,
+                reference: Some(form.reference.clone()),
+                token,
             };
-            let mut refused = Refused::new(refusal.message_key(), balance);
-            refused.receipt = receipt;
-            counter(&state, &ctx, found.reference, Some(refused), Some(form)).await
+            let (actor, me, day) = (ctx.actor()?, ctx.visitor.user()?.id, today(&commune));
+            let outcome = state
+                .write(move |conn| {
+                    match payments::record(conn, &commune, &new, day, &actor, me) {
+                        Ok(id) => Ok(Ok(id)),
+                        Err(PaymentError::Db(e)) => Err(e.into()),
+                        // Refused before anything was written.
+                        Err(refusal) => Ok(Err(refusal)),
+                    }
+                })
+                .await?;
+            match outcome {
+                Ok(id) => {
+                    let receipt = format!("/{slug}/collect/receipts/{}", id.0);
+                    return Ok(ctx.redirect_with(&receipt, "ok", "payment.recorded"));
+                }
+                Err(refusal) => Refused::of(&refusal),
+            }
         }
-    }
+    };
+    // The counter again, on the same taxpayer, with the reason and what was typed.
+    let reference = state
+        .db(move |conn| Ok(taxpayers::by_id(conn, cid, taxpayer)?.reference))
+        .await?;
+    counter(&state, &ctx, reference, Some(refused), Some(form)).await
 }
 
 pub async fn receipt(
@@ -138,6 +128,16 @@ impl Refused {
             balance,
             receipt: String::new(),
         }
+    }
+
+    fn of(refusal: &PaymentError) -> Refused {
+        let mut refused = Refused::new(refusal.message_key(), 0);
+        match refusal {
+            PaymentError::AboveBalance(balance) => refused.balance = *balance,
+            PaymentError::ReferenceUsed(receipt) => refused.receipt = receipt.clone(),
+            _ => {}
+        }
+        refused
     }
 }
 
