@@ -27,13 +27,16 @@ pub struct Settings {
     pub mail_from: String,
     /// Folder for mail written as `.eml` files when no SMTP server is set.
     pub outbox_dir: PathBuf,
-    /// Folder holding the demo communes.
-    pub seed_dir: PathBuf,
+    /// A folder holding the demo communes, instead of the copy built into the binary.
+    pub seed_dir: Option<PathBuf>,
     /// `text` (default) or `json` logs.
     pub log_format: String,
     /// Reverse proxies whose `X-Forwarded-For` header is believed. Empty (default): the
     /// client is the address that connected, and the header is ignored.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// No database was named: the embedded SQLite default is used.
+    #[serde(skip)]
+    embedded_default: bool,
 }
 
 impl fmt::Debug for Settings {
@@ -110,7 +113,9 @@ impl Settings {
                 "COMMUNE_SMTP_URL" => s.smtp_url = Some(v).filter(|v| !v.is_empty()),
                 "COMMUNE_MAIL_FROM" => s.mail_from = v,
                 "COMMUNE_OUTBOX_DIR" => s.outbox_dir = v.into(),
-                "COMMUNE_SEED_DIR" => s.seed_dir = v.into(),
+                "COMMUNE_SEED_DIR" => {
+                    s.seed_dir = Some(v.into()).filter(|p: &PathBuf| !p.as_os_str().is_empty())
+                }
                 "COMMUNE_LOG_FORMAT" => s.log_format = v,
                 "COMMUNE_TRUSTED_PROXIES" => {
                     s.trusted_proxies = v
@@ -134,6 +139,7 @@ impl Settings {
     fn fill_defaults(&mut self) {
         if self.database_url.is_empty() {
             self.database_url = "sqlite://commune.db".into();
+            self.embedded_default = true;
         }
         if self.bind.is_empty() {
             self.bind = "127.0.0.1:8080".into();
@@ -144,9 +150,6 @@ impl Settings {
         }
         if self.outbox_dir.as_os_str().is_empty() {
             self.outbox_dir = "outbox".into();
-        }
-        if self.seed_dir.as_os_str().is_empty() {
-            self.seed_dir = "seed-data".into();
         }
         if self.log_format.is_empty() {
             self.log_format = "text".into();
@@ -160,6 +163,13 @@ impl Settings {
         } else {
             self.base_url.clone()
         }
+    }
+
+    /// Whether no database was named, so the embedded SQLite default is used: the only
+    /// case where `serve` loads the demo communes (and their published password) without
+    /// being asked to.
+    pub fn embedded_default(&self) -> bool {
+        self.embedded_default
     }
 
     /// Whether cookies must carry the `Secure` flag.
@@ -190,6 +200,10 @@ mod tests {
         );
         assert!(s.smtp_url.is_none());
         assert!(!s.https());
+        assert!(s.embedded_default());
+        let named =
+            Settings::from_parts(None, &env(&[("COMMUNE_DATABASE_URL", "sqlite://x.db")])).unwrap();
+        assert!(!named.embedded_default());
     }
 
     #[test]

@@ -1,18 +1,111 @@
-//! The one error type of the web layer.
+//! Errors, and the one path from each to what the user sees.
 //!
-//! Policy (after crates.io's `util/errors.rs`):
-//! - model and domain code returns `QueryResult` or its own small error enum;
-//! - handlers return [`AppResult`]; `diesel::NotFound` becomes 404, any other database
-//!   error becomes 500 and is logged, never shown;
-//! - a malformed request is [`AppError::BadRequest`] (400); a well-formed request that
-//!   the domain refuses (an issued roll, the same person approving twice) is
-//!   [`AppError::Unprocessable`] (422) and rolls the write transaction back; a form with
-//!   a bad field is rendered again by its handler, with a 422 status;
-//! - the response body is chosen later, by [`crate::web::errors`]: an HTML page in the
-//!   visitor's language, or JSON for `/api/` routes;
-//! - CLI code uses `anyhow` and prints one line.
+//! **The policy** (after crates.io's `util/errors.rs`):
+//! 1. Model code returns `QueryResult`. A domain function that can refuse returns
+//!    [`DomainResult`]: a [`Refusal`] (a message key of the catalogue with its
+//!    arguments, and the form field it concerns, if any) or a database error.
+//!    Nothing else: one type for every refusal of every domain.
+//! 2. Handlers return [`AppResult`]. Everything becomes an [`AppError`] through `From`,
+//!    with `?`, in one place:
+//!    - a [`Refusal`] is **422**, and rolls the write transaction back
+//!      ([`crate::web::AppState::write`] is generic over the error type, so a closure
+//!      returns the domain's own result);
+//!    - `diesel::NotFound` is **404**; any other database error is **500**, logged,
+//!      never shown;
+//!    - a request no page of ours would send (a missing field, an id that is not a
+//!      number, a choice that was not offered) is **400** ([`AppError::BadRequest`]);
+//!    - a form whose fields are refused is **422** with every reason
+//!      ([`AppError::Invalid`]); its handler shows the form again with each reason
+//!      beside its field ([`AppError::into_field_errors`]);
+//!    - 401, 403, 429 come from the guard, the CSRF check and the limiters.
+//! 3. The body is chosen once, by [`crate::web::errors`]: a page in the visitor's
+//!    language, or JSON under `/api/`.
+//! 4. The command line uses `anyhow`; a refusal is printed as its message, in the
+//!    terminal's language, on one line.
 
 use actix_web::{http::StatusCode, HttpResponse, ResponseError};
+
+use crate::i18n::{Arg, Catalog, Locale};
+
+/// Why the domain refuses a well-formed request (or a value is refused): a message key
+/// of the catalogue, its arguments, and the form field it concerns, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub key: &'static str,
+    pub args: Vec<(&'static str, Arg)>,
+    pub field: Option<&'static str>,
+}
+
+impl Refusal {
+    pub fn new(key: &'static str) -> Refusal {
+        Refusal {
+            key,
+            args: Vec::new(),
+            field: None,
+        }
+    }
+
+    pub fn arg(mut self, name: &'static str, value: impl Into<Arg>) -> Refusal {
+        self.args.push((name, value.into()));
+        self
+    }
+
+    /// The form field this refusal is about.
+    pub fn on(mut self, field: &'static str) -> Refusal {
+        self.field = Some(field);
+        self
+    }
+
+    /// The reason in the reader's language.
+    pub fn message(&self, catalog: &Catalog, locale: Locale) -> String {
+        catalog.text(locale, self.key, self.args.iter().map(|(k, v)| (*k, v)))
+    }
+
+    /// The argument named `name`, if given.
+    pub fn get(&self, name: &str) -> Option<&Arg> {
+        self.args.iter().find(|(k, _)| *k == name).map(|(_, v)| v)
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    /// For logs and tests: `payment.above_balance balance=Money(Xof(25000))`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.key)?;
+        for (k, v) in &self.args {
+            write!(f, " {k}={v:?}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+/// What a domain function that can refuse returns.
+#[derive(Debug, thiserror::Error)]
+pub enum DomainError {
+    #[error("refused: {0}")]
+    Refused(Refusal),
+    #[error(transparent)]
+    Db(#[from] diesel::result::Error),
+}
+
+impl From<Refusal> for DomainError {
+    fn from(r: Refusal) -> Self {
+        DomainError::Refused(r)
+    }
+}
+
+impl DomainError {
+    /// The refusal, if this is one (tests and the command line).
+    pub fn refusal(&self) -> Option<&Refusal> {
+        match self {
+            DomainError::Refused(r) => Some(r),
+            DomainError::Db(_) => None,
+        }
+    }
+}
+
+pub type DomainResult<T> = Result<T, DomainError>;
 
 pub type AppResult<T> = Result<T, AppError>;
 
@@ -26,12 +119,15 @@ pub enum AppError {
     Forbidden,
     #[error("missing or invalid CSRF token")]
     Csrf,
-    /// A message key of the i18n catalogue, shown to the user.
+    /// A request no page of ours would send; a message key of the catalogue.
     #[error("bad request: {0}")]
     BadRequest(&'static str),
-    /// A request the domain refuses; a message key of the i18n catalogue.
+    /// A request the domain refuses.
     #[error("refused: {0}")]
-    Unprocessable(&'static str),
+    Refused(Refusal),
+    /// A form whose fields are refused, each with its reason.
+    #[error("invalid form ({} fields)", .0.len())]
+    Invalid(Vec<Refusal>),
     #[error("too many attempts")]
     RateLimited { retry_after_secs: u64 },
     #[error(transparent)]
@@ -47,24 +143,52 @@ impl AppError {
             AppError::Forbidden => "forbidden",
             AppError::Csrf => "csrf",
             AppError::BadRequest(_) => "bad_request",
-            AppError::Unprocessable(_) => "refused",
+            AppError::Refused(_) | AppError::Invalid(_) => "refused",
             AppError::RateLimited { .. } => "rate_limited",
             AppError::Internal(_) => "internal",
         }
     }
 
-    /// The i18n key of the message shown to the user.
-    pub fn message_key(&self) -> &'static str {
+    /// The message shown to the user: a key of the catalogue and its arguments.
+    pub fn message(&self) -> Refusal {
         match self {
-            AppError::BadRequest(key) | AppError::Unprocessable(key) => key,
-            other => match other.code() {
-                "not_found" => "error.not_found",
-                "unauthenticated" => "error.unauthenticated",
-                "forbidden" => "error.forbidden",
-                "csrf" => "error.csrf",
-                "rate_limited" => "error.rate_limited",
-                _ => "error.internal",
-            },
+            AppError::Refused(r) => r.clone(),
+            AppError::Invalid(list) => list
+                .first()
+                .cloned()
+                .unwrap_or_else(|| Refusal::new("error.bad_request")),
+            AppError::BadRequest(key) => Refusal::new(key),
+            AppError::NotFound => Refusal::new("error.not_found"),
+            AppError::Unauthenticated => Refusal::new("error.unauthenticated"),
+            AppError::Forbidden => Refusal::new("error.forbidden"),
+            AppError::Csrf => Refusal::new("error.csrf"),
+            AppError::RateLimited { .. } => Refusal::new("error.rate_limited"),
+            AppError::Internal(_) => Refusal::new("error.internal"),
+        }
+    }
+
+    /// The refusals a form shows beside its fields: those of an invalid form, or a
+    /// domain refusal about one field. Any other error is given back, to be answered.
+    pub fn into_field_errors(self) -> Result<Vec<Refusal>, AppError> {
+        match self {
+            AppError::Invalid(list) => Ok(list),
+            AppError::Refused(r) if r.field.is_some() => Ok(vec![r]),
+            other => Err(other),
+        }
+    }
+}
+
+impl From<Refusal> for AppError {
+    fn from(r: Refusal) -> Self {
+        AppError::Refused(r)
+    }
+}
+
+impl From<DomainError> for AppError {
+    fn from(e: DomainError) -> Self {
+        match e {
+            DomainError::Refused(r) => AppError::Refused(r),
+            DomainError::Db(e) => e.into(),
         }
     }
 }
@@ -94,7 +218,7 @@ impl From<actix_web::error::BlockingError> for AppError {
 #[derive(Debug, Clone)]
 pub struct ErrorInfo {
     pub code: &'static str,
-    pub message_key: &'static str,
+    pub message: Refusal,
 }
 
 impl ResponseError for AppError {
@@ -104,7 +228,7 @@ impl ResponseError for AppError {
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Refused(_) | AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -121,8 +245,50 @@ impl ResponseError for AppError {
         let mut res = res.body(self.code());
         res.extensions_mut().insert(ErrorInfo {
             code: self.code(),
-            message_key: self.message_key(),
+            message: self.message(),
         });
         res
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_error_has_its_status() {
+        let refusal = Refusal::new("roll.issued_immutable");
+        for (e, status) in [
+            (AppError::from(refusal.clone()), 422),
+            (AppError::Invalid(vec![refusal.clone()]), 422),
+            (AppError::BadRequest("error.bad_request"), 400),
+            (AppError::from(diesel::result::Error::NotFound), 404),
+            (
+                AppError::from(DomainError::Db(
+                    diesel::result::Error::BrokenTransactionManager,
+                )),
+                500,
+            ),
+            (AppError::from(DomainError::from(refusal)), 422),
+        ] {
+            assert_eq!(e.status_code().as_u16(), status, "{e:?}");
+        }
+    }
+
+    #[test]
+    fn a_form_shows_its_own_refusals_and_gives_back_anything_else() {
+        let on_field = Refusal::new("finance.taxpayers.ref_taken").on("ref");
+        assert_eq!(
+            AppError::from(on_field.clone())
+                .into_field_errors()
+                .unwrap(),
+            vec![on_field]
+        );
+        let whole = AppError::from(Refusal::new("roll.issued_immutable"));
+        assert!(matches!(
+            whole.into_field_errors(),
+            Err(AppError::Refused(_))
+        ));
+        assert!(AppError::NotFound.into_field_errors().is_err());
     }
 }

@@ -44,7 +44,14 @@ macro_rules! id_newtype {
     )*};
 }
 
-id_newtype!(CommuneId, DistrictId, UserId, RoleGrantId, AuditEntryId);
+id_newtype!(
+    CommuneId,
+    DistrictId,
+    UserId,
+    RoleGrantId,
+    AuditEntryId,
+    InvitationId
+);
 id_newtype!(
     TaxpayerId,
     ItemId,

@@ -23,7 +23,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // One line, naming what went wrong.
-            eprintln!("commune: {}", format!("{e:#}").replace('\n', " "));
+            eprintln!("commune: {}", cli::explain(&e));
             ExitCode::FAILURE
         }
     }

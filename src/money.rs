@@ -9,10 +9,54 @@
 use serde::{Deserialize, Serialize};
 
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    Serialize,
+    Deserialize,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
 )]
+#[diesel(sql_type = diesel::sql_types::BigInt)]
 #[serde(transparent)]
 pub struct Xof(pub i64);
+
+impl<DB> diesel::serialize::ToSql<diesel::sql_types::BigInt, DB> for Xof
+where
+    DB: diesel::backend::Backend,
+    i64: diesel::serialize::ToSql<diesel::sql_types::BigInt, DB>,
+{
+    fn to_sql<'b>(
+        &'b self,
+        out: &mut diesel::serialize::Output<'b, '_, DB>,
+    ) -> diesel::serialize::Result {
+        self.0.to_sql(out)
+    }
+}
+
+impl<DB> diesel::deserialize::FromSql<diesel::sql_types::BigInt, DB> for Xof
+where
+    DB: diesel::backend::Backend,
+    i64: diesel::deserialize::FromSql<diesel::sql_types::BigInt, DB>,
+{
+    fn from_sql(bytes: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
+        i64::from_sql(bytes).map(Xof)
+    }
+}
+
+impl std::iter::Sum for Xof {
+    /// Saturates instead of overflowing; amounts are bounded by [`Xof::MAX_ENTRY`] so
+    /// that real sums never come near `i64::MAX` (use [`Xof::checked_sum`] to know).
+    fn sum<I: Iterator<Item = Xof>>(iter: I) -> Xof {
+        Xof(iter.fold(0i64, |acc, x| acc.saturating_add(x.0)))
+    }
+}
 
 impl Xof {
     pub const ZERO: Xof = Xof(0);
@@ -27,6 +71,13 @@ impl Xof {
 
     pub fn checked_sub(self, other: Xof) -> Option<Xof> {
         self.0.checked_sub(other.0).map(Xof)
+    }
+
+    /// The sum of `amounts`, or `None` if it overflows.
+    pub fn checked_sum(amounts: impl IntoIterator<Item = Xof>) -> Option<Xof> {
+        amounts
+            .into_iter()
+            .try_fold(Xof::ZERO, |acc, x| acc.checked_add(x))
     }
 
     /// `self × num / den`, rounded by the rule above. `None` on overflow or `den == 0`.

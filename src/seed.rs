@@ -1,21 +1,100 @@
 //! Demo communes from `seed-data/`: one folder per commune, with `commune.toml`,
-//! `districts.csv` and `users.csv`, and the demo password in `seed-data/demo.toml`.
+//! `districts.csv` and `users.csv` (and optionally `tax_types.toml`, `taxpayers.csv`,
+//! `items.csv` and `rolls.toml`), and the demo password in `seed-data/demo.toml`.
+//!
+//! The folder is embedded in the binary, so that `commune serve` works from any folder
+//! and after `cargo install`; `COMMUNE_SEED_DIR` names a folder to read instead.
 //! Loading is idempotent: a commune whose slug exists is left as it is.
 
+use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
+use rust_embed::RustEmbed;
 use serde::Deserialize;
 
-use crate::accounts::{password, users, Role};
+use crate::accounts::{membership, password, Role};
 use crate::audit::Actor;
 use crate::communes::Commune;
 use crate::communes::{self, districts, DistrictKind, NewCommune};
 use crate::db::{self, DbConn};
-use crate::revenue::csvin::CsvSource;
-use crate::revenue::imports::{self, Outcome};
-use crate::revenue::rolls;
+use crate::revenue::imports::{self, Outcome, What};
 use crate::revenue::tax_types::{self, TaxTypeSpec};
+use crate::revenue::{rolls, Seen};
+use crate::tabular::CsvSource;
+
+#[derive(RustEmbed)]
+#[folder = "seed-data/"]
+struct Embedded;
+
+/// Where the demo communes are read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// The copy built into the binary.
+    Embedded,
+    /// A folder laid out like `seed-data/`.
+    Dir(PathBuf),
+}
+
+impl Source {
+    /// The folder the settings name, or the embedded copy.
+    pub fn from_settings(dir: Option<&Path>) -> Source {
+        match dir {
+            Some(d) => Source::Dir(d.to_path_buf()),
+            None => Source::Embedded,
+        }
+    }
+
+    /// A file's bytes, by its path below the seed folder; `None` when there is none.
+    fn read(&self, path: &str) -> Result<Option<Vec<u8>>> {
+        match self {
+            Source::Embedded => Ok(Embedded::get(path).map(|f| f.data.into_owned())),
+            Source::Dir(dir) => {
+                let full = dir.join(path);
+                if !full.is_file() {
+                    return Ok(None);
+                }
+                std::fs::read(&full)
+                    .map(Some)
+                    .with_context(|| format!("cannot read {}", full.display()))
+            }
+        }
+    }
+
+    fn text(&self, path: &str) -> Result<Option<String>> {
+        self.read(path)?
+            .map(|b| String::from_utf8(b).with_context(|| format!("{path} is not UTF-8")))
+            .transpose()
+    }
+
+    /// The commune folders: those holding a `commune.toml`, in name order.
+    fn communes(&self) -> Result<Vec<String>> {
+        let mut names: Vec<String> = match self {
+            Source::Embedded => Embedded::iter()
+                .filter_map(|f| f.strip_suffix("/commune.toml").map(str::to_string))
+                .collect(),
+            Source::Dir(dir) => std::fs::read_dir(dir)
+                .with_context(|| format!("cannot read seed folder {}", dir.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.join("commune.toml").is_file())
+                .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().to_string()))
+                .collect(),
+        };
+        names.sort();
+        Ok(names)
+    }
+
+    fn csv<T: for<'de> Deserialize<'de>>(&self, path: &str) -> Result<Vec<T>> {
+        let Some(bytes) = self.read(path)? else {
+            bail!("{path} is missing");
+        };
+        csv::Reader::from_reader(bytes.as_slice())
+            .deserialize()
+            .enumerate()
+            .map(|(i, row)| row.with_context(|| format!("{path} line {}", i + 2)))
+            .collect()
+    }
+}
 
 #[derive(Deserialize)]
 struct DemoFile {
@@ -61,41 +140,19 @@ pub struct Report {
     pub password: String,
 }
 
-fn commune_dirs(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(dir)
-        .with_context(|| format!("cannot read seed folder {}", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join("commune.toml").is_file())
-        .collect();
-    dirs.sort();
-    Ok(dirs)
-}
-
-fn read_csv<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<T>> {
-    let mut reader =
-        csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
-    reader
-        .deserialize()
-        .enumerate()
-        .map(|(i, row)| row.with_context(|| format!("{} line {}", path.display(), i + 2)))
-        .collect()
-}
-
 #[derive(Deserialize)]
 struct TaxFile {
     #[serde(default)]
     tax: Vec<TaxTypeSpec>,
 }
 
-fn read_tax_types(path: &Path) -> Result<Vec<TaxTypeSpec>> {
-    if !path.is_file() {
+fn tax_types(source: &Source, path: &str) -> Result<Vec<TaxTypeSpec>> {
+    let Some(text) = source.text(path)? else {
         return Ok(Vec::new());
-    }
-    let file: TaxFile = toml::from_str(&std::fs::read_to_string(path)?)
-        .with_context(|| format!("{}", path.display()))?;
+    };
+    let file: TaxFile = toml::from_str(&text).with_context(|| path.to_string())?;
     for spec in &file.tax {
-        spec.check()
-            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        spec.check().map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
     }
     Ok(file.tax)
 }
@@ -117,24 +174,29 @@ struct RollSpec {
     issue: bool,
 }
 
+/// Imports a demo file through the same import as the web page and the command line.
 fn import_file(
     conn: &mut DbConn,
-    path: &Path,
-    run: impl FnOnce(&mut DbConn, CsvSource, &imports::Options) -> Result<Outcome>,
+    commune: &Commune,
+    source: &Source,
+    path: &str,
+    what: &What,
+    actor: &Actor,
 ) -> Result<()> {
-    if !path.is_file() {
+    let Some(bytes) = source.read(path)? else {
         return Ok(());
-    }
-    let source = CsvSource::open(path).map_err(|i| anyhow::anyhow!("{}: {i}", path.display()))?;
+    };
     let opts = imports::Options {
         update: false,
-        file_name: path
-            .file_name()
-            .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_default(),
-        file_sha256: imports::file_sha256(path)?,
+        file_name: path.rsplit('/').next().unwrap_or(path).to_string(),
+        file_sha256: {
+            use sha2::{Digest, Sha256};
+            hex::encode(Sha256::digest(&bytes))
+        },
     };
-    match run(conn, source, &opts)? {
+    let csv =
+        CsvSource::from_reader(Cursor::new(bytes)).map_err(|i| anyhow::anyhow!("{path}: {i}"))?;
+    match imports::run(conn, commune, what, csv, &opts, actor)? {
         Outcome::Applied(..) => Ok(()),
         Outcome::Rejected(report) => {
             let first: Vec<String> = report
@@ -143,43 +205,69 @@ fn import_file(
                 .take(5)
                 .map(|i| i.to_string())
                 .collect();
-            bail!("{} is refused: {}", path.display(), first.join("; "))
+            bail!("{path} is refused: {}", first.join("; "))
         }
     }
 }
 
 /// The demo register and rolls: `taxpayers.csv`, `items.csv`, `rolls.toml`.
-fn load_revenue(conn: &mut DbConn, commune: &Commune, dir: &Path, actor: &Actor) -> Result<()> {
-    import_file(conn, &dir.join("taxpayers.csv"), |conn, src, opts| {
-        Ok(imports::taxpayers(conn, commune, src, opts, actor)?)
-    })?;
-    import_file(conn, &dir.join("items.csv"), |conn, src, opts| {
-        Ok(imports::items(conn, commune, src, opts, actor)?)
-    })?;
-    let path = dir.join("rolls.toml");
-    if !path.is_file() {
+fn load_revenue(
+    conn: &mut DbConn,
+    commune: &Commune,
+    source: &Source,
+    dir: &str,
+    actor: &Actor,
+) -> Result<()> {
+    let file = |name: &str| format!("{dir}/{name}");
+    import_file(
+        conn,
+        commune,
+        source,
+        &file("taxpayers.csv"),
+        &What::Taxpayers,
+        actor,
+    )?;
+    import_file(
+        conn,
+        commune,
+        source,
+        &file("items.csv"),
+        &What::Items,
+        actor,
+    )?;
+    let path = file("rolls.toml");
+    let Some(text) = source.text(&path)? else {
         return Ok(());
-    }
-    let file: RollsFile = toml::from_str(&std::fs::read_to_string(&path)?)
-        .with_context(|| format!("{}", path.display()))?;
-    for spec in file.roll {
+    };
+    let rolls_file: RollsFile = toml::from_str(&text).with_context(|| path.clone())?;
+    for spec in rolls_file.roll {
         let tax = tax_types::by_code(conn, commune.id, &spec.tax)?
-            .with_context(|| format!("{}: no tax type {}", path.display(), spec.tax))?;
-        let year = rolls::check_year(spec.year)?;
+            .with_context(|| format!("{path}: no tax type {}", spec.tax))?;
         match &spec.file {
-            Some(f) => import_file(conn, &dir.join(f), |conn, src, opts| {
-                Ok(imports::roll(conn, commune, &tax, year, src, opts, actor)?)
-            })?,
+            Some(f) => {
+                let what = What::Roll {
+                    tax: spec.tax.clone(),
+                    year: spec.year,
+                };
+                import_file(conn, commune, source, &file(f), &what, actor)?;
+            }
             None => {
+                let year = rolls::check_year(spec.year)?;
                 db::write_tx(conn, |conn| {
                     rolls::generate(conn, commune, &tax, year, actor)
                 })?;
             }
         }
         if spec.issue {
-            let roll = rolls::find(conn, commune.id, tax.id, year.into())?
-                .context("the roll just made")?;
-            db::write_tx(conn, |conn| rolls::issue(conn, commune.id, roll.id, actor))?;
+            let roll =
+                rolls::find(conn, commune.id, tax.id, spec.year)?.context("the roll just made")?;
+            let seen = Seen {
+                lines: roll.line_count,
+                total: roll.total,
+            };
+            db::write_tx(conn, |conn| {
+                rolls::issue(conn, commune.id, roll.id, seen, actor)
+            })?;
         }
     }
     Ok(())
@@ -194,42 +282,58 @@ pub enum Demo {
     WithoutRegister,
 }
 
-/// Loads every commune of `dir` that is not there yet, each in one transaction.
-pub fn load(conn: &mut DbConn, dir: &Path, demo: Demo) -> Result<Report> {
-    let demo_file: DemoFile = toml::from_str(
-        &std::fs::read_to_string(dir.join("demo.toml"))
-            .with_context(|| format!("cannot read {}", dir.join("demo.toml").display()))?,
-    )
-    .context("seed-data/demo.toml")?;
-    // One hash for all demo accounts: they share the published demo password anyway.
-    let hash = password::hash(&demo_file.password)?;
+/// The demo accounts and their password, without loading anything (for `serve` to
+/// print).
+pub fn accounts(source: &Source) -> Result<Report> {
     let mut report = Report {
-        password: demo_file.password.clone(),
+        password: demo_password(source)?,
         ..Report::default()
     };
-    let actor = Actor::system("seed");
-    for path in commune_dirs(dir)? {
-        let file: CommuneFile =
-            toml::from_str(&std::fs::read_to_string(path.join("commune.toml"))?)
-                .with_context(|| format!("{}", path.join("commune.toml").display()))?;
-        let district_rows: Vec<DistrictRow> = read_csv(&path.join("districts.csv"))?;
-        let user_rows: Vec<UserRow> = read_csv(&path.join("users.csv"))?;
-        let tax_specs = read_tax_types(&path.join("tax_types.toml"))?;
-        for u in &user_rows {
-            let Some(role) = Role::parse(&u.role) else {
-                bail!(
-                    "{}: unknown role {:?} for {}",
-                    path.join("users.csv").display(),
-                    u.role,
-                    u.email
-                );
-            };
+    for dir in source.communes()? {
+        let file = commune_file(source, &dir)?;
+        for u in source.csv::<UserRow>(&format!("{dir}/users.csv"))? {
             report.accounts.push(DemoAccount {
                 commune: file.slug.clone(),
                 email: u.email.clone(),
-                role,
+                role: role(&dir, &u)?,
             });
         }
+    }
+    Ok(report)
+}
+
+fn demo_password(source: &Source) -> Result<String> {
+    let text = source
+        .text("demo.toml")?
+        .context("the seed folder has no demo.toml")?;
+    let demo: DemoFile = toml::from_str(&text).context("demo.toml")?;
+    Ok(demo.password)
+}
+
+fn commune_file(source: &Source, dir: &str) -> Result<CommuneFile> {
+    let path = format!("{dir}/commune.toml");
+    let text = source
+        .text(&path)?
+        .with_context(|| format!("{path} is missing"))?;
+    toml::from_str(&text).with_context(|| path.clone())
+}
+
+fn role(dir: &str, u: &UserRow) -> Result<Role> {
+    Role::parse(&u.role)
+        .with_context(|| format!("{dir}/users.csv: unknown role {:?} for {}", u.role, u.email))
+}
+
+/// Loads every commune of `source` that is not there yet, each in one transaction.
+pub fn load(conn: &mut DbConn, source: &Source, demo: Demo) -> Result<Report> {
+    let mut report = accounts(source)?;
+    // One hash for all demo accounts: they share the published demo password anyway.
+    let hash = password::hash(&report.password)?;
+    let actor = Actor::system("seed");
+    for dir in source.communes()? {
+        let file = commune_file(source, &dir)?;
+        let district_rows: Vec<DistrictRow> = source.csv(&format!("{dir}/districts.csv"))?;
+        let user_rows: Vec<UserRow> = source.csv(&format!("{dir}/users.csv"))?;
+        let tax_specs = tax_types(source, &format!("{dir}/tax_types.toml"))?;
         if communes::by_slug(conn, &file.slug)?.is_some() {
             report.skipped.push(file.slug.clone());
             continue;
@@ -250,21 +354,33 @@ pub fn load(conn: &mut DbConn, dir: &Path, demo: Demo) -> Result<Report> {
                     .with_context(|| format!("tax type {}", spec.code))?;
             }
             for u in &user_rows {
-                let role = Role::parse(&u.role).context("role checked above")?;
-                let user = match users::by_email(conn, &u.email)? {
-                    Some(existing) => existing.id,
-                    None => users::create(conn, id, &u.email, &u.name, &hash, &actor)?,
-                };
-                users::grant(conn, user, id, role, &actor)?;
+                membership::add(conn, id, &u.email, &u.name, role(&dir, u)?, &hash, &actor)?;
             }
             Ok(())
         })
-        .with_context(|| format!("loading {}", path.display()))?;
+        .with_context(|| format!("loading {dir}"))?;
         let commune = communes::by_slug(conn, &file.slug)?.context("commune just created")?;
         if demo == Demo::Full {
-            load_revenue(conn, &commune, &path, &actor)?;
+            load_revenue(conn, &commune, source, &dir, &actor)?;
         }
         report.communes.push(file.slug);
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_embedded_demo_holds_both_communes_and_the_password() {
+        let source = Source::Embedded;
+        assert_eq!(
+            source.communes().unwrap(),
+            ["abomey-calavi", "dakar-plateau"]
+        );
+        let report = accounts(&source).unwrap();
+        assert_eq!(report.password, "commune-demo");
+        assert_eq!(report.accounts.len(), 14);
+    }
 }

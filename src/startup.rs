@@ -25,6 +25,8 @@ use crate::web::{csrf::csrf, errors::error_pages, routes, templates, AppState};
 
 pub struct Application {
     port: u16,
+    /// How many communes the database holds once prepared.
+    pub communes: usize,
     server: Server,
     pub state: web::Data<AppState>,
 }
@@ -41,17 +43,21 @@ pub struct Prepare {
 impl Application {
     pub fn build(settings: Settings, prepare: Prepare) -> Result<Application> {
         let pool = db::open(&settings.database_url, Create::Allowed)?;
-        {
+        let communes = {
             let mut conn = pool.get().context("no database connection")?;
             db::migrate(&mut conn)?;
             if prepare.seed_if_empty && crate::communes::list(&mut conn)?.is_empty() {
-                let report = crate::seed::load(&mut conn, &settings.seed_dir, prepare.demo)?;
+                let source = crate::seed::Source::from_settings(settings.seed_dir.as_deref());
+                let report = crate::seed::load(&mut conn, &source, prepare.demo)?;
                 tracing::info!(communes = report.communes.len(), "demo communes loaded");
             }
-        }
+            crate::communes::list(&mut conn)?.len()
+        };
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
-        Self::with_listener(settings, pool, listener)
+        let mut app = Self::with_listener(settings, pool, listener)?;
+        app.communes = communes;
+        Ok(app)
     }
 
     pub fn with_listener(
@@ -66,7 +72,7 @@ impl Application {
             let mut conn = pool.get().context("no database connection")?;
             session_key(&mut conn, settings.secret_key.as_deref())?
         };
-        let catalog = Arc::new(templates::load_catalog()?);
+        let catalog = Arc::new(crate::i18n::Catalog::embedded()?);
         let hb = templates::build(catalog.clone())?;
         let mailer = Mailer::new(
             settings.smtp_url.as_deref(),
@@ -119,6 +125,7 @@ impl Application {
         .run();
         Ok(Application {
             port,
+            communes: 0,
             server,
             state,
         })

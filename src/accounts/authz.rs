@@ -74,7 +74,7 @@ mod tests {
         for role in Role::ALL {
             for other in Role::ALL {
                 assert_eq!(
-                    allows(home_perm(other), &[role]),
+                    allows(home_perm(*other), &[*role]),
                     role == other,
                     "{role} on {other}"
                 );

@@ -1,6 +1,7 @@
 //! Accounts: users, roles, passwords, login limits and authorisation.
 
 pub mod authz;
+pub mod membership;
 pub mod password;
 pub mod resets;
 mod role;

@@ -13,15 +13,21 @@ use crate::ids::UserId;
 pub const RESET_TTL: Duration = Duration::hours(1);
 pub const WELCOME_TTL: Duration = Duration::days(7);
 
-fn token_hash(token: &str) -> String {
+/// What is stored of a token: its SHA-256.
+pub(crate) fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// 32 random bytes, in hex: a token to mail.
+pub(crate) fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
 }
 
 /// Creates a token valid for `ttl` and returns it (to be mailed, never stored).
 pub fn issue(conn: &mut DbConn, user: UserId, ttl: Duration) -> QueryResult<String> {
-    let mut bytes = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    let token = hex::encode(bytes);
+    let token = new_token();
     diesel::insert_into(password_resets::table)
         .values((
             password_resets::user_id.eq(user),

@@ -9,6 +9,7 @@ use super::Role;
 use crate::audit::{self, Actor, Event};
 use crate::db::schema::{communes, user_roles, users};
 use crate::db::DbConn;
+use crate::error::{DomainResult, Refusal};
 use crate::ids::{CommuneId, UserId};
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
@@ -24,28 +25,9 @@ pub struct User {
     pub created_at: NaiveDateTime,
 }
 
-#[derive(Debug, thiserror::Error, PartialEq)]
-pub enum UserError {
-    #[error("{0:?} is not a valid e-mail address")]
-    BadEmail(String),
-    #[error("the name must be 1–100 characters")]
-    BadName,
-    #[error("a user with e-mail {0:?} already exists")]
-    Exists(String),
-    #[error(transparent)]
-    Db(#[from] diesel::result::Error),
-}
-
-impl UserError {
-    pub fn message_key(&self) -> &'static str {
-        match self {
-            UserError::BadEmail(_) => "user.bad_email",
-            UserError::BadName => "user.bad_name",
-            UserError::Exists(_) => "user.exists",
-            UserError::Db(_) => "error.internal",
-        }
-    }
-}
+/// The longest e-mail address there can be (RFC 5321: a path of 256 octets, less the
+/// angle brackets).
+pub const MAX_EMAIL: usize = 254;
 
 /// E-mail addresses are compared trimmed and lowercased.
 pub fn normalise_email(email: &str) -> String {
@@ -60,17 +42,17 @@ pub fn create(
     name: &str,
     password_hash: &str,
     actor: &Actor,
-) -> Result<UserId, UserError> {
+) -> DomainResult<UserId> {
     let email = normalise_email(email);
-    if !email.validate_email() {
-        return Err(UserError::BadEmail(email));
+    if email.len() > MAX_EMAIL || !email.validate_email() {
+        return Err(Refusal::new("user.bad_email").on("email").into());
     }
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(UserError::BadName);
+        return Err(Refusal::new("user.bad_name").on("name").into());
     }
     if by_email(conn, &email)?.is_some() {
-        return Err(UserError::Exists(email));
+        return Err(Refusal::new("user.exists").on("email").into());
     }
     let id: UserId = diesel::insert_into(users::table)
         .values((
@@ -206,7 +188,7 @@ pub fn grant(
         .values((
             user_roles::user_id.eq(user),
             user_roles::commune_id.eq(commune),
-            user_roles::role.eq(role.as_str()),
+            user_roles::role.eq(role),
             user_roles::granted_at.eq(crate::db::now()),
         ))
         .execute(conn)?;
@@ -231,7 +213,7 @@ pub fn revoke(
         user_roles::table
             .filter(user_roles::user_id.eq(user))
             .filter(user_roles::commune_id.eq(commune))
-            .filter(user_roles::role.eq(role.as_str())),
+            .filter(user_roles::role.eq(role)),
     )
     .execute(conn)?;
     if n > 0 {

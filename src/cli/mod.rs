@@ -8,6 +8,8 @@ use clap::{Parser, Subcommand};
 
 use crate::config::Settings;
 use crate::db::{self, Create};
+use crate::error::{DomainError, Refusal};
+use crate::i18n::{Catalog, Locale};
 use crate::startup::{Application, Prepare};
 
 #[derive(Parser, Debug)]
@@ -23,11 +25,16 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Run the web service (migrates, and loads the demo communes into an empty database).
+    /// Run the web service (migrates; on the embedded default database, or with --demo,
+    /// loads the demo communes into an empty database).
     Serve {
         /// Address to listen on (default 127.0.0.1:8080, or COMMUNE_BIND).
         #[arg(long)]
         bind: Option<String>,
+        /// Load the demo communes (accounts with a published password) into an empty
+        /// database, whatever the database. Never on a real commune's server.
+        #[arg(long)]
+        demo: bool,
     },
     /// Apply pending database migrations.
     Migrate,
@@ -61,7 +68,7 @@ pub enum Command {
 /// Runs a command; the error, if any, is printed by `main` as one line.
 pub fn run(cli: Cli, settings: Settings) -> Result<()> {
     match cli.command {
-        Command::Serve { bind } => serve(settings, bind),
+        Command::Serve { bind, demo } => serve(settings, bind, demo),
         Command::Migrate => {
             let n = db::migrate(&mut db::open_one(&settings.database_url, Create::Allowed)?)?;
             println!(
@@ -73,7 +80,8 @@ pub fn run(cli: Cli, settings: Settings) -> Result<()> {
         Command::Seed => {
             let mut conn = db::open_one(&settings.database_url, Create::Allowed)?;
             db::migrate(&mut conn)?;
-            let report = crate::seed::load(&mut conn, &settings.seed_dir, crate::seed::Demo::Full)?;
+            let source = crate::seed::Source::from_settings(settings.seed_dir.as_deref());
+            let report = crate::seed::load(&mut conn, &source, crate::seed::Demo::Full)?;
             for c in &report.communes {
                 println!("loaded {c}");
             }
@@ -93,62 +101,82 @@ pub fn run(cli: Cli, settings: Settings) -> Result<()> {
     }
 }
 
-fn serve(mut settings: Settings, bind: Option<String>) -> Result<()> {
+fn serve(mut settings: Settings, bind: Option<String>, demo: bool) -> Result<()> {
     if let Some(b) = bind {
         settings.bind = b;
     }
-    let seed_dir = settings.seed_dir.clone();
+    // A real commune never gets the demo accounts and their published password: the
+    // demo loads on the embedded default database, or when asked for.
+    let seed_if_empty = demo || settings.embedded_default();
+    let source = crate::seed::Source::from_settings(settings.seed_dir.as_deref());
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(
             settings,
             Prepare {
-                seed_if_empty: true,
+                seed_if_empty,
                 demo: crate::seed::Demo::Full,
             },
         )?;
         println!("Commune is running at {}/  (Ctrl-C to stop)", app.url());
-        print_demo_accounts(&seed_dir);
+        match app.communes {
+            0 => print_first_steps(),
+            _ if seed_if_empty => print_demo_accounts(&source),
+            _ => {}
+        }
         app.run_until_stopped().await?;
         Ok(())
     })
 }
 
-fn print_demo_accounts(seed_dir: &std::path::Path) {
-    let Ok(text) = std::fs::read_to_string(seed_dir.join("demo.toml")) else {
+/// What to do on an empty database that got no demo.
+fn print_first_steps() {
+    println!("No commune yet. Create the first commune and its administrator:");
+    println!("  commune commune add --slug SLUG --name NAME --country SN|BJ");
+    println!("  commune user add --commune SLUG --email EMAIL --name NAME --role admin");
+}
+
+fn print_demo_accounts(source: &crate::seed::Source) {
+    let Ok(report) = crate::seed::accounts(source) else {
         return;
     };
-    let Some(password) = toml::from_str::<toml::Table>(&text).ok().and_then(|t| {
-        t.get("password")
-            .and_then(|p| p.as_str())
-            .map(str::to_string)
-    }) else {
-        return;
-    };
-    let Ok(dirs) = std::fs::read_dir(seed_dir) else {
-        return;
-    };
-    let mut files: Vec<_> = dirs
-        .filter_map(|e| e.ok())
-        .map(|e| e.path().join("users.csv"))
-        .filter(|p| p.is_file())
-        .collect();
-    files.sort();
-    println!("Demo accounts (password: {password}):");
-    for f in files {
-        let commune = f
-            .parent()
-            .and_then(|p| p.file_name())
-            .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_default();
-        let Ok(mut reader) = csv::Reader::from_path(&f) else {
-            continue;
-        };
-        for row in reader.records().flatten() {
-            println!(
-                "  {commune:<16} {:<16} {}",
-                row.get(2).unwrap_or(""),
-                row.get(0).unwrap_or("")
-            );
-        }
+    println!("Demo accounts (password: {}):", report.password);
+    for a in report.accounts {
+        println!("  {:<16} {:<16} {}", a.commune, a.role, a.email);
     }
+}
+
+/// The language of messages on the terminal: `COMMUNE_LANG`, else `LANG`, else French.
+pub fn locale() -> Locale {
+    ["COMMUNE_LANG", "LANG"]
+        .iter()
+        .filter_map(|k| std::env::var(k).ok())
+        .find_map(|v| Locale::parse(v.get(..2).unwrap_or("")))
+        .unwrap_or(Locale::Fr)
+}
+
+/// An error as one line for the terminal: a refusal is written as its message, in the
+/// terminal's language; anything else as its chain of causes.
+pub fn explain(e: &anyhow::Error) -> String {
+    let refusal = e.chain().find_map(|cause| {
+        cause
+            .downcast_ref::<Refusal>()
+            .or_else(|| cause.downcast_ref::<DomainError>()?.refusal())
+    });
+    let text = match (refusal, Catalog::embedded()) {
+        (Some(r), Ok(catalog)) => {
+            let context: Vec<String> = e
+                .chain()
+                .take_while(|c| c.downcast_ref::<Refusal>().is_none())
+                .take_while(|c| c.downcast_ref::<DomainError>().is_none())
+                .map(|c| c.to_string())
+                .collect();
+            let message = r.message(&catalog, locale());
+            match context.as_slice() {
+                [] => message,
+                _ => format!("{}: {message}", context.join(": ")),
+            }
+        }
+        _ => format!("{e:#}"),
+    };
+    text.replace('\n', " ")
 }

@@ -12,10 +12,10 @@ use super::admin::{commune_by_slug, connect};
 use crate::audit::Actor;
 use crate::config::Settings;
 use crate::db;
-use crate::revenue::csvin::{CsvSource, Report};
-use crate::revenue::imports::{self, Options, Outcome};
+use crate::i18n::{Catalog, Locale};
+use crate::revenue::imports::{self, Outcome, What};
 use crate::revenue::{exports, rolls, tax_types};
-use crate::web::{templates, Locale};
+use crate::tabular::{CsvSource, Report};
 
 #[derive(Subcommand, Debug)]
 pub enum TaxCmd {
@@ -83,15 +83,6 @@ pub enum ExportCmd {
     },
 }
 
-/// The language of messages on the terminal: `COMMUNE_LANG`, else `LANG`, else French.
-fn cli_locale() -> Locale {
-    ["COMMUNE_LANG", "LANG"]
-        .iter()
-        .filter_map(|k| std::env::var(k).ok())
-        .find_map(|v| Locale::parse(v.get(..2).unwrap_or("")))
-        .unwrap_or(Locale::Fr)
-}
-
 pub fn tax(cmd: TaxCmd, settings: &Settings) -> Result<()> {
     let TaxCmd::List { commune, json } = cmd;
     let mut conn = connect(settings)?;
@@ -101,7 +92,7 @@ pub fn tax(cmd: TaxCmd, settings: &Settings) -> Result<()> {
         println!("{}", serde_json::to_string_pretty(&list)?);
         return Ok(());
     }
-    let locale = cli_locale();
+    let locale = super::locale();
     println!(
         "{:<9} {:<9} {:<8} {:<7} {:<8} {:<6} NAME",
         "CODE", "CATEGORY", "BY", "METHOD", "RATE/XOF", "PERIOD"
@@ -150,70 +141,37 @@ fn with_progress<T>((total, done): Meter, work: impl FnOnce() -> T) -> T {
     out
 }
 
-fn open(path: &Path) -> Result<(CsvSource, Options), Report> {
-    let mut report = Report::new();
-    let source = CsvSource::open(path).map_err(|issue| {
-        report.push(issue);
-        report
-    })?;
-    let sha = imports::file_sha256(path).unwrap_or_default();
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
-    Ok((
-        source,
-        Options {
-            update: false,
-            file_name: name,
-            file_sha256: sha,
-        },
-    ))
-}
-
 pub fn import(cmd: ImportCmd, settings: &Settings) -> Result<()> {
-    let args = match &cmd {
-        ImportCmd::Taxpayers(a) | ImportCmd::Items(a) | ImportCmd::Roll { args: a, .. } => a,
+    let (args, what) = match cmd {
+        ImportCmd::Taxpayers(a) => (a, What::Taxpayers),
+        ImportCmd::Items(a) => (a, What::Items),
+        ImportCmd::Roll { args, year, tax } => (args, What::Roll { tax, year }),
     };
     let mut conn = connect(settings)?;
     let commune = commune_by_slug(&mut conn, &args.commune)?;
-    let locale = cli_locale();
-    let catalog = templates::load_catalog()?;
+    let locale = super::locale();
+    let catalog = Catalog::embedded()?;
     let actor = Actor::system("cli");
-    let (source, mut opts) = match open(&args.file) {
-        Ok(opened) => opened,
-        Err(report) => return refuse(&report, &catalog, locale, args.report.as_deref()),
-    };
-    opts.update = args.update;
-    let meter = (source.total_bytes(), source.progress());
-    let outcome = match &cmd {
-        ImportCmd::Taxpayers(_) => with_progress(meter, || {
-            imports::taxpayers(&mut conn, &commune, source, &opts, &actor)
-        })?,
-        ImportCmd::Items(_) => with_progress(meter, || {
-            imports::items(&mut conn, &commune, source, &opts, &actor)
-        })?,
-        ImportCmd::Roll { year, tax, .. } => {
-            let year = rolls::check_year(*year)?;
-            let tax = tax_types::by_code(&mut conn, commune.id, tax)?.with_context(|| {
-                format!(
-                    "no tax type {tax:?} in {} (see `commune tax list`)",
-                    commune.slug
-                )
-            })?;
+    let outcome = match CsvSource::open(&args.file) {
+        Ok(source) => {
+            let opts = imports::Options::for_file(&args.file, args.update)
+                .with_context(|| format!("cannot read {}", args.file.display()))?;
+            let meter = (source.total_bytes(), source.progress());
             with_progress(meter, || {
-                imports::roll(&mut conn, &commune, &tax, year, source, &opts, &actor)
+                imports::run(&mut conn, &commune, &what, source, &opts, &actor)
             })?
         }
+        Err(issue) => Outcome::rejected(issue),
     };
     match outcome {
         Outcome::Applied(applied, notes) => {
             for note in notes.notes() {
                 eprintln!("note: {}", note.message(&catalog, locale));
             }
+            let name = args.file.file_name().unwrap_or_default().to_string_lossy();
             println!(
-                "imported {} rows from {}: {} created, {} updated",
-                applied.rows, opts.file_name, applied.created, applied.updated
+                "imported {} rows from {name}: {} created, {} updated",
+                applied.rows, applied.created, applied.updated
             );
             Ok(())
         }
@@ -221,12 +179,7 @@ pub fn import(cmd: ImportCmd, settings: &Settings) -> Result<()> {
     }
 }
 
-fn refuse(
-    report: &Report,
-    catalog: &crate::web::Catalog,
-    locale: Locale,
-    out: Option<&Path>,
-) -> Result<()> {
+fn refuse(report: &Report, catalog: &Catalog, locale: Locale, out: Option<&Path>) -> Result<()> {
     let mut err = std::io::stderr().lock();
     for issue in report.issues() {
         let place = match (issue.line, &issue.column, &issue.value) {

@@ -7,41 +7,18 @@ use serde::Serialize;
 use crate::audit::{self, Actor, Event};
 use crate::db::schema::districts;
 use crate::db::DbConn;
+use crate::error::{DomainResult, Refusal};
 use crate::ids::{CommuneId, DistrictId};
-use crate::revenue::taxpayers::search_key;
+use crate::text::search_key;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DistrictKind {
-    Quartier,
-    Arrondissement,
-    Zone,
-    Village,
-}
-
-impl DistrictKind {
-    pub const ALL: [DistrictKind; 4] = [
-        DistrictKind::Quartier,
-        DistrictKind::Arrondissement,
-        DistrictKind::Zone,
-        DistrictKind::Village,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DistrictKind::Quartier => "quartier",
-            DistrictKind::Arrondissement => "arrondissement",
-            DistrictKind::Zone => "zone",
-            DistrictKind::Village => "village",
-        }
+crate::text_enum!(
+    pub DistrictKind {
+        Quartier = "quartier",
+        Arrondissement = "arrondissement",
+        Zone = "zone",
+        Village = "village",
     }
-
-    pub fn parse(s: &str) -> Option<DistrictKind> {
-        DistrictKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s.trim())
-    }
-}
+);
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = districts)]
@@ -49,29 +26,8 @@ pub struct District {
     pub id: DistrictId,
     pub commune_id: CommuneId,
     pub name: String,
-    pub kind: String,
+    pub kind: DistrictKind,
     pub created_at: NaiveDateTime,
-}
-
-#[derive(Debug, thiserror::Error, PartialEq)]
-pub enum DistrictError {
-    #[error("the district name must be 1–80 characters")]
-    BadName,
-    #[error("a district named {0:?} already exists in this commune")]
-    Exists(String),
-    #[error(transparent)]
-    Db(#[from] diesel::result::Error),
-}
-
-impl DistrictError {
-    /// The i18n key shown on a page.
-    pub fn message_key(&self) -> &'static str {
-        match self {
-            DistrictError::BadName => "district.bad_name",
-            DistrictError::Exists(_) => "district.exists",
-            DistrictError::Db(_) => "error.internal",
-        }
-    }
 }
 
 pub fn create(
@@ -80,10 +36,10 @@ pub fn create(
     name: &str,
     kind: DistrictKind,
     actor: &Actor,
-) -> Result<DistrictId, DistrictError> {
+) -> DomainResult<DistrictId> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 80 {
-        return Err(DistrictError::BadName);
+        return Err(Refusal::new("district.bad_name").on("name").into());
     }
     // Files name a district as people write it ("Medina", "MÉDINA"): two districts whose
     // names differ only by case, accents or spacing could not be told apart on import.
@@ -93,13 +49,16 @@ pub fn create(
         .select(districts::name)
         .load(conn)?;
     if let Some(same) = names.into_iter().find(|n| search_key(n) == key) {
-        return Err(DistrictError::Exists(same));
+        return Err(Refusal::new("district.exists")
+            .arg("name", same)
+            .on("name")
+            .into());
     }
     let id: DistrictId = diesel::insert_into(districts::table)
         .values((
             districts::commune_id.eq(commune),
             districts::name.eq(name),
-            districts::kind.eq(kind.as_str()),
+            districts::kind.eq(kind),
             districts::created_at.eq(crate::db::now()),
         ))
         .returning(districts::id)
@@ -109,7 +68,7 @@ pub fn create(
         commune,
         actor,
         Event::new("district.create", "district", id)
-            .details(serde_json::json!({ "name": name, "kind": kind.as_str() })),
+            .details(serde_json::json!({ "name": name, "kind": kind })),
     )?;
     Ok(id)
 }

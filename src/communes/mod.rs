@@ -2,46 +2,33 @@
 
 pub mod districts;
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime, TimeZone};
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::audit::{self, Actor, Event};
 use crate::db::schema::communes;
 use crate::db::DbConn;
+use crate::error::{DomainResult, Refusal};
 use crate::ids::CommuneId;
 
 pub use districts::{District, DistrictKind};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Country {
-    #[serde(rename = "SN")]
-    Senegal,
-    #[serde(rename = "BJ")]
-    Benin,
-}
+crate::text_enum!(
+    /// The countries Commune knows: their phone numbers, identifiers and time zones.
+    pub Country { Senegal = "SN", Benin = "BJ" }
+);
 
 impl Country {
     pub fn code(self) -> &'static str {
-        match self {
-            Country::Senegal => "SN",
-            Country::Benin => "BJ",
-        }
+        self.as_str()
     }
 
-    pub fn parse(s: &str) -> Option<Country> {
-        match s.trim().to_ascii_uppercase().as_str() {
-            "SN" => Some(Country::Senegal),
-            "BJ" => Some(Country::Benin),
-            _ => None,
-        }
-    }
-
-    /// The IANA time zone of the country's capital: both are a single zone.
-    pub fn timezone(self) -> &'static str {
+    /// The IANA time zone of the country: each is a single zone.
+    pub fn timezone(self) -> chrono_tz::Tz {
         match self {
-            Country::Senegal => "Africa/Dakar",
-            Country::Benin => "Africa/Porto-Novo",
+            Country::Senegal => chrono_tz::Africa::Dakar,
+            Country::Benin => chrono_tz::Africa::PortoNovo,
         }
     }
 }
@@ -52,12 +39,43 @@ pub struct Commune {
     pub id: CommuneId,
     pub slug: String,
     pub name: String,
-    pub country: String,
+    /// Read once, from the database; a value Commune does not know is an error when the
+    /// commune is read, never a silent fallback.
+    pub country: Country,
     pub currency: String,
     pub timezone: String,
     pub default_locale: String,
     pub code: String,
     pub created_at: NaiveDateTime,
+}
+
+impl Commune {
+    /// The commune's time zone: the one the commune row names, or its country's.
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.timezone
+            .parse()
+            .unwrap_or_else(|_| self.country.timezone())
+    }
+
+    /// Today, in the commune (Dakar is on UTC, Porto-Novo an hour ahead).
+    pub fn today(&self) -> NaiveDate {
+        chrono::Utc::now().with_timezone(&self.tz()).date_naive()
+    }
+
+    /// A stored UTC time, in the commune's time.
+    pub fn local(&self, utc: NaiveDateTime) -> NaiveDateTime {
+        utc.and_utc().with_timezone(&self.tz()).naive_local()
+    }
+
+    /// Midnight today in the commune, as the UTC time the database stores.
+    pub fn start_of_today(&self) -> NaiveDateTime {
+        let midnight = self.today().and_time(chrono::NaiveTime::MIN);
+        self.tz()
+            .from_local_datetime(&midnight)
+            .earliest()
+            .map(|t| t.naive_utc())
+            .unwrap_or(midnight)
+    }
 }
 
 /// A commune to create, checked by [`NewCommune::parse`].
@@ -85,25 +103,6 @@ const RESERVED: &[&str] = &[
     "robots.txt",
 ];
 
-/// Why a commune is refused; each is a line for the CLI.
-#[derive(Debug, thiserror::Error, PartialEq)]
-pub enum CommuneError {
-    #[error("slug {0:?} must be 2–40 lowercase letters, digits or dashes, starting with a letter")]
-    BadSlug(String),
-    #[error("slug {0:?} is reserved by the site")]
-    ReservedSlug(String),
-    #[error("the name must not be empty")]
-    EmptyName,
-    #[error("country {0:?} is not supported: use SN or BJ")]
-    BadCountry(String),
-    #[error("code {0:?} must be 2–12 uppercase letters or digits (it appears in receipt numbers)")]
-    BadCode(String),
-    #[error("a commune with slug {0:?} or code {1:?} already exists")]
-    Exists(String, String),
-    #[error(transparent)]
-    Db(#[from] diesel::result::Error),
-}
-
 impl NewCommune {
     /// `code` defaults to the slug's letters, uppercased, without dashes.
     pub fn parse(
@@ -111,7 +110,7 @@ impl NewCommune {
         name: &str,
         country: &str,
         code: Option<&str>,
-    ) -> Result<NewCommune, CommuneError> {
+    ) -> Result<NewCommune, Refusal> {
         let slug = slug.trim().to_string();
         let ok_slug = (2..=40).contains(&slug.len())
             && slug.starts_with(|c: char| c.is_ascii_lowercase())
@@ -120,17 +119,17 @@ impl NewCommune {
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
             && !slug.ends_with('-');
         if !ok_slug {
-            return Err(CommuneError::BadSlug(slug));
+            return Err(Refusal::new("commune.bad_slug").arg("slug", slug));
         }
         if RESERVED.contains(&slug.as_str()) {
-            return Err(CommuneError::ReservedSlug(slug));
+            return Err(Refusal::new("commune.reserved_slug").arg("slug", slug));
         }
         let name = name.trim().to_string();
         if name.is_empty() {
-            return Err(CommuneError::EmptyName);
+            return Err(Refusal::new("commune.empty_name"));
         }
-        let country =
-            Country::parse(country).ok_or_else(|| CommuneError::BadCountry(country.into()))?;
+        let country = Country::parse(&country.trim().to_ascii_uppercase())
+            .ok_or_else(|| Refusal::new("commune.bad_country").arg("country", country))?;
         let code = match code {
             Some(c) => c.trim().to_string(),
             None => slug
@@ -145,7 +144,7 @@ impl NewCommune {
                 .chars()
                 .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
         if !ok_code {
-            return Err(CommuneError::BadCode(code));
+            return Err(Refusal::new("commune.bad_code").arg("code", code));
         }
         Ok(NewCommune {
             slug,
@@ -158,11 +157,7 @@ impl NewCommune {
 }
 
 /// Creates the commune and opens its audit chain with its own creation.
-pub fn create(
-    conn: &mut DbConn,
-    new: &NewCommune,
-    actor: &Actor,
-) -> Result<CommuneId, CommuneError> {
+pub fn create(conn: &mut DbConn, new: &NewCommune, actor: &Actor) -> DomainResult<CommuneId> {
     let taken: i64 = communes::table
         .filter(
             communes::slug
@@ -172,15 +167,18 @@ pub fn create(
         .count()
         .get_result(conn)?;
     if taken > 0 {
-        return Err(CommuneError::Exists(new.slug.clone(), new.code.clone()));
+        return Err(Refusal::new("commune.exists")
+            .arg("slug", new.slug.as_str())
+            .arg("code", new.code.as_str())
+            .into());
     }
     let id: CommuneId = diesel::insert_into(communes::table)
         .values((
             communes::slug.eq(&new.slug),
             communes::name.eq(&new.name),
-            communes::country.eq(new.country.code()),
+            communes::country.eq(new.country),
             communes::currency.eq("XOF"),
-            communes::timezone.eq(new.country.timezone()),
+            communes::timezone.eq(new.country.timezone().name()),
             communes::default_locale.eq(&new.default_locale),
             communes::code.eq(&new.code),
             communes::created_at.eq(crate::db::now()),
@@ -239,30 +237,57 @@ pub fn list(conn: &mut DbConn) -> QueryResult<Vec<Commune>> {
 mod tests {
     use super::*;
 
+    fn refused(r: Result<NewCommune, Refusal>) -> &'static str {
+        r.unwrap_err().key
+    }
+
     #[test]
     fn a_commune_needs_a_clean_slug_a_name_and_a_known_country() {
         let c = NewCommune::parse("dakar-plateau", "Dakar-Plateau", "sn", None).unwrap();
         assert_eq!(c.code, "DAKARPLATEAU");
         assert_eq!(c.country, Country::Senegal);
-        assert!(matches!(
-            NewCommune::parse("Dakar", "x", "SN", None),
-            Err(CommuneError::BadSlug(_))
-        ));
-        assert!(matches!(
-            NewCommune::parse("api", "x", "SN", None),
-            Err(CommuneError::ReservedSlug(_))
-        ));
-        assert!(matches!(
-            NewCommune::parse("ok", "x", "ML", None),
-            Err(CommuneError::BadCountry(_))
-        ));
-        assert!(matches!(
-            NewCommune::parse("ok", "x", "BJ", Some("a/b")),
-            Err(CommuneError::BadCode(_))
-        ));
         assert_eq!(
-            NewCommune::parse("ok", "  ", "BJ", None),
-            Err(CommuneError::EmptyName)
+            refused(NewCommune::parse("Dakar", "x", "SN", None)),
+            "commune.bad_slug"
         );
+        assert_eq!(
+            refused(NewCommune::parse("api", "x", "SN", None)),
+            "commune.reserved_slug"
+        );
+        assert_eq!(
+            refused(NewCommune::parse("ok", "x", "ML", None)),
+            "commune.bad_country"
+        );
+        assert_eq!(
+            refused(NewCommune::parse("ok", "x", "BJ", Some("a/b"))),
+            "commune.bad_code"
+        );
+        assert_eq!(
+            refused(NewCommune::parse("ok", "  ", "BJ", None)),
+            "commune.empty_name"
+        );
+    }
+
+    #[test]
+    fn each_country_has_its_time_zone_and_today_is_the_communes_own() {
+        assert_eq!(Country::Benin.timezone().name(), "Africa/Porto-Novo");
+        let c = Commune {
+            id: CommuneId(1),
+            slug: "x".into(),
+            name: "X".into(),
+            country: Country::Benin,
+            currency: "XOF".into(),
+            timezone: "Nowhere/Else".into(),
+            default_locale: "fr".into(),
+            code: "X".into(),
+            created_at: NaiveDateTime::default(),
+        };
+        // An unknown zone in the row falls back to the country's.
+        assert_eq!(c.tz(), chrono_tz::Africa::PortoNovo);
+        let t = NaiveDate::from_ymd_opt(2026, 11, 28)
+            .unwrap()
+            .and_hms_opt(23, 30, 0)
+            .unwrap();
+        assert_eq!(c.local(t).to_string(), "2026-11-29 00:30:00");
     }
 }

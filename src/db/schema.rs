@@ -68,6 +68,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    invitations (id) {
+        id -> BigInt,
+        commune_id -> BigInt,
+        user_id -> BigInt,
+        role -> Text,
+        token_hash -> Text,
+        invited_by -> Nullable<BigInt>,
+        expires_at -> Timestamp,
+        accepted_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     audit_log (id) {
         id -> BigInt,
         commune_id -> BigInt,
@@ -268,6 +282,7 @@ diesel::joinable!(user_roles -> communes (commune_id));
 diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(password_resets -> users (user_id));
 diesel::joinable!(audit_log -> communes (commune_id));
+diesel::joinable!(invitations -> communes (commune_id));
 diesel::joinable!(taxpayers -> districts (district_id));
 diesel::joinable!(taxable_items -> taxpayers (taxpayer_id));
 diesel::joinable!(taxable_items -> districts (district_id));
@@ -291,6 +306,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     user_roles,
     password_resets,
+    invitations,
     audit_log,
     taxpayers,
     taxable_items,

@@ -11,7 +11,7 @@ use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde_json::Value;
 
-use crate::web::Locale;
+use crate::i18n::Locale;
 
 enum Transport {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),

@@ -6,14 +6,15 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::assess::text_enum;
 use crate::audit::{self, Actor, Event};
 use crate::db::schema::{adjustments, assessments, payment_allocations, rolls, taxpayers, users};
 use crate::db::DbConn;
+use crate::error::{DomainResult, Refusal};
 use crate::ids::{AdjustmentId, AssessmentId, CommuneId, TaxpayerId, UserId};
+use crate::money::Xof;
 
-text_enum!(
-    AdjustmentKind { Reduction = "reduction", Increase = "increase", Exemption = "exemption", Cancellation = "cancellation" }
+crate::text_enum!(
+    pub AdjustmentKind { Reduction = "reduction", Increase = "increase", Exemption = "exemption", Cancellation = "cancellation" }
 );
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
@@ -22,8 +23,8 @@ pub struct Adjustment {
     pub id: AdjustmentId,
     pub commune_id: CommuneId,
     pub assessment_id: AssessmentId,
-    pub kind: String,
-    pub amount: i64,
+    pub kind: AdjustmentKind,
+    pub amount: Xof,
     pub reason: String,
     pub status: String,
     pub requested_by: UserId,
@@ -32,59 +33,34 @@ pub struct Adjustment {
     pub decided_at: Option<NaiveDateTime>,
 }
 
-#[derive(Debug, thiserror::Error, PartialEq)]
-pub enum AdjustError {
-    #[error("the line belongs to a draft roll: change the draft instead")]
-    DraftRoll,
-    #[error("the amount must be a whole number of francs above zero")]
-    BadAmount,
-    #[error("a reduction cannot exceed what is still owed on the line")]
-    TooLarge,
-    #[error("a reason is required")]
-    NoReason,
-    #[error("nothing is owed on this line")]
-    NothingOwed,
-    #[error("the person who asked for an adjustment cannot decide it")]
-    SamePerson,
-    #[error("this adjustment was already decided")]
-    Decided,
-    #[error(transparent)]
-    Db(#[from] diesel::result::Error),
-}
+/// The longest reason kept: a sentence or two, as a decision needs.
+pub const MAX_REASON: usize = 500;
 
-impl AdjustError {
-    pub fn message_key(&self) -> &'static str {
-        match self {
-            AdjustError::DraftRoll => "adjustment.draft_roll",
-            AdjustError::BadAmount => "adjustment.bad_amount",
-            AdjustError::TooLarge => "adjustment.too_large",
-            AdjustError::NoReason => "adjustment.no_reason",
-            AdjustError::NothingOwed => "adjustment.nothing_owed",
-            AdjustError::SamePerson => "adjustment.same_person",
-            AdjustError::Decided => "adjustment.decided",
-            AdjustError::Db(_) => "error.internal",
-        }
-    }
+fn refused(key: &'static str) -> crate::error::DomainError {
+    Refusal::new(key).into()
 }
 
 /// What is still owed on a line: its amount plus approved adjustments, less what
 /// payments settled. A reduction, exemption or cancellation takes off at most this, so
 /// no line owes less than nothing (money already paid is not given back here).
-pub fn outstanding(conn: &mut DbConn, line: AssessmentId) -> QueryResult<i64> {
-    let amount: i64 = assessments::table
+pub fn outstanding(conn: &mut DbConn, line: AssessmentId) -> DomainResult<Xof> {
+    let amount: Xof = assessments::table
         .find(line)
         .select(assessments::amount)
         .first(conn)?;
-    let adjusted: Vec<i64> = adjustments::table
+    let adjusted: Vec<Xof> = adjustments::table
         .filter(adjustments::assessment_id.eq(line))
         .filter(adjustments::status.eq("approved"))
         .select(adjustments::amount)
         .load(conn)?;
-    let paid: Vec<i64> = payment_allocations::table
+    let paid: Vec<Xof> = payment_allocations::table
         .filter(payment_allocations::assessment_id.eq(line))
         .select(payment_allocations::amount)
         .load(conn)?;
-    Ok(amount + adjusted.iter().sum::<i64>() - paid.iter().sum::<i64>())
+    let too_large = || Refusal::new("ledger.too_large");
+    let plus = Xof::checked_sum(std::iter::once(amount).chain(adjusted)).ok_or_else(too_large)?;
+    let minus = Xof::checked_sum(paid).ok_or_else(too_large)?;
+    Ok(plus.checked_sub(minus).ok_or_else(too_large)?)
 }
 
 /// What a finance officer asks for. `amount` is the size of a reduction or an increase
@@ -93,7 +69,7 @@ pub fn outstanding(conn: &mut DbConn, line: AssessmentId) -> QueryResult<i64> {
 pub struct Request {
     pub line: AssessmentId,
     pub kind: AdjustmentKind,
-    pub amount: Option<i64>,
+    pub amount: Option<Xof>,
     pub reason: String,
 }
 
@@ -103,7 +79,7 @@ pub fn request(
     req: &Request,
     actor: &Actor,
     requester: UserId,
-) -> Result<AdjustmentId, AdjustError> {
+) -> DomainResult<AdjustmentId> {
     let (line, kind, amount) = (req.line, req.kind, req.amount);
     crate::communes::lock(conn, commune)?;
     let (roll_status, reference): (String, String) = assessments::table
@@ -113,34 +89,40 @@ pub fn request(
         .select((rolls::status, assessments::reference))
         .first(conn)?;
     if roll_status != "issued" {
-        return Err(AdjustError::DraftRoll);
+        return Err(refused("adjustment.draft_roll"));
     }
-    let reason = req.reason.trim();
-    if reason.is_empty() {
-        return Err(AdjustError::NoReason);
-    }
+    let reason = crate::fields::text(&req.reason, MAX_REASON).map_err(|r| match r.key {
+        crate::fields::keys::REQUIRED => Refusal::new("adjustment.no_reason").on("reason"),
+        _ => Refusal::new("adjustment.reason_too_long")
+            .arg("max", MAX_REASON)
+            .on("reason"),
+    })?;
     let owed = outstanding(conn, line)?;
     let delta = match kind {
         AdjustmentKind::Reduction => {
-            let a = amount.filter(|a| *a > 0).ok_or(AdjustError::BadAmount)?;
+            let a = amount
+                .filter(|a| a.0 > 0)
+                .ok_or_else(|| refused("adjustment.bad_amount"))?;
             if a > owed {
-                return Err(AdjustError::TooLarge);
+                return Err(refused("adjustment.too_large"));
             }
-            -a
+            Xof(-a.0)
         }
-        AdjustmentKind::Increase => amount.filter(|a| *a > 0).ok_or(AdjustError::BadAmount)?,
+        AdjustmentKind::Increase => amount
+            .filter(|a| a.0 > 0 && *a <= Xof::MAX_ENTRY)
+            .ok_or_else(|| refused("adjustment.bad_amount"))?,
         AdjustmentKind::Exemption | AdjustmentKind::Cancellation => {
-            if owed <= 0 {
-                return Err(AdjustError::NothingOwed);
+            if owed.0 <= 0 {
+                return Err(refused("adjustment.nothing_owed"));
             }
-            -owed
+            Xof(-owed.0)
         }
     };
     let id: AdjustmentId = diesel::insert_into(adjustments::table)
         .values((
             adjustments::commune_id.eq(commune),
             adjustments::assessment_id.eq(line),
-            adjustments::kind.eq(kind.as_str()),
+            adjustments::kind.eq(kind),
             adjustments::amount.eq(delta),
             adjustments::reason.eq(reason),
             adjustments::status.eq("pending"),
@@ -154,7 +136,7 @@ pub fn request(
         commune,
         actor,
         Event::new("adjustment.request", "adjustment", id).details(serde_json::json!({
-            "line": reference, "kind": kind.as_str(), "amount": delta, "reason": reason,
+            "line": reference, "kind": kind, "amount": delta, "reason": reason,
         })),
     )?;
     Ok(id)
@@ -168,7 +150,7 @@ pub fn decide(
     approve: bool,
     actor: &Actor,
     decider: UserId,
-) -> Result<Adjustment, AdjustError> {
+) -> DomainResult<Adjustment> {
     crate::communes::lock(conn, commune)?;
     let adj: Adjustment = adjustments::table
         .filter(adjustments::commune_id.eq(commune))
@@ -176,13 +158,13 @@ pub fn decide(
         .select(Adjustment::as_select())
         .first(conn)?;
     if adj.status != "pending" {
-        return Err(AdjustError::Decided);
+        return Err(refused("adjustment.decided"));
     }
     if adj.requested_by == decider {
-        return Err(AdjustError::SamePerson);
+        return Err(refused("adjustment.same_person"));
     }
-    if approve && adj.amount < 0 && -adj.amount > outstanding(conn, adj.assessment_id)? {
-        return Err(AdjustError::TooLarge);
+    if approve && adj.amount.0 < 0 && -adj.amount.0 > outstanding(conn, adj.assessment_id)?.0 {
+        return Err(refused("adjustment.too_large"));
     }
     let status = if approve { "approved" } else { "rejected" };
     diesel::update(adjustments::table.find(id))
@@ -224,11 +206,11 @@ pub fn decide(
 #[derive(Debug, Clone, Queryable, Serialize)]
 pub struct PendingRow {
     pub id: AdjustmentId,
-    pub kind: String,
-    pub amount: i64,
+    pub kind: AdjustmentKind,
+    pub amount: Xof,
     pub reason: String,
     pub line_reference: String,
-    pub line_amount: i64,
+    pub line_amount: Xof,
     pub taxpayer_id: TaxpayerId,
     pub taxpayer_name: String,
     pub requested_by: UserId,

@@ -11,55 +11,27 @@ use serde::Serialize;
 
 use crate::money::Xof;
 
-/// Declares a small enum stored as text, with `as_str`, `parse` and `ALL`.
-macro_rules! text_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-
-            pub fn parse(s: &str) -> Option<$name> {
-                match s.trim() { $($text => Some($name::$variant),)+ _ => None }
-            }
-
-            /// The accepted values, for error messages.
-            pub fn names() -> String {
-                [$($text),+].join(", ")
-            }
-        }
-    };
-}
-pub(crate) use text_enum;
-
-text_enum!(
+crate::text_enum!(
     /// The kind of revenue, after the tax heads of eGov DIGIT's billing service.
-    TaxCategory { Tax = "tax", Fee = "fee", Penalty = "penalty", Rebate = "rebate", Exemption = "exemption" }
+    pub TaxCategory { Tax = "tax", Fee = "fee", Penalty = "penalty", Rebate = "rebate", Exemption = "exemption" }
 );
-text_enum!(
+crate::text_enum!(
     /// Who computes the amounts: the State's tax office (the roll is imported) or the commune.
-    AssessedBy { State = "state", Commune = "commune" }
+    pub AssessedBy { State = "state", Commune = "commune" }
 );
-text_enum!(
+crate::text_enum!(
     /// How an amount is computed for one item and one period.
-    Method { Fixed = "fixed", Rate = "rate", Table = "table" }
+    pub Method { Fixed = "fixed", Rate = "rate", Table = "table" }
 );
-text_enum!(
+crate::text_enum!(
     /// What a rate applies to.
-    Base { RentalValue = "rental_value", MarketValue = "market_value", Area = "area", Receipts = "receipts" }
+    pub Base { RentalValue = "rental_value", MarketValue = "market_value", Area = "area", Receipts = "receipts" }
 );
-text_enum!(
-    ItemKind { Property = "property", Stall = "stall", Business = "business", Vehicle = "vehicle", Other = "other" }
+crate::text_enum!(
+    pub ItemKind { Property = "property", Stall = "stall", Business = "business", Vehicle = "vehicle", Other = "other" }
 );
-text_enum!(
-    Period { Yearly = "yearly", Monthly = "monthly", Daily = "daily" }
+crate::text_enum!(
+    pub Period { Yearly = "yearly", Monthly = "monthly", Daily = "daily" }
 );
 
 /// Everything roll generation needs to know about a tax type.

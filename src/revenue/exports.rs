@@ -6,12 +6,12 @@ use std::io::Write;
 
 use diesel::prelude::*;
 
-use super::csvin::issue::defuse_formula;
 use super::rolls::{self, Roll};
 use crate::communes::districts;
 use crate::db::schema::taxpayers;
 use crate::db::DbConn;
-use crate::ids::{CommuneId, TaxpayerId};
+use crate::ids::{CommuneId, DistrictId, TaxpayerId};
+use crate::tabular::write::CsvWriter;
 
 const PAGE: i64 = 5_000;
 
@@ -33,7 +33,7 @@ type TaxpayerRow = (
     Option<String>,
     Option<String>,
     Option<String>,
-    Option<crate::ids::DistrictId>,
+    Option<DistrictId>,
     Option<String>,
     Option<i64>,
     Option<i64>,
@@ -45,22 +45,23 @@ pub fn taxpayers(conn: &mut DbConn, commune: CommuneId, out: impl Write) -> anyh
         .into_iter()
         .map(|d| (d.id, d.name))
         .collect();
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record([
-        "ref",
-        "name",
-        "kind",
-        "district",
-        "phone",
-        "email",
-        "id_number",
-        "address",
-        "gps",
-    ])?;
+    let mut w = CsvWriter::new(
+        out,
+        &[
+            "ref",
+            "name",
+            "kind",
+            "district",
+            "phone",
+            "email",
+            "id_number",
+            "address",
+            "gps",
+        ],
+    )?;
     // In reference order, through the unique index on (commune, reference): each page
     // starts where the last one ended, however large the register.
     let mut after = String::new();
-    let mut n = 0;
     loop {
         let page: Vec<TaxpayerRow> = taxpayers::table
             .filter(taxpayers::commune_id.eq(commune))
@@ -104,53 +105,50 @@ pub fn taxpayers(conn: &mut DbConn, commune: CommuneId, out: impl Write) -> anyh
                 address.unwrap_or_default(),
                 gps,
             ];
-            w.write_record(record.iter().map(|v| defuse_formula(v)))?;
-            n += 1;
+            w.row(record)?;
         }
     }
-    w.flush()?;
-    Ok(n)
+    Ok(w.finish()?)
 }
 
 /// Writes every line of a roll, in reference order.
 pub fn roll(conn: &mut DbConn, roll: &Roll, out: impl Write) -> anyhow::Result<u64> {
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record([
-        "reference",
-        "taxpayer_ref",
-        "taxpayer_name",
-        "item_ref",
-        "period",
-        "base",
-        "rate_percent",
-        "amount",
-        "due_date",
-    ])?;
+    let mut w = CsvWriter::new(
+        out,
+        &[
+            "reference",
+            "taxpayer_ref",
+            "taxpayer_name",
+            "item_ref",
+            "period",
+            "base",
+            "rate_percent",
+            "amount",
+            "due_date",
+        ],
+    )?;
     let mut after = String::new();
-    let mut n = 0;
     loop {
         let page = rolls::lines(conn, roll.id, &after, PAGE)?;
         let Some(last) = page.last() else { break };
         after = last.reference.clone();
         for l in page {
-            w.write_record([
-                defuse_formula(&l.reference),
-                defuse_formula(&l.taxpayer_ref),
-                defuse_formula(&l.taxpayer_name),
-                defuse_formula(&l.item_ref.unwrap_or_default()),
+            w.row([
+                l.reference,
+                l.taxpayer_ref,
+                l.taxpayer_name,
+                l.item_ref.unwrap_or_default(),
                 l.period,
-                l.base.map(|b| b.to_string()).unwrap_or_default(),
+                l.base.map(|b| b.0.to_string()).unwrap_or_default(),
                 l.rate_bp
                     .map(|r| format!("{}.{:02}", r / 100, r % 100))
                     .unwrap_or_default(),
-                l.amount.to_string(),
+                l.amount.0.to_string(),
                 l.due_date.to_string(),
             ])?;
-            n += 1;
         }
     }
-    w.flush()?;
-    Ok(n)
+    Ok(w.finish()?)
 }
 
 #[cfg(test)]

@@ -1,16 +1,25 @@
 //! Revenue: the taxpayer register, tax types, rolls and assessments, adjustments,
-//! penalties, payments at the counter, taxpayer accounts, and the imports that fill them.
+//! penalties, payments at the counter, each taxpayer's ledger, and the imports and
+//! exports that fill and read them.
 
-pub mod account;
 pub mod adjustments;
 pub mod assess;
-pub mod csvin;
 pub mod exports;
-pub mod fields;
 pub mod imports;
 pub mod items;
+pub mod ledger;
 pub mod payments;
 pub mod penalties;
 pub mod rolls;
 pub mod tax_types;
 pub mod taxpayers;
+
+use crate::money::Xof;
+
+/// What an officer saw in the preview of an act that cannot be undone (issuing a roll,
+/// charging penalties): the act goes ahead only if it would still do that.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seen {
+    pub lines: i64,
+    pub total: Xof,
+}

@@ -9,12 +9,12 @@ use actix_web::{dev::Payload, http::header, FromRequest, HttpMessage, HttpReques
 use serde_json::{json, Value};
 
 use super::guard::Visitor;
-use super::i18n::Locale;
 use super::session::{self, Flash};
 use super::AppState;
 use crate::accounts::authz;
 use crate::audit::Actor;
 use crate::error::{AppError, AppResult};
+use crate::i18n::Locale;
 
 pub struct Ctx {
     pub visitor: Visitor,
@@ -155,9 +155,7 @@ impl Ctx {
             "path": self.path,
             "csrf": self.csrf,
             "user": v.user,
-            "commune": v.commune.as_ref().map(|c| json!({
-                "slug": c.slug, "name": c.name, "country": c.country, "code": c.code,
-            })),
+            "commune": v.commune.as_ref().map(commune_json),
             "roles": v.roles,
             "spaces": spaces,
             "flash": flash,
@@ -169,6 +167,14 @@ impl Ctx {
         session::flash(&self.session, kind, key);
         redirect(to)
     }
+}
+
+/// What every page knows of the commune of its URL (its time zone for the times shown).
+pub fn commune_json(c: &crate::communes::Commune) -> Value {
+    json!({
+        "slug": c.slug, "name": c.name, "country": c.country, "code": c.code,
+        "timezone": c.tz().name(),
+    })
 }
 
 pub fn redirect(to: &str) -> HttpResponse {

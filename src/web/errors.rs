@@ -9,10 +9,10 @@ use actix_web::middleware::Next;
 use actix_web::{web, Error, HttpMessage, HttpRequest, HttpResponse};
 use serde_json::json;
 
-use super::ctx::{locale_of, redirect};
+use super::ctx::{commune_json, locale_of, redirect};
 use super::guard::Visitor;
 use super::AppState;
-use crate::error::ErrorInfo;
+use crate::error::{ErrorInfo, Refusal};
 
 pub async fn error_pages(
     req: ServiceRequest,
@@ -50,7 +50,7 @@ fn is_plain(res: &ServiceResponse) -> bool {
 }
 
 fn info_for(status: StatusCode) -> ErrorInfo {
-    let (code, message_key) = match status.as_u16() {
+    let (code, key) = match status.as_u16() {
         400 | 422 => ("bad_request", "error.bad_request"),
         401 => ("unauthenticated", "error.unauthenticated"),
         403 => ("forbidden", "error.forbidden"),
@@ -59,7 +59,10 @@ fn info_for(status: StatusCode) -> ErrorInfo {
         429 => ("rate_limited", "error.rate_limited"),
         _ => ("internal", "error.internal"),
     };
-    ErrorInfo { code, message_key }
+    ErrorInfo {
+        code,
+        message: Refusal::new(key),
+    }
 }
 
 fn render(
@@ -72,7 +75,7 @@ fn render(
     let visitor = req.extensions().get::<Visitor>().cloned();
     let locale = locale_of(req, visitor.as_ref());
     let message = state
-        .map(|s| s.catalog.t(locale, info.message_key))
+        .map(|s| info.message.message(&s.catalog, locale))
         .unwrap_or_default();
     let mut builder = HttpResponse::build(if status == StatusCode::METHOD_NOT_ALLOWED {
         StatusCode::NOT_FOUND
@@ -110,9 +113,7 @@ fn render(
         "path": req.path(),
         "csrf": "",
         "user": visitor.as_ref().and_then(|v| v.user.clone()),
-        "commune": visitor.as_ref().and_then(|v| v.commune.as_ref()).map(|c| json!({
-            "slug": c.slug, "name": c.name, "country": c.country, "code": c.code,
-        })),
+        "commune": visitor.as_ref().and_then(|v| v.commune.as_ref()).map(commune_json),
         "roles": [],
         "spaces": [],
         "flash": null,

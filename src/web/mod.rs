@@ -4,7 +4,6 @@ pub mod csrf;
 pub mod ctx;
 pub mod errors;
 pub mod guard;
-pub mod i18n;
 mod pages;
 pub mod routes;
 pub mod session;
@@ -20,8 +19,8 @@ use crate::db::{self, DbConn, DbPool};
 use crate::error::{AppError, AppResult};
 use crate::notify::Mailer;
 
+pub use crate::i18n::{Catalog, Locale};
 pub use ctx::Ctx;
-pub use i18n::{Catalog, Locale};
 
 /// What every handler can reach, shared by all workers.
 pub struct AppState {
@@ -61,7 +60,8 @@ impl AppState {
         Ok(ip)
     }
 
-    /// Runs `f` on a pooled connection, off the async threads.
+    /// Runs `f` on a pooled connection, off the async threads (reads gather several
+    /// queries with `?`).
     pub async fn db<T, F>(&self, f: F) -> AppResult<T>
     where
         F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
@@ -76,20 +76,14 @@ impl AppState {
     }
 
     /// Runs `f` in one write transaction ([`db::write_tx`]): all of it commits, or none.
-    pub async fn write<T, F>(&self, f: F) -> AppResult<T>
+    /// Any error rolls it back: a refusal, a database error, or the handler's own.
+    pub async fn write<T, E, F>(&self, f: F) -> AppResult<T>
     where
-        F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
+        E: From<diesel::result::Error> + Into<AppError> + Send + 'static,
     {
-        self.db(move |conn| db::write_tx(conn, f)).await
-    }
-}
-
-impl From<crate::communes::districts::DistrictError> for AppError {
-    fn from(e: crate::communes::districts::DistrictError) -> Self {
-        match e {
-            crate::communes::districts::DistrictError::Db(e) => e.into(),
-            other => AppError::BadRequest(other.message_key()),
-        }
+        self.db(move |conn| db::write_tx(conn, f).map_err(Into::into))
+            .await
     }
 }

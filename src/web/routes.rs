@@ -7,10 +7,11 @@ use actix_web::middleware::from_fn;
 use actix_web::{web, FromRequest, Handler, Responder};
 
 use super::guard::guard;
-use super::pages::finance::{
-    adjustments, dashboard, duplicates, items, notice, penalties, register, rolls, taxes, taxpayer,
+use super::pages::revenue::{
+    adjustments, collect, dashboard, duplicates, imports, items, notice, penalties, register,
+    rolls, taxes, taxpayer,
 };
-use super::pages::{account, admin, api, auth, collect, imports, public, spaces, system};
+use super::pages::{account, admin, api, auth, public, spaces, system};
 use crate::accounts::{Access, Perm};
 
 use Access::{LoggedIn, Public};
@@ -44,12 +45,15 @@ pub fn table<T: Table>(t: &mut T) {
     t.add(M::POST, "/password/reset/{token}", Public, auth::reset);
     t.add(M::GET,  "/account", LoggedIn, account::show_account);
     t.add(M::POST, "/account/password", LoggedIn, account::change_password);
+    t.add(M::GET,  "/invitations/{token}", Public, account::invitation);
+    t.add(M::POST, "/invitations/{token}", Public, account::accept_invitation);
     // JSON API
     t.add(M::GET,  "/api/v1/communes", Public, api::list_communes);
     t.add(M::GET,  "/api/v1/{commune}", Public, api::show_commune);
     t.add(M::GET,  "/api/v1/{commune}/audit/verify", admin, api::verify_audit);
     // A commune: public pages, then each role's space
     t.add(M::GET,  "/{commune}", Public, public::show_commune);
+    t.add(M::GET,  "/{commune}/", Public, public::to_commune);
     t.add(M::GET,  "/{commune}/home", Access::In(Perm::Member), spaces::home);
     // Administration
     t.add(M::GET,  "/{commune}/admin", admin, admin::home);
@@ -74,10 +78,12 @@ pub fn table<T: Table>(t: &mut T) {
     t.add(M::GET,  "/{commune}/finance/rolls", assess, rolls::list);
     t.add(M::POST, "/{commune}/finance/rolls", assess, rolls::generate);
     t.add(M::GET,  "/{commune}/finance/rolls/{id}", assess, rolls::show);
+    t.add(M::GET,  "/{commune}/finance/rolls/{id}/issue", assess, rolls::confirm_issue);
     t.add(M::POST, "/{commune}/finance/rolls/{id}/issue", assess, rolls::issue);
     t.add(M::GET,  "/{commune}/finance/adjustments", assess, adjustments::list);
     t.add(M::POST, "/{commune}/finance/adjustments", assess, adjustments::request);
     t.add(M::POST, "/{commune}/finance/adjustments/{id}/decide", assess, adjustments::decide);
+    t.add(M::POST, "/{commune}/finance/penalties/preview", assess, penalties::preview);
     t.add(M::POST, "/{commune}/finance/penalties", assess, penalties::apply);
     t.add(M::GET,  "/{commune}/finance/imports", assess, imports::show_imports);
     t.add(M::POST, "/{commune}/finance/imports", assess, imports::upload);
@@ -85,6 +91,7 @@ pub fn table<T: Table>(t: &mut T) {
     t.add(M::GET,  "/{commune}/finance/export/rolls/{roll}.csv", assess, imports::export_roll);
     // The collector's counter
     t.add(M::GET,  "/{commune}/collect", collect_perm, collect::show);
+    t.add(M::POST, "/{commune}/collect/payments/preview", collect_perm, collect::preview);
     t.add(M::POST, "/{commune}/collect/payments", collect_perm, collect::record);
     t.add(M::GET,  "/{commune}/collect/receipts/{id}", collect_perm, collect::receipt);
     // The other roles' spaces
@@ -101,9 +108,17 @@ impl Table for web::ServiceConfig {
         Args: FromRequest + 'static,
         F::Output: Responder + 'static,
     {
+        // Every GET route answers HEAD too (uptime monitors ask with HEAD); actix sends
+        // the headers without the body.
+        let method_guard = actix_web::guard::Any(actix_web::guard::Method(method.clone()));
+        let method_guard = if method == Method::GET {
+            method_guard.or(actix_web::guard::Head())
+        } else {
+            method_guard
+        };
         self.service(
             web::resource(path)
-                .guard(actix_web::guard::Method(method))
+                .guard(method_guard)
                 .wrap(from_fn(move |req, next| guard(access, req, next)))
                 .route(web::route().to(handler)),
         );

@@ -1,5 +1,6 @@
 //! Handlebars in strict mode, templates embedded in release builds (read from disk in
-//! debug builds), and the helpers pages use: `t`, `money`, `percent`, `date`, `datetime`.
+//! debug builds), and the helpers pages use: `t`, `money`, `percent`, `date`,
+//! `datetime`, `local_phone`, `of_name` and `tax_name`.
 
 use std::sync::Arc;
 
@@ -8,7 +9,7 @@ use handlebars::{
 };
 use rust_embed::RustEmbed;
 
-use super::i18n::{fill, Catalog, Locale};
+use crate::i18n::{Arg, Catalog, Locale};
 use crate::money::Xof;
 
 #[derive(RustEmbed)]
@@ -18,32 +19,8 @@ use crate::money::Xof;
 pub struct TemplateFiles;
 
 #[derive(RustEmbed)]
-#[folder = "templates/i18n/"]
-struct I18nFiles;
-
-#[derive(RustEmbed)]
 #[folder = "templates/static/"]
 pub struct StaticFiles;
-
-/// The catalogue: `i18n/fr.toml` and `i18n/en.toml`, plus any `i18n/<area>.fr.toml` and
-/// `i18n/<area>.en.toml` that an area keeps beside them.
-pub fn load_catalog() -> anyhow::Result<Catalog> {
-    let read = |suffix: &str| -> anyhow::Result<Vec<String>> {
-        let mut names: Vec<String> = I18nFiles::iter()
-            .filter(|n| n.as_ref() == suffix || n.ends_with(&format!(".{suffix}")))
-            .map(|n| n.to_string())
-            .collect();
-        names.sort();
-        names
-            .iter()
-            .map(|n| {
-                let file = I18nFiles::get(n).ok_or_else(|| anyhow::anyhow!("missing i18n/{n}"))?;
-                Ok(String::from_utf8(file.data.to_vec())?)
-            })
-            .collect()
-    };
-    Catalog::from_toml_files(&read("fr.toml")?, &read("en.toml")?)
-}
 
 /// The names of every page, partial and mail template.
 pub fn template_names() -> Vec<String> {
@@ -77,18 +54,20 @@ pub fn build(catalog: Arc<Catalog>) -> anyhow::Result<Handlebars<'static>> {
                     .and_then(|p| p.value().as_str())
                     .ok_or_else(|| RenderErrorReason::ParamNotFoundForIndex("t", 0))?;
                 let locale = root_locale(ctx);
-                let text = c.get(locale, key).ok_or_else(|| {
-                    RenderErrorReason::Other(format!(
-                        "missing message {key:?} in {}",
-                        locale.as_str()
-                    ))
-                })?;
-                let args: Vec<(&str, String)> = h
+                let args: Vec<(&str, Arg)> = h
                     .hash()
                     .iter()
-                    .map(|(k, v)| (*k, value_text(v.value())))
+                    .map(|(k, v)| (*k, value_arg(v.value())))
                     .collect();
-                out.write(&handlebars::html_escape(&fill(text, &args)))?;
+                let text = c
+                    .render(locale, key, args.iter().map(|(k, v)| (*k, v)))
+                    .ok_or_else(|| {
+                        RenderErrorReason::Other(format!(
+                            "missing message {key:?} in {}",
+                            locale.as_str()
+                        ))
+                    })?;
+                out.write(&handlebars::html_escape(&text))?;
                 Ok(())
             },
         ),
@@ -141,23 +120,62 @@ pub fn build(catalog: Arc<Catalog>) -> anyhow::Result<Handlebars<'static>> {
         Some(local_time(
             v.as_str()?,
             page["commune"]["timezone"].as_str(),
+            page_locale(page),
         ))
+    });
+    // A phone number as its owner writes it; no number, nothing.
+    one_value_helper(&mut hb, "local_phone", |v, _| match v {
+        serde_json::Value::Null => Some(String::new()),
+        v => Some(phone(v.as_str()?)),
+    });
+    one_value_helper(&mut hb, "of_name", |v, page| {
+        Some(crate::i18n::of_name(page_locale(page), v.as_str()?))
+    });
+    // A thing named in both languages (a tax type: `name_fr`, `name_en`), in the page's.
+    one_value_helper(&mut hb, "tax_name", |v, page| {
+        let key = format!("name_{}", page_locale(page).as_str());
+        Some(v.get(&key)?.as_str()?.to_string())
     });
     Ok(hb)
 }
 
 /// A stored UTC time (`2026-11-28T10:15:30.123456`) to the minute, in the commune's
-/// time zone when the page has one (`2026-11-28 11:15 WAT` in Porto-Novo), else in UTC.
-pub fn local_time(stored: &str, zone: Option<&str>) -> String {
-    let utc = chrono::NaiveDateTime::parse_from_str(stored, "%Y-%m-%dT%H:%M:%S%.f");
-    match (utc, zone.and_then(|z| z.parse::<chrono_tz::Tz>().ok())) {
-        (Ok(t), Some(tz)) => t
-            .and_utc()
-            .with_timezone(&tz)
-            .format("%Y-%m-%d %H:%M %Z")
-            .to_string(),
-        (Ok(t), None) => t.format("%Y-%m-%d %H:%M UTC").to_string(),
-        (Err(_), _) => stored.to_string(),
+/// time zone when the page has one, else in UTC, as people write it: `28/11/2026 à
+/// 11 h 15` in French, `28 Nov 2026, 11:15` in English.
+pub fn local_time(stored: &str, zone: Option<&str>, locale: Locale) -> String {
+    let Ok(utc) = chrono::NaiveDateTime::parse_from_str(stored, "%Y-%m-%dT%H:%M:%S%.f") else {
+        return stored.to_string();
+    };
+    let (local, utc_suffix) = match zone.and_then(|z| z.parse::<chrono_tz::Tz>().ok()) {
+        Some(tz) => (utc.and_utc().with_timezone(&tz).naive_local(), ""),
+        None => (utc, " UTC"),
+    };
+    let text = match locale {
+        Locale::Fr => local.format("%d/%m/%Y à %H h %M").to_string(),
+        Locale::En => local.format("%-d %b %Y, %H:%M").to_string(),
+    };
+    format!("{text}{utc_suffix}")
+}
+
+/// A stored phone number as its owner writes it: `+221771234567` → `77 123 45 67`,
+/// `+2290197123456` → `01 97 12 34 56`; a foreign number keeps its country code.
+pub fn phone(stored: &str) -> String {
+    let pairs = |digits: &str, first: usize| {
+        let (head, rest) = digits.split_at(first.min(digits.len()));
+        let mut out = head.to_string();
+        for pair in rest.as_bytes().chunks(2) {
+            out.push(' ');
+            out.push_str(std::str::from_utf8(pair).unwrap_or(""));
+        }
+        out
+    };
+    match stored {
+        s if s.starts_with("+221") && s.len() == 13 => {
+            let (head, rest) = s[4..].split_at(2);
+            format!("{head} {}", pairs(rest, 3))
+        }
+        s if s.starts_with("+229") && s.len() == 14 => pairs(&s[4..], 2),
+        s => s.to_string(),
     }
 }
 
@@ -230,6 +248,14 @@ fn one_value_helper(
     );
 }
 
+/// A hash argument of `t`: a number stays a number (it may choose a plural form).
+fn value_arg(v: &serde_json::Value) -> Arg {
+    match v.as_i64() {
+        Some(n) => Arg::Number(n),
+        None => Arg::Text(value_text(v)),
+    }
+}
+
 fn value_text(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::String(s) => s.clone(),
@@ -243,18 +269,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn times_show_in_the_communes_zone_to_the_minute() {
+    fn times_show_in_the_communes_zone_to_the_minute_as_each_language_writes_them() {
         let t = "2026-11-28T23:30:05.123456";
         assert_eq!(
-            local_time(t, Some("Africa/Porto-Novo")),
-            "2026-11-29 00:30 WAT"
+            local_time(t, Some("Africa/Porto-Novo"), Locale::Fr),
+            "29/11/2026 à 00 h 30"
         );
-        assert_eq!(local_time(t, Some("Africa/Dakar")), "2026-11-28 23:30 GMT");
-        assert_eq!(local_time(t, None), "2026-11-28 23:30 UTC");
         assert_eq!(
-            local_time("2026-11-28T23:30:05", Some("Nowhere/Else")),
-            "2026-11-28 23:30 UTC"
+            local_time(t, Some("Africa/Dakar"), Locale::En),
+            "28 Nov 2026, 23:30"
         );
+        assert_eq!(local_time(t, None, Locale::Fr), "28/11/2026 à 23 h 30 UTC");
+        assert_eq!(
+            local_time("2026-11-28T23:30:05", Some("Nowhere/Else"), Locale::En),
+            "28 Nov 2026, 23:30 UTC"
+        );
+    }
+
+    #[test]
+    fn phone_numbers_show_as_their_owners_write_them() {
+        assert_eq!(phone("+221771234567"), "77 123 45 67");
+        assert_eq!(phone("+2290197123456"), "01 97 12 34 56");
+        assert_eq!(phone("+33612345678"), "+33612345678");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use reqwest::StatusCode;
 
-use crate::helpers::{demo_email, location, Options, TestApp, DAKAR, DEMO_PASSWORD};
+use crate::helpers::{demo_email, location, TestApp, DAKAR, DEMO_PASSWORD};
 
 const ROLE_HOMES: [(&str, &str); 7] = [
     ("admin", "admin"),
@@ -117,11 +117,10 @@ async fn login_is_limited_per_address_across_accounts() {
 #[actix_web::test]
 async fn behind_a_trusted_proxy_each_client_address_is_limited_on_its_own() {
     // Arrange: every request arrives from the proxy on 127.0.0.1.
-    let app = TestApp::spawn_with(Options {
-        trusted_proxies: Some("127.0.0.1".into()),
-        ..Options::default()
-    })
-    .await;
+    let app = TestApp::builder()
+        .trusted_proxies("127.0.0.1")
+        .spawn()
+        .await;
     for i in 0..20 {
         let res = app
             .visitor()

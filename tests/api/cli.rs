@@ -4,7 +4,7 @@ use std::process::{Command, Output};
 
 use reqwest::StatusCode;
 
-use crate::helpers::{manifest_dir, TestApp};
+use crate::helpers::TestApp;
 
 pub fn run_cli(app: &TestApp, args: &[&str]) -> Output {
     run_cli_with(&app.db.url(), args, &[])
@@ -14,8 +14,10 @@ pub fn run_cli_with(db_url: &str, args: &[&str], env: &[(&str, &str)]) -> Output
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_commune"));
     cmd.args(args)
         .env("COMMUNE_DATABASE_URL", db_url)
-        .env("COMMUNE_SEED_DIR", manifest_dir().join("seed-data"))
         .env("RUST_LOG", "warn")
+        .env_remove("COMMUNE_SEED_DIR")
+        .env_remove("COMMUNE_LANG")
+        .env_remove("LANG")
         .env_remove("COMMUNE_PASSWORD")
         .env_remove("COMMUNE_CONFIG")
         .current_dir(std::env::temp_dir());
@@ -116,9 +118,14 @@ async fn a_new_commune_and_its_districts_are_added_and_listed_from_the_command_l
         ],
     );
     assert!(!dup.status.success());
-    assert!(stderr(&dup).contains("already exists"), "{}", stderr(&dup));
-    let bad = run_cli(
-        &app,
+    // A refusal is written in the terminal's language: French unless COMMUNE_LANG says.
+    assert!(
+        stderr(&dup).contains("Une commune a déjà l’identifiant « porto-novo »"),
+        "{}",
+        stderr(&dup)
+    );
+    let bad = run_cli_with(
+        &app.db.url(),
         &[
             "commune",
             "add",
@@ -129,9 +136,10 @@ async fn a_new_commune_and_its_districts_are_added_and_listed_from_the_command_l
             "--country",
             "ML",
         ],
+        &[("COMMUNE_LANG", "en")],
     );
     assert!(
-        stderr(&bad).contains("country \"ML\" is not supported"),
+        stderr(&bad).contains("The country “ML” is not supported: use SN (Senegal) or BJ (Benin)."),
         "{}",
         stderr(&bad)
     );
@@ -288,44 +296,109 @@ fn migrate_then_seed_from_the_command_line_builds_a_demo_database() {
     assert!(out.status.success(), "{}", stdout(&out));
 }
 
-/// The README's first command, as a new user runs it: on an empty database `serve`
-/// migrates, loads the demo communes, prints the address and the demo accounts, answers,
-/// and stops cleanly on SIGTERM.
-#[test]
-fn serve_starts_on_an_empty_database_with_the_demo_and_stops_cleanly_on_sigterm() {
-    use std::io::{BufRead, BufReader};
-    let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_commune"))
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-        .env(
-            "COMMUNE_DATABASE_URL",
-            format!("sqlite://{}/commune.db", dir.path().display()),
-        )
-        .env("COMMUNE_SEED_DIR", manifest_dir().join("seed-data"))
-        .env("COMMUNE_OUTBOX_DIR", dir.path().join("outbox"))
-        .env("RUST_LOG", "warn")
-        .env_remove("COMMUNE_CONFIG")
-        .current_dir(dir.path())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("start commune serve");
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut printed = String::new();
-    while !printed.contains("citoyen@dakar-plateau.demo") {
-        let mut line = String::new();
-        assert!(
-            out.read_line(&mut line).unwrap() > 0,
-            "serve stopped early: {printed}"
-        );
-        printed.push_str(&line);
+/// `commune serve` running in its own process, with what it printed so far.
+struct Serve {
+    child: std::process::Child,
+    out: std::io::BufReader<std::process::ChildStdout>,
+    printed: String,
+    port: u16,
+}
+
+impl Serve {
+    /// Starts `commune serve` in `dir` (an empty folder: the binary needs nothing from
+    /// the repository), with `args` and `env` added.
+    fn start(dir: &std::path::Path, args: &[&str], env: &[(&str, String)]) -> Serve {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let bind = format!("127.0.0.1:{port}");
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_commune"));
+        cmd.args(["serve", "--bind", &bind])
+            .args(args)
+            .env("COMMUNE_OUTBOX_DIR", dir.join("outbox"))
+            .env("RUST_LOG", "warn")
+            .env_remove("COMMUNE_DATABASE_URL")
+            .env_remove("COMMUNE_SEED_DIR")
+            .env_remove("COMMUNE_CONFIG")
+            .current_dir(dir)
+            .stdout(std::process::Stdio::piped());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("start commune serve");
+        let out = std::io::BufReader::new(child.stdout.take().unwrap());
+        Serve {
+            child,
+            out,
+            printed: String::new(),
+            port,
+        }
     }
+
+    /// Reads what it prints until `marker` appears.
+    fn until(&mut self, marker: &str) -> &str {
+        use std::io::BufRead;
+        while !self.printed.contains(marker) {
+            let mut line = String::new();
+            assert!(
+                self.out.read_line(&mut line).unwrap() > 0,
+                "serve stopped early: {}",
+                self.printed
+            );
+            self.printed.push_str(&line);
+        }
+        &self.printed
+    }
+
+    /// A GET over a bare TCP connection: the status line and the rest.
+    fn get(&self, path: &str) -> String {
+        let mut http = std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        let request =
+            format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        std::io::Write::write_all(&mut http, request.as_bytes()).unwrap();
+        let mut answer = String::new();
+        std::io::Read::read_to_string(&mut http, &mut answer).unwrap();
+        answer
+    }
+
+    /// Sends SIGTERM and waits for a clean exit.
+    fn stop(mut self) {
+        // SAFETY: sending a signal to our own child process.
+        assert_eq!(
+            unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) },
+            0
+        );
+        let started = std::time::Instant::now();
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(20),
+                "serve did not stop on SIGTERM"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        };
+        assert!(status.success(), "serve exited with {status}");
+    }
+}
+
+/// The README's first command, as a new user runs it, from an empty folder: on the
+/// embedded default database `serve` migrates, loads the demo communes (built into the
+/// binary), prints the address and the demo accounts, answers, and stops cleanly on
+/// SIGTERM.
+#[test]
+fn serve_on_the_embedded_default_loads_the_demo_from_any_folder_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut serve = Serve::start(dir.path(), &[], &[]);
+    let printed = serve.until("citoyen@dakar-plateau.demo").to_string();
     assert!(
-        printed.contains(&format!("Commune is running at http://127.0.0.1:{port}/")),
+        printed.contains(&format!(
+            "Commune is running at http://127.0.0.1:{}/",
+            serve.port
+        )),
         "{printed}"
     );
     assert!(
@@ -333,30 +406,11 @@ fn serve_starts_on_an_empty_database_with_the_demo_and_stops_cleanly_on_sigterm(
         "{printed}"
     );
     assert!(printed.contains("finances@abomey-calavi.demo"), "{printed}");
-    let mut http = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    std::io::Write::write_all(
-        &mut http,
-        b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
-    )
-    .unwrap();
-    let mut answer = String::new();
-    std::io::Read::read_to_string(&mut http, &mut answer).unwrap();
-    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-    // SAFETY: sending a signal to our own child process.
-    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGTERM) }, 0);
-    let started = std::time::Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(20),
-            "serve did not stop on SIGTERM"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    };
-    assert!(status.success(), "serve exited with {status}");
-    // The demo is in the database it created.
+    assert!(serve.get("/healthz").starts_with("HTTP/1.1 200"));
+    // The stylesheet is built into the binary too.
+    assert!(serve.get("/static/commune.css").starts_with("HTTP/1.1 200"));
+    serve.stop();
+    // The demo is in the database it created, in the folder it ran from.
     let list = run_cli_with(
         &format!("sqlite://{}/commune.db", dir.path().display()),
         &["commune", "list", "--json"],
@@ -364,4 +418,33 @@ fn serve_starts_on_an_empty_database_with_the_demo_and_stops_cleanly_on_sigterm(
     );
     let communes: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
     assert_eq!(communes.as_array().unwrap().len(), 2);
+}
+
+/// A real commune's server never gets the demo accounts and their published password:
+/// on a database named in the settings, `serve` starts empty and says how to begin.
+#[test]
+fn serve_on_a_named_database_starts_empty_and_prints_the_first_two_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/real.db", dir.path().display());
+    let mut serve = Serve::start(dir.path(), &[], &[("COMMUNE_DATABASE_URL", url.clone())]);
+    let printed = serve.until("--role admin").to_string();
+    assert!(!printed.contains("Demo accounts"), "{printed}");
+    assert!(printed.contains("commune commune add --slug"), "{printed}");
+    assert!(printed.contains("commune user add --commune"), "{printed}");
+    assert!(serve.get("/dakar-plateau").starts_with("HTTP/1.1 404"));
+    serve.stop();
+    let list = run_cli_with(&url, &["commune", "list", "--json"], &[]);
+    let communes: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+    assert_eq!(communes.as_array().unwrap().len(), 0);
+}
+
+/// `serve --demo` loads the demo into a named database when asked to.
+#[test]
+fn serve_with_the_demo_flag_loads_the_demo_into_a_named_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/try.db", dir.path().display());
+    let mut serve = Serve::start(dir.path(), &["--demo"], &[("COMMUNE_DATABASE_URL", url)]);
+    serve.until("citoyen@dakar-plateau.demo");
+    assert!(serve.get("/dakar-plateau").starts_with("HTTP/1.1 200"));
+    serve.stop();
 }

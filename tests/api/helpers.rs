@@ -96,47 +96,77 @@ pub struct TestApp {
     pub db: TestDb,
 }
 
+/// How a [`TestApp`] starts: `TestApp::builder().without_register().spawn()`.
 #[derive(Default)]
-pub struct Options {
-    pub smtp_url: Option<String>,
-    pub no_seed: bool,
-    /// Leave out the demo register and rolls (tests that build their own).
-    pub no_register: bool,
-    /// `COMMUNE_TRUSTED_PROXIES`.
-    pub trusted_proxies: Option<String>,
+pub struct Builder {
+    smtp_url: Option<String>,
+    no_demo: bool,
+    no_register: bool,
+    trusted_proxies: Option<String>,
+    seed_dir: Option<PathBuf>,
 }
 
-impl TestApp {
-    /// The application with the two demo communes.
-    pub async fn spawn() -> TestApp {
-        Self::spawn_with(Options::default()).await
+impl Builder {
+    /// Mail goes to this SMTP server instead of the outbox folder.
+    pub fn smtp(mut self, url: String) -> Builder {
+        self.smtp_url = Some(url);
+        self
     }
 
-    pub async fn spawn_with(opts: Options) -> TestApp {
+    /// An empty database: no demo commune, no account.
+    pub fn without_demo(mut self) -> Builder {
+        self.no_demo = true;
+        self
+    }
+
+    /// The demo communes, accounts and tax types, but an empty register and no roll
+    /// (tests that build their own).
+    pub fn without_register(mut self) -> Builder {
+        self.no_register = true;
+        self
+    }
+
+    /// `COMMUNE_TRUSTED_PROXIES`.
+    pub fn trusted_proxies(mut self, proxies: &str) -> Builder {
+        self.trusted_proxies = Some(proxies.into());
+        self
+    }
+
+    /// Demo communes from this folder instead of the ones built into the binary.
+    pub fn seed_dir(mut self, dir: PathBuf) -> Builder {
+        self.seed_dir = Some(dir);
+        self
+    }
+
+    pub async fn spawn(self) -> TestApp {
+        // Server logs show with `--nocapture` (`RUST_LOG=error` by default here).
+        if std::env::var_os("RUST_LOG").is_none() {
+            std::env::set_var("RUST_LOG", "error");
+        }
+        commune::telemetry::init("text");
         let db = TestDb::new();
         let outbox = tempfile::tempdir().expect("outbox dir");
         let mut env = vec![
             ("COMMUNE_DATABASE_URL", db.url()),
             ("COMMUNE_BIND", "127.0.0.1:0".to_string()),
             ("COMMUNE_OUTBOX_DIR", outbox.path().display().to_string()),
-            (
-                "COMMUNE_SEED_DIR",
-                manifest_dir().join("seed-data").display().to_string(),
-            ),
         ];
-        if let Some(smtp) = &opts.smtp_url {
+        if let Some(smtp) = &self.smtp_url {
             env.push(("COMMUNE_SMTP_URL", smtp.clone()));
         }
-        if let Some(proxies) = &opts.trusted_proxies {
+        if let Some(proxies) = &self.trusted_proxies {
             env.push(("COMMUNE_TRUSTED_PROXIES", proxies.clone()));
+        }
+        if let Some(dir) = &self.seed_dir {
+            env.push(("COMMUNE_SEED_DIR", dir.display().to_string()));
         }
         let env: Vec<(String, String)> = env.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
         let settings = Settings::from_parts(None, &env).expect("settings");
         let app = Application::build(
             settings,
             Prepare {
-                seed_if_empty: !opts.no_seed,
-                demo: if opts.no_register {
+                seed_if_empty: !self.no_demo,
+                demo: if self.no_register {
                     Demo::WithoutRegister
                 } else {
                     Demo::Full
@@ -157,14 +187,22 @@ impl TestApp {
             db,
         }
     }
+}
+
+impl TestApp {
+    /// How the application starts; see [`Builder`].
+    pub fn builder() -> Builder {
+        Builder::default()
+    }
+
+    /// The application with the two demo communes.
+    pub async fn spawn() -> TestApp {
+        Self::builder().spawn().await
+    }
 
     /// The demo communes and accounts with their tax types, but an empty register.
     pub async fn spawn_without_register() -> TestApp {
-        Self::spawn_with(Options {
-            no_register: true,
-            ..Options::default()
-        })
-        .await
+        Self::builder().without_register().spawn().await
     }
 
     /// A new visitor, with their own cookies.
@@ -191,6 +229,24 @@ impl TestApp {
     /// Opens the same database from outside the application, as an operator would.
     pub fn outside_pool(&self) -> DbPool {
         db::open(&self.db.url(), Create::Refused).expect("open the test database")
+    }
+
+    /// The mails to `address` in the outbox, once there are `n` of them: mail leaves
+    /// after the answer, so a test waits for it (five seconds at most).
+    pub async fn mails_to(&self, address: &str, n: usize) -> Vec<String> {
+        let header = format!("To: {address}");
+        for _ in 0..50 {
+            let found: Vec<String> = self
+                .outbox_mails()
+                .into_iter()
+                .filter(|m| m.contains(&header))
+                .collect();
+            if found.len() >= n {
+                return found;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("fewer than {n} mails to {address} in the outbox");
     }
 
     /// The mails written to the outbox folder, as text.

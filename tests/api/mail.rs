@@ -2,7 +2,7 @@
 
 use reqwest::StatusCode;
 
-use crate::helpers::{demo_email, location, Options, TestApp, DAKAR};
+use crate::helpers::{demo_email, location, TestApp, DAKAR};
 use crate::smtp::SmtpSink;
 
 /// The decoded text of a message: lettre picks quoted-printable or base64 for text
@@ -79,11 +79,7 @@ pub fn reset_link(mail: &str) -> String {
 #[actix_web::test]
 async fn a_forgotten_password_is_reset_through_a_link_sent_over_smtp() {
     let smtp = SmtpSink::start().await;
-    let app = TestApp::spawn_with(Options {
-        smtp_url: Some(smtp.url()),
-        ..Options::default()
-    })
-    .await;
+    let app = TestApp::builder().smtp(smtp.url()).spawn().await;
     let email = demo_email(DAKAR, "finance_officer");
     let c = app.visitor();
     let res = c.post_form("/password/forgot", &[("email", &email)]).await;
@@ -160,11 +156,7 @@ async fn a_forgotten_password_is_reset_through_a_link_sent_over_smtp() {
 #[actix_web::test]
 async fn the_forgot_form_answers_the_same_for_an_unknown_address_and_sends_nothing() {
     let smtp = SmtpSink::start().await;
-    let app = TestApp::spawn_with(Options {
-        smtp_url: Some(smtp.url()),
-        ..Options::default()
-    })
-    .await;
+    let app = TestApp::builder().smtp(smtp.url()).spawn().await;
     let res = app
         .visitor()
         .post_form("/password/forgot", &[("email", "nobody@nowhere.sn")])
@@ -199,11 +191,8 @@ async fn an_account_created_by_an_admin_receives_a_welcome_link_in_english_when_
         .text("/dakar-plateau/admin/users")
         .await
         .contains("Ousmane Kane"));
-    let mails = app.outbox_mails();
-    let mail = mails
-        .iter()
-        .find(|m| m.contains("To: ousmane@dakar.sn"))
-        .expect("a welcome mail in the outbox");
+    let mails = app.mails_to("ousmane@dakar.sn", 1).await;
+    let mail = &mails[0];
     assert!(
         mail.contains("Subject: Commune: your account for Dakar-Plateau"),
         "{mail}"
@@ -232,7 +221,8 @@ async fn an_account_created_by_an_admin_receives_a_welcome_link_in_english_when_
         newcomer.get("/dakar-plateau/collect").await.status(),
         StatusCode::OK
     );
-    // Adding a second role to the same address creates no second account.
+    // A second role for the same address creates no second account: its owner is
+    // invited by mail, and has the role once they accept.
     let res = admin
         .post_form(
             "/dakar-plateau/admin/users",
@@ -244,15 +234,28 @@ async fn an_account_created_by_an_admin_receives_a_welcome_link_in_english_when_
         )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let mails = app.mails_to("ousmane@dakar.sn", 2).await;
+    let invitation = mails
+        .iter()
+        .find(|m| m.contains("/invitations/"))
+        .expect("an invitation mail");
+    assert_eq!(
+        newcomer.get("/dakar-plateau/me").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let link = reset_link(invitation);
+    assert!(link.contains("/invitations/"), "{link}");
+    let path = link.strip_prefix(&app.base).unwrap().to_string();
+    assert_eq!(newcomer.get(&path).await.status(), StatusCode::OK);
+    let res = newcomer.post_form(&path, &[]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         newcomer.get("/dakar-plateau/me").await.status(),
         StatusCode::OK
     );
+    // A link works once.
     assert_eq!(
-        app.outbox_mails()
-            .iter()
-            .filter(|m| m.contains("To: ousmane@dakar.sn"))
-            .count(),
-        1
+        newcomer.post_form(&path, &[]).await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
     );
 }

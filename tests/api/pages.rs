@@ -1,58 +1,9 @@
 //! Pages: French first, English second, every key in both; light pages without
 //! JavaScript; error pages in both languages; the health check.
 
-use commune::web::templates::{load_catalog, template_names, template_source};
-use commune::web::Locale;
 use reqwest::StatusCode;
 
 use crate::helpers::{demo_email, location, TestApp, DAKAR};
-
-#[test]
-fn every_message_exists_in_french_and_in_english() {
-    let catalog = load_catalog().unwrap();
-    let fr = catalog.keys(Locale::Fr);
-    let en = catalog.keys(Locale::En);
-    let only_fr: Vec<_> = fr.iter().filter(|k| !en.contains(k)).collect();
-    let only_en: Vec<_> = en.iter().filter(|k| !fr.contains(k)).collect();
-    assert!(
-        only_fr.is_empty() && only_en.is_empty(),
-        "missing in en: {only_fr:?}; missing in fr: {only_en:?}"
-    );
-    for key in fr {
-        assert!(
-            !catalog.get(Locale::Fr, key).unwrap().trim().is_empty(),
-            "{key} is empty in French"
-        );
-        assert!(
-            !catalog.get(Locale::En, key).unwrap().trim().is_empty(),
-            "{key} is empty in English"
-        );
-    }
-}
-
-#[test]
-fn every_message_a_template_names_exists_in_both_languages() {
-    let catalog = load_catalog().unwrap();
-    let mut checked = 0;
-    for name in template_names() {
-        let source = template_source(&name).unwrap();
-        for piece in source.split("{{t \"").skip(1) {
-            let key = piece.split('"').next().unwrap();
-            for locale in Locale::ALL {
-                assert!(
-                    catalog.get(locale, key).is_some(),
-                    "{name}: {key} missing in {}",
-                    locale.as_str()
-                );
-            }
-            checked += 1;
-        }
-    }
-    assert!(
-        checked > 50,
-        "only {checked} keys found: is the scan broken?"
-    );
-}
 
 /// Every page a role can open, in both languages, renders (strict mode turns any
 /// missing value or message into an error, so a 200 means nothing was missing).

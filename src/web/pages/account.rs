@@ -5,9 +5,9 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::auth::check_pair;
-use crate::accounts::{password, users};
+use crate::accounts::{membership, password, users};
 use crate::audit::Actor;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Refusal};
 use crate::notify::Mail;
 use crate::web::{session, AppState, Ctx};
 
@@ -65,20 +65,23 @@ pub async fn change_password(
         .db(move |conn| users::by_id(conn, id).map_err(AppError::from))
         .await?;
     let (current, stored, new) = (form.current, user.password_hash.clone(), form.password);
-    let (ok, hash) = web::block(move || {
-        let ok = password::verify(&current, &stored);
-        (ok, if ok { password::hash(&new).ok() } else { None })
+    // The new password is hashed only when the current one is right; a failure to
+    // hash is an internal error, never a "wrong password".
+    let hash = web::block(move || {
+        password::verify(&current, &stored)
+            .then(|| password::hash(&new))
+            .transpose()
     })
-    .await?;
-    let Some(hash) = hash.filter(|_| ok) else {
+    .await?
+    .map_err(AppError::Internal)?;
+    let Some(hash) = hash else {
         return render_account(&state, &ctx, Some("password.wrong_current")).await;
     };
     state.throttle.succeeded(ip, &me.email);
     let (h, email) = (hash.clone(), me.email.clone());
     state
         .write(move |conn| {
-            users::set_password(conn, id, &h, "account_page", &Actor::user(id, &email))?;
-            Ok(())
+            users::set_password(conn, id, &h, "account_page", &Actor::user(id, &email))
         })
         .await?;
     // Other sessions end (their password fingerprint no longer matches); this one goes on.
@@ -91,4 +94,38 @@ pub async fn change_password(
     };
     state.mailer.send_logged(&state.hb, &mail).await;
     Ok(ctx.redirect_with("/account", "ok", "password.changed"))
+}
+
+/// An invitation mailed to an existing account: who invites it, into which role and
+/// commune, and the button to accept.
+pub async fn invitation(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    token: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let token = token.into_inner();
+    let t = token.clone();
+    let found = state
+        .db(move |conn| Ok(membership::invitation(conn, &t)?))
+        .await?
+        .ok_or_else(|| Refusal::new("invitation.invalid"))?;
+    ctx.render(
+        &state,
+        "pages/account/invitation",
+        "invitation.title",
+        json!({ "invitation": found, "token": token }),
+    )
+}
+
+pub async fn accept_invitation(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    token: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let token = token.into_inner();
+    let accepted = state
+        .write(move |conn| membership::accept(conn, &token))
+        .await?;
+    let to = format!("/{}/home", accepted.commune_slug);
+    Ok(ctx.redirect_with(&to, "ok", "invitation.accepted"))
 }

@@ -4,10 +4,11 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::accounts::{password, resets, users, Role};
+use crate::accounts::membership::{self, Invited};
+use crate::accounts::{password, users, Role};
 use crate::audit;
 use crate::communes::{self, districts, DistrictKind};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Refusal};
 use crate::ids::UserId;
 use crate::notify::Mail;
 use crate::web::{AppState, Ctx};
@@ -53,8 +54,10 @@ pub struct NewUserForm {
     role: String,
 }
 
-/// Adds a role to an existing account, or creates the account and mails a link to
-/// choose its password.
+/// Invites someone into a role: a new address gets an account and a link to choose
+/// its password; an existing account's owner gets an invitation to accept. The page
+/// answers the same in both cases, and the mail leaves after the answer, so that
+/// nothing tells an administrator whether an address has an account elsewhere.
 pub async fn create_user(
     state: web::Data<AppState>,
     ctx: Ctx,
@@ -64,50 +67,44 @@ pub async fn create_user(
     let commune = ctx.visitor.commune()?.clone();
     let role = Role::parse(&form.role).ok_or(AppError::BadRequest("admin.users.bad_role"))?;
     let actor = ctx.actor()?;
+    let inviter = ctx.visitor.user()?.name.clone();
     let unusable = web::block(|| password::hash(&uuid::Uuid::new_v4().to_string()))
         .await?
         .map_err(AppError::Internal)?;
     let (cid, email, name) = (commune.id, form.email.clone(), form.name.clone());
-    let outcome = state
-        .write(move |conn| {
-            if let Some(existing) = users::by_email(conn, &email)? {
-                users::grant(conn, existing.id, cid, role, &actor)?;
-                return Ok(None);
-            }
-            let id = users::create(conn, cid, &email, &name, &unusable, &actor).map_err(
-                |e| match e {
-                    users::UserError::Db(e) => AppError::from(e),
-                    other => AppError::BadRequest(other.message_key()),
-                },
-            )?;
-            users::grant(conn, id, cid, role, &actor)?;
-            let token = resets::issue(conn, id, resets::WELCOME_TTL)?;
-            Ok(Some((users::normalise_email(&email), token)))
-        })
+    let invited = state
+        .write(move |conn| membership::invite(conn, cid, &email, &name, role, &unusable, &actor))
         .await?;
-    let Some((email, token)) = outcome else {
-        return Ok(ctx.redirect_with(
-            &format!("/{}/admin/users", commune.slug),
-            "ok",
-            "admin.users.role_granted",
-        ));
+    let base = &state.base_url;
+    let data = |name: &str, link: String| {
+        json!({
+            "name": name, "inviter": inviter, "commune": commune.name,
+            "role_key": format!("role.{}", role.as_str()), "link": link,
+        })
     };
-    let mail = Mail {
-        template: "welcome",
-        to: email,
-        locale: ctx.locale,
-        data: json!({
-            "name": form.name.trim(),
-            "commune": commune.name,
-            "role_key": format!("role.{}", role.as_str()),
-            "link": format!("{}/password/reset/{token}", state.base_url),
+    let mail = match invited {
+        Invited::NewAccount { email, token } => Some(Mail {
+            template: "welcome",
+            to: email,
+            locale: ctx.locale,
+            data: data(form.name.trim(), format!("{base}/password/reset/{token}")),
         }),
+        Invited::Existing { email, name, token } => Some(Mail {
+            template: "invitation",
+            to: email,
+            locale: ctx.locale,
+            data: data(&name, format!("{base}/invitations/{token}")),
+        }),
+        Invited::Nothing => None,
     };
-    state.mailer.send_logged(&state.hb, &mail).await;
+    if let Some(mail) = mail {
+        let state = state.clone();
+        actix_web::rt::spawn(async move { state.mailer.send_logged(&state.hb, &mail).await });
+    }
     Ok(ctx.redirect_with(
         &format!("/{}/admin/users", commune.slug),
         "ok",
-        "admin.users.created",
+        "admin.users.invited",
     ))
 }
 
@@ -129,7 +126,7 @@ pub async fn change_role(
     let role = Role::parse(&form.role).ok_or(AppError::BadRequest("admin.users.bad_role"))?;
     let actor = ctx.actor()?;
     if actor.id == Some(user) && role == Role::Admin && form.action == "revoke" {
-        return Err(AppError::BadRequest("admin.users.self_revoke"));
+        return Err(Refusal::new("admin.users.self_revoke").into());
     }
     let cid = commune.id;
     let grant = match form.action.as_str() {
@@ -138,12 +135,13 @@ pub async fn change_role(
         _ => return Err(AppError::BadRequest("error.bad_request")),
     };
     state
-        .write(move |conn| {
+        .write(move |conn| -> AppResult<()> {
             // Only people of this commune: an id from elsewhere is not found here.
             if users::roles_in(conn, user, cid)?.is_empty() {
                 return Err(AppError::NotFound);
             }
             if grant {
+                membership::refuse_self(&actor, user)?;
                 users::grant(conn, user, cid, role, &actor)?;
             } else {
                 users::revoke(conn, user, cid, role, &actor)?;
@@ -189,7 +187,7 @@ pub async fn create_district(
     let actor = ctx.actor()?;
     let cid = commune.id;
     state
-        .write(move |conn| Ok(districts::create(conn, cid, &form.name, kind, &actor)?))
+        .write(move |conn| districts::create(conn, cid, &form.name, kind, &actor))
         .await?;
     Ok(ctx.redirect_with(
         &format!("/{}/admin/districts", commune.slug),

@@ -133,7 +133,7 @@ pub async fn forgot(
     // Each request stays counted, so that the form cannot be used to flood an inbox.
     let email = form.email.clone();
     let issued = state
-        .write(move |conn| {
+        .write(move |conn| -> AppResult<_> {
             let Some(user) = users::by_email(conn, &email)? else {
                 return Ok(None);
             };
@@ -217,7 +217,7 @@ pub async fn reset(
         .await?
         .map_err(AppError::Internal)?;
     state
-        .write(move |conn| {
+        .write(move |conn| -> AppResult<_> {
             let user = resets::check(conn, &token)?.ok_or(AppError::BadRequest("reset.invalid"))?;
             let u = users::by_id(conn, user)?;
             users::set_password(

@@ -41,3 +41,14 @@ pub async fn show_commune(state: web::Data<AppState>, ctx: Ctx) -> AppResult<Htt
         }),
     )
 }
+
+/// `/{commune}/` is the commune's page, at its one address.
+pub async fn to_commune(ctx: Ctx) -> AppResult<HttpResponse> {
+    let commune = ctx.visitor.commune()?;
+    Ok(HttpResponse::MovedPermanently()
+        .insert_header((
+            actix_web::http::header::LOCATION,
+            format!("/{}", commune.slug),
+        ))
+        .finish())
+}

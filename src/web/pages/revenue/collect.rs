@@ -1,0 +1,216 @@
+//! The collector's counter: look a taxpayer up, see what they owe, say what they pay,
+//! check the preview ("Enregistrer 25 000 FCFA pour Moussa Diallo ?"), confirm, and
+//! print the numbered receipt. The day's sheet lists what the collector has received,
+//! to hand over with the cash.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{form_id, with_status};
+use crate::error::{AppError, AppResult, Refusal};
+use crate::fields;
+use crate::ids::{PaymentId, TaxpayerId};
+use crate::money::Xof;
+use crate::revenue::payments::{self, Method, NewPayment};
+use crate::revenue::{ledger, taxpayers};
+use crate::web::{AppState, Ctx};
+
+#[derive(Deserialize)]
+pub struct Lookup {
+    #[serde(default, rename = "ref")]
+    reference: String,
+}
+
+#[derive(Deserialize, Serialize, Default, Clone)]
+pub struct PaymentForm {
+    taxpayer: String,
+    amount: String,
+    method: String,
+    #[serde(default)]
+    reference: String,
+    /// The form's one-time token (see [`payments`]).
+    token: String,
+}
+
+impl PaymentForm {
+    /// The payment the form describes; a field the page never sends wrong is a 400, an
+    /// amount typed wrong is a refusal.
+    fn payment(&self) -> AppResult<NewPayment> {
+        let token = self.token.trim().to_string();
+        if token.is_empty() || token.len() > 64 {
+            return Err(AppError::BadRequest("error.bad_request"));
+        }
+        Ok(NewPayment {
+            taxpayer: TaxpayerId(form_id(&self.taxpayer)?),
+            amount: fields::amount(&self.amount).map_err(|r| r.on("amount"))?,
+            method: Method::parse(&self.method).ok_or(AppError::BadRequest("error.bad_request"))?,
+            reference: Some(self.reference.clone()),
+            token,
+        })
+    }
+}
+
+pub async fn show(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    q: web::Query<Lookup>,
+) -> AppResult<HttpResponse> {
+    let reference = q.into_inner().reference.trim().to_string();
+    counter(&state, &ctx, reference, None, None).await
+}
+
+/// The preview of a payment: what it settles, and the balance after; nothing is
+/// written until the collector confirms.
+pub async fn preview(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    form: web::Form<PaymentForm>,
+) -> AppResult<HttpResponse> {
+    let form = form.into_inner();
+    let commune = ctx.visitor.commune()?.clone();
+    let day = commune.today();
+    let planned = match form.payment() {
+        Ok(payment) => {
+            let c = commune.clone();
+            state
+                .db(move |conn| Ok(payments::plan(conn, &c, &payment, day)?))
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match planned {
+        Ok(plan) => ctx.render(
+            &state,
+            "pages/collect/confirm",
+            "collect.confirm.title",
+            json!({ "plan": plan, "form": form }),
+        ),
+        Err(AppError::Refused(refusal)) => refused(&state, &ctx, refusal, form).await,
+        Err(e) => Err(e),
+    }
+}
+
+/// Records the payment confirmed on the preview, and shows its receipt.
+pub async fn record(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    form: web::Form<PaymentForm>,
+) -> AppResult<HttpResponse> {
+    let form = form.into_inner();
+    let payment = form.payment()?;
+    let commune = ctx.visitor.commune()?.clone();
+    let slug = commune.slug.clone();
+    let (actor, me, day) = (ctx.actor()?, ctx.visitor.user()?.id, commune.today());
+    let recorded = state
+        .write(move |conn| payments::record(conn, &commune, &payment, day, &actor, me))
+        .await;
+    match recorded {
+        Ok(id) => {
+            let receipt = format!("/{slug}/collect/receipts/{}", id.0);
+            Ok(ctx.redirect_with(&receipt, "ok", "payment.recorded"))
+        }
+        Err(AppError::Refused(refusal)) => refused(&state, &ctx, refusal, form).await,
+        Err(e) => Err(e),
+    }
+}
+
+/// The counter again, on the same taxpayer, with the reason and what was typed.
+async fn refused(
+    state: &AppState,
+    ctx: &Ctx,
+    refusal: Refusal,
+    form: PaymentForm,
+) -> AppResult<HttpResponse> {
+    let cid = ctx.visitor.commune()?.id;
+    let taxpayer = TaxpayerId(form_id(&form.taxpayer)?);
+    let reference = state
+        .db(move |conn| Ok(taxpayers::by_id(conn, cid, taxpayer)?.reference))
+        .await?;
+    counter(state, ctx, reference, Some(refusal), Some(form)).await
+}
+
+pub async fn receipt(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    path: web::Path<(String, i64)>,
+) -> AppResult<HttpResponse> {
+    let (_, id) = path.into_inner();
+    let cid = ctx.visitor.commune()?.id;
+    let receipt = state
+        .db(move |conn| Ok(payments::receipt(conn, cid, PaymentId(id))?))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    ctx.render(
+        &state,
+        "pages/collect/receipt",
+        "collect.receipt.title",
+        json!({ "receipt": receipt }),
+    )
+}
+
+/// The counter page: the look-up, the taxpayer found (their account and the payment
+/// form), and the collector's sheet for the day. A refused payment comes back here
+/// with its reason and what was typed, as a 422.
+async fn counter(
+    state: &AppState,
+    ctx: &Ctx,
+    reference: String,
+    refused: Option<Refusal>,
+    form: Option<PaymentForm>,
+) -> AppResult<HttpResponse> {
+    let commune = ctx.visitor.commune()?.clone();
+    let (cid, day, since) = (commune.id, commune.today(), commune.start_of_today());
+    let me = ctx.visitor.user()?.id;
+    let wanted = reference.clone();
+    let (found, sheet) = state
+        .db(move |conn| {
+            let found = match wanted.as_str() {
+                "" => None,
+                r => match taxpayers::payer(conn, cid, r)? {
+                    Some(t) => {
+                        let acct = ledger::of(conn, t.id, day)?;
+                        Some((t, acct))
+                    }
+                    None => None,
+                },
+            };
+            Ok((found, payments::received_by(conn, cid, me, since)?))
+        })
+        .await?;
+    let total: Xof = sheet.iter().map(|p| p.amount).sum();
+    let (taxpayer, acct) = found.unzip();
+    let form = form.unwrap_or_else(|| PaymentForm {
+        amount: acct
+            .as_ref()
+            .map(|a| a.balance.0.max(0).to_string())
+            .unwrap_or_default(),
+        method: Method::Cash.as_str().into(),
+        token: uuid::Uuid::new_v4().simple().to_string(),
+        ..PaymentForm::default()
+    });
+    let status = if refused.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let refused = refused
+        .map(|r| json!({ "field": r.field, "message": r.message(&state.catalog, ctx.locale) }));
+    let html = ctx.render_string(
+        state,
+        "pages/collect/counter",
+        "space.collector.title",
+        json!({
+            "ref": reference,
+            "searched": !reference.is_empty(),
+            "taxpayer": taxpayer,
+            "account": acct,
+            "methods": Method::ALL,
+            "form": form,
+            "refused": refused,
+            "sheet": { "payments": sheet, "total": total, "count": sheet.len() },
+        }),
+    )?;
+    Ok(with_status(status, html))
+}
