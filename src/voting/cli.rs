@@ -6,8 +6,13 @@ use std::path::PathBuf;
 use anyhow::{anyhow, bail, Result};
 
 use super::model::Election;
-use super::pb::read_pb_file;
+use super::pb::{read_pb_file_with_warnings, PbWarning};
 use super::rules::{tally, Outcome, Rule};
+
+/// Warnings printed one by one on stderr; past this many, the first few and
+/// a count (the JSON output always lists them all).
+const WARNINGS_IN_FULL: usize = 5;
+const WARNINGS_BEFORE_COUNT: usize = 3;
 
 /// Count a participatory-budgeting vote from a pabulib .pb file.
 #[derive(clap::Args, Debug)]
@@ -26,14 +31,22 @@ pub struct TallyArgs {
     pub json: bool,
 }
 
-/// Runs the command and prints its result on stdout.
+/// Runs the command: the result on stdout, warnings about the file on stderr.
 pub fn run(args: &TallyArgs) -> Result<()> {
-    print!("{}", render(args)?);
+    let printed = render(args)?;
+    eprint!("{}", printed.stderr);
+    print!("{}", printed.stdout);
     Ok(())
 }
 
 /// What `run` prints.
-pub fn render(args: &TallyArgs) -> Result<String> {
+pub struct Printed {
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Counts the election and writes what `run` prints.
+pub fn render(args: &TallyArgs) -> Result<Printed> {
     let chosen = args
         .rule
         .as_deref()
@@ -48,7 +61,8 @@ pub fn render(args: &TallyArgs) -> Result<String> {
         Some(other) => bail!("unknown completion \"{other}\"; the only completion is greedy"),
     };
     let file = args.file.display().to_string();
-    let e = read_pb_file(&args.file).map_err(|err| anyhow!("{file}: {err}"))?;
+    let (e, warnings) =
+        read_pb_file_with_warnings(&args.file).map_err(|err| anyhow!("{file}: {err}"))?;
     let rule = match (chosen, e.rule.as_deref()) {
         (Some(rule), _) => rule,
         (None, Some(named)) => Rule::from_pabulib(named).ok_or_else(|| {
@@ -57,14 +71,41 @@ pub fn render(args: &TallyArgs) -> Result<String> {
         (None, None) => bail!("{file}: the file names no rule; choose one with --rule ({})", Rule::names()),
     };
     let outcome = tally(&e, rule, complete).map_err(|err| anyhow!("{file}: {err}"))?;
-    if args.json {
+    let stdout = if args.json {
         let mut value = outcome.to_json(&e);
-        value["file"] = file.into();
+        value["file"] = file.clone().into();
         value["description"] = e.meta("description").into();
-        Ok(format!("{value}\n"))
+        value["warnings"] = warnings.iter().map(PbWarning::to_json).collect();
+        format!("{value}\n")
     } else {
-        Ok(table(&e, &outcome, &file))
+        table(&e, &outcome, &file)
+    };
+    Ok(Printed {
+        stdout,
+        stderr: warning_lines(&file, &warnings),
+    })
+}
+
+/// One `warning:` line per warning, or, when there are many, the first few
+/// and how many more.
+fn warning_lines(file: &str, warnings: &[PbWarning]) -> String {
+    let shown = if warnings.len() > WARNINGS_IN_FULL {
+        WARNINGS_BEFORE_COUNT
+    } else {
+        warnings.len()
+    };
+    let mut s = String::new();
+    for w in &warnings[..shown] {
+        let _ = writeln!(s, "warning: {file}: {w}");
     }
+    let more = warnings.len() - shown;
+    if more > 0 {
+        let _ = writeln!(
+            s,
+            "warning: {file}: {more} more projects named more than once in a vote, counted the same way (--json lists them all)"
+        );
+    }
+    s
 }
 
 fn percent(part: u64, whole: u64) -> String {

@@ -38,5 +38,8 @@ pub mod pb;
 pub mod rules;
 
 pub use model::{Ballot, BallotRules, BallotViolation, Election, Project, VoteType};
-pub use pb::{parse_pb, read_pb_file, write_pb, write_pb_file, PbError};
+pub use pb::{
+    parse_pb, parse_pb_with_warnings, read_pb_file, read_pb_file_with_warnings, write_pb,
+    write_pb_file, PbError, PbWarning,
+};
 pub use rules::{tally, Outcome, Rule, TallyError};

@@ -61,6 +61,8 @@ fn tally_json_prints_one_object_with_the_outcome_and_every_explanation() {
     assert_eq!(p8["explanation"]["outbid_by"], "11");
     assert!(p8["text"].as_str().unwrap().contains("outbid"));
     assert_eq!(v["ties"][0]["decided_by"], "lower_cost");
+    assert_eq!(v["warnings"], serde_json::json!([]));
+    assert_eq!(stderr(&out), "");
 }
 
 #[test]
@@ -165,4 +167,93 @@ fn tally_of_a_file_whose_rule_commune_does_not_know_asks_for_one() {
     );
     let out = commune(&["tally", path.to_str().unwrap(), "--rule", "greedy"]);
     assert!(out.status.success());
+}
+
+/// An excerpt of Warsaw 2022 Wola, whose voter 37051 voted `147,1040,1040`
+/// (see its META `excerpt`).
+const WOLA: &str = "Poland_Warszawa_2022_Wola_excerpt.pb";
+
+fn tally_json_of(path: &std::path::Path) -> Value {
+    let out = commune(&["tally", path.to_str().unwrap(), "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    serde_json::from_str(&stdout(&out)).unwrap()
+}
+
+#[test]
+fn tally_json_of_a_real_vote_naming_a_project_twice_counts_it_once_and_says_so() {
+    let mut v = tally_json_of(&data_path(WOLA));
+    assert_eq!(
+        v["warnings"],
+        serde_json::json!([{
+            "line": 183,
+            "voter_id": "37051",
+            "project": "1040",
+            "times": 2,
+            "counted": "once",
+            "message": "line 183: voter \"37051\"'s vote names project \"1040\" twice; counted once",
+        }])
+    );
+    let project = |v: &Value, id: &str| {
+        v["projects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == id)
+            .cloned()
+            .unwrap()
+    };
+    // 50 votes for 1040, as pabutools 1.2.3 counts them, not 51.
+    assert_eq!(project(&v, "1040")["votes"], 50);
+
+    let text = std::fs::read_to_string(data_path(WOLA)).unwrap();
+    let by_hand = text.replace("\n37051;147,1040,1040;", "\n37051;147,1040;");
+    assert_ne!(by_hand, text);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(WOLA);
+    std::fs::write(&path, by_hand).unwrap();
+    let mut w = tally_json_of(&path);
+    assert_eq!(w["warnings"], serde_json::json!([]));
+    for key in ["file", "warnings"] {
+        v[key] = Value::Null;
+        w[key] = Value::Null;
+    }
+    assert_eq!(v, w, "the same tally as the file de-duplicated by hand");
+}
+
+#[test]
+fn tally_prints_a_warning_line_on_stderr_for_a_vote_naming_a_project_twice() {
+    let out = tally(WOLA, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let path = data_path(WOLA);
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "warning: {}: line 183: voter \"37051\"'s vote names project \"1040\" twice; counted once\n",
+            path.display()
+        )
+    );
+    assert!(stdout(&out).contains("Rule: greedy"), "{}", stdout(&out));
+}
+
+#[test]
+fn tally_shows_the_first_few_of_many_warnings_and_counts_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("many.pb");
+    let votes: String = (1..=7).map(|i| format!("{i};a,b,a\n")).collect();
+    std::fs::write(&path, format!("META\nkey;value\nbudget;100\nvote_type;approval\nrule;greedy\nPROJECTS\nproject_id;cost\na;60\nb;50\nVOTES\nvoter_id;vote\n{votes}")).unwrap();
+    let out = commune(&["tally", path.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 4, "{err}");
+    assert!(
+        lines[0].ends_with("line 12: voter \"1\"'s vote names project \"a\" twice; counted once")
+    );
+    assert!(
+        lines[3].ends_with("4 more projects named more than once in a vote, counted the same way (--json lists them all)"),
+        "{err}"
+    );
+    let v = tally_json_of(&path);
+    assert_eq!(v["warnings"].as_array().unwrap().len(), 7);
+    assert_eq!(v["projects"][0]["votes"], 7);
 }

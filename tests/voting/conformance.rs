@@ -179,3 +179,21 @@ fn every_file_gives_the_pabutools_outcomes_for_mes_greedy_phragmen_and_add1e() {
     }
     assert_eq!(checked, 36);
 }
+
+#[test]
+fn warszawa_2022_wola_with_a_vote_naming_a_project_twice_gives_the_pabutools_mes_outcome() {
+    // pabutools 1.2.3 (parse_pabulib, then method_of_equal_shares with
+    // Cost_Sat and Commune's tie-breaking) on this file; voter 37051's
+    // `147,1040,1040` approves 1040 once.
+    let file = "Poland_Warszawa_2022_Wola_excerpt.pb";
+    let e = load(file);
+    let out = tally(&e, Rule::Mes, false).unwrap();
+    assert_eq!(
+        ids(&e, &out.selected),
+        [
+            "147", "1040", "2093", "234", "268", "1971", "2017", "1956", "1864", "326", "667",
+            "538", "1943", "162", "1463", "246", "1869", "403", "1224", "2056"
+        ]
+    );
+    assert_eq!(out.cost, 2_045_180);
+}

@@ -4,15 +4,19 @@
 //! and VOTES (`voter_id;vote;...`).
 //!
 //! Reading keeps unknown META keys and extra columns, so that writing the
-//! election back gives an equivalent file.
+//! election back gives an equivalent file. A vote that names a project more
+//! than once is read as pabutools reads it, with a [`PbWarning`] (see the
+//! `read` module for what each kind of ballot counts).
 
 mod read;
 mod record;
+mod warning;
 mod write;
 
 use std::path::Path;
 
-pub use read::parse_pb;
+pub use read::{parse_pb, parse_pb_with_warnings};
+pub use warning::{Counted, PbWarning};
 pub use write::write_pb;
 
 use super::model::Election;
@@ -43,12 +47,18 @@ impl PbError {
 
 /// Reads and parses a `.pb` file.
 pub fn read_pb_file(path: &Path) -> Result<Election, PbError> {
+    read_pb_file_with_warnings(path).map(|(election, _)| election)
+}
+
+/// Reads and parses a `.pb` file, with the warnings of
+/// [`parse_pb_with_warnings`].
+pub fn read_pb_file_with_warnings(path: &Path) -> Result<(Election, Vec<PbWarning>), PbError> {
     let bytes = std::fs::read(path).map_err(|source| PbError::Io {
         path: path.display().to_string(),
         source,
     })?;
     match String::from_utf8(bytes) {
-        Ok(text) => parse_pb(&text),
+        Ok(text) => parse_pb_with_warnings(&text),
         Err(e) => {
             let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
             let line = 1 + valid.iter().filter(|&&b| b == b'\n').count();

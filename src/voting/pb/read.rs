@@ -1,9 +1,32 @@
 //! Parsing a `.pb` file into an [`Election`]. Every problem is reported with
 //! the line it was found on; nothing here panics on bad input.
+//!
+//! # A vote that names a project more than once
+//!
+//! Some published files have such votes (Warsaw 2022 Wola: `147,1040,1040`).
+//! pabutools 1.2.3 reads them (`parse_pabulib_from_string` in
+//! `pabutools/election/pabulib.py`, with the ballot classes of
+//! `pabutools/election/ballot/`), and so does Commune, with the same result
+//! and a [`PbWarning`] for each project repeated in a vote:
+//!
+//! - approval and choose-1: the project is approved once (pabutools adds it
+//!   to a set);
+//! - ordinal: the project keeps the rank where it is first named, and the
+//!   projects after it move up (pabutools' `OrdinalBallot.append` leaves a
+//!   project already in the order where it is);
+//! - cumulative and scoring: the points written last replace the earlier
+//!   ones, and the project keeps its first place in the list (pabutools
+//!   assigns `ballot[project] = points` in a dict, so the last assignment
+//!   stays). The earlier points are not added: a voter who wrote `a,b,a` with
+//!   `3,4,5` gives `a` 5 points and `b` 4.
+//!
+//! The ballot rules (`max_length`, `max_sum_points`, ...) then apply to the
+//! vote as counted.
 
 use std::collections::HashMap;
 
 use super::record::{Record, Records};
+use super::warning::{Counted, PbWarning};
 use super::write::render_meta_value;
 use super::PbError;
 use crate::voting::model::{Ballot, BallotRules, Election, Project, VoteType};
@@ -11,11 +34,18 @@ use crate::voting::number::Decimal;
 
 /// Parses the text of a `.pb` file.
 pub fn parse_pb(text: &str) -> Result<Election, PbError> {
+    parse_pb_with_warnings(text).map(|(election, _)| election)
+}
+
+/// Parses the text of a `.pb` file, with a warning for each thing read that
+/// the file should not hold, in file order.
+pub fn parse_pb_with_warnings(text: &str) -> Result<(Election, Vec<PbWarning>), PbError> {
     let mut reader = Reader::default();
     for record in Records::new(text) {
         reader.record(record?)?;
     }
-    reader.finish()
+    let warnings = std::mem::take(&mut reader.warnings);
+    Ok((reader.finish()?, warnings))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -40,7 +70,18 @@ struct Reader {
     voter_columns: Vec<String>,
     ballots: Vec<Ballot>,
     ballot_lines: Vec<usize>,
+    /// `stamp[p]` is the number of the last ballot that named project `p`,
+    /// which finds a repeat in a vote at once.
     stamp: Vec<usize>,
+    warnings: Vec<PbWarning>,
+}
+
+/// A project named again in a vote: where it is written (counting every
+/// project named, repeats too) and its place in the ballot as read.
+#[derive(Clone, Copy)]
+struct Repeat {
+    written: usize,
+    kept: usize,
 }
 
 /// The META keys Commune understands, parsed.
@@ -265,32 +306,16 @@ impl Reader {
     fn vote_row(&mut self, record: &Record, header: &(usize, Vec<String>)) -> Result<(), PbError> {
         let fields = row_fields(record, header)?;
         let line = record.line;
-        let ballot_no = self.ballots.len() + 1;
-        self.stamp.resize(self.projects.len(), 0);
         let mut ballot = Ballot::approval("", Vec::new());
+        let mut named = 0;
+        let mut repeats = Vec::new();
         for (column, value) in header.1.iter().zip(fields) {
             let value = value.trim();
             match column.as_str() {
                 "voter_id" => ballot.voter_id = value.to_string(),
                 "vote" if is_none(value) => {}
                 "vote" => {
-                    for id in value.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-                        let p = *self.index.get(id).ok_or_else(|| {
-                            PbError::at(
-                                line,
-                                format!(
-                                    "the vote names project \"{id}\", which is not in PROJECTS"
-                                ),
-                            )
-                        })?;
-                        if std::mem::replace(&mut self.stamp[p], ballot_no) == ballot_no {
-                            return Err(PbError::at(
-                                line,
-                                format!("the vote names project \"{id}\" twice"),
-                            ));
-                        }
-                        ballot.projects.push(p);
-                    }
+                    named = self.read_vote(value, line, &mut ballot.projects, &mut repeats)?
                 }
                 "points" if is_none(value) => {}
                 "points" => {
@@ -305,19 +330,94 @@ impl Reader {
             }
         }
         let has_points_column = header.1.iter().any(|c| c == "points");
-        if has_points_column && ballot.points.len() != ballot.projects.len() {
+        if has_points_column && ballot.points.len() != named {
             return Err(PbError::at(
                 line,
                 format!(
-                    "the vote lists {} projects but {} points",
-                    ballot.projects.len(),
+                    "the vote lists {named} projects but {} points",
                     ballot.points.len()
                 ),
             ));
         }
+        if !repeats.is_empty() {
+            self.settle_repeats(&mut ballot, &repeats, line);
+        }
         self.ballots.push(ballot);
         self.ballot_lines.push(line);
         Ok(())
+    }
+
+    /// Reads a `vote` field into `projects`, each project once, and returns
+    /// how many projects it names, repeats included. A project named again
+    /// goes to `repeats`.
+    fn read_vote(
+        &mut self,
+        value: &str,
+        line: usize,
+        projects: &mut Vec<usize>,
+        repeats: &mut Vec<Repeat>,
+    ) -> Result<usize, PbError> {
+        let ballot_no = self.ballots.len() + 1;
+        self.stamp.resize(self.projects.len(), 0);
+        let mut named = 0;
+        for id in value.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            let p = *self.index.get(id).ok_or_else(|| {
+                PbError::at(
+                    line,
+                    format!("the vote names project \"{id}\", which is not in PROJECTS"),
+                )
+            })?;
+            if std::mem::replace(&mut self.stamp[p], ballot_no) == ballot_no {
+                let kept = projects.iter().position(|&q| q == p).unwrap_or_default();
+                repeats.push(Repeat {
+                    written: named,
+                    kept,
+                });
+            } else {
+                projects.push(p);
+            }
+            named += 1;
+        }
+        Ok(named)
+    }
+
+    /// Counts a vote's repeated projects as pabutools does (see the module
+    /// documentation) and warns once for each.
+    fn settle_repeats(&mut self, ballot: &mut Ballot, repeats: &[Repeat], line: usize) {
+        let written = std::mem::take(&mut ballot.points);
+        ballot.points = points_counted(&written, repeats);
+        let mut repeated: Vec<usize> = repeats.iter().map(|r| r.kept).collect();
+        repeated.sort_unstable();
+        repeated.dedup();
+        for kept in repeated {
+            let again: Vec<usize> = repeats
+                .iter()
+                .filter(|r| r.kept == kept)
+                .map(|r| r.written)
+                .collect();
+            let counted = self.counted(&written, first_written(kept, repeats), &again);
+            self.warnings.push(PbWarning {
+                line,
+                voter_id: ballot.voter_id.clone(),
+                project: self.projects[ballot.projects[kept]].id.clone(),
+                times: 1 + again.len(),
+                counted,
+            });
+        }
+    }
+
+    /// What a project named at `first`, then at `again`, counts for.
+    fn counted(&self, written_points: &[i64], first: usize, again: &[usize]) -> Counted {
+        match self.typed.as_ref().map(|t| t.vote_type) {
+            Some(t) if t.has_points() && !written_points.is_empty() => Counted::LastPoints {
+                given: std::iter::once(&first)
+                    .chain(again)
+                    .map(|&i| written_points[i])
+                    .collect(),
+            },
+            Some(VoteType::Ordinal) => Counted::FirstRank,
+            _ => Counted::Once,
+        }
     }
 
     /// Parses the META keys Commune understands; called once META is complete.
@@ -470,4 +570,32 @@ impl Reader {
             None => Ok(()),
         }
     }
+}
+
+fn is_repeat(repeats: &[Repeat], written: usize) -> bool {
+    repeats.iter().any(|r| r.written == written)
+}
+
+/// Where the ballot's `kept`th project is first named, counting every
+/// project the vote names.
+fn first_written(kept: usize, repeats: &[Repeat]) -> usize {
+    (0..)
+        .filter(|&i| !is_repeat(repeats, i))
+        .nth(kept)
+        .unwrap_or_default()
+}
+
+/// The points written, each project's once: a repeated project's last
+/// points, in the place where it is first named.
+fn points_counted(written: &[i64], repeats: &[Repeat]) -> Vec<i64> {
+    let mut points: Vec<i64> = (0..written.len())
+        .filter(|&i| !is_repeat(repeats, i))
+        .map(|i| written[i])
+        .collect();
+    for r in repeats {
+        if let Some(p) = points.get_mut(r.kept) {
+            *p = written[r.written];
+        }
+    }
+    points
 }

@@ -90,12 +90,150 @@ fn an_unknown_project_in_a_vote_names_the_line() {
     );
 }
 
+/// Three projects and a VOTES header; votes start on line 12.
+fn repeats_head(vote_type: &str, columns: &str) -> String {
+    format!("META\nkey;value\nbudget;100\nvote_type;{vote_type}\nPROJECTS\nproject_id;cost\na;60\nb;50\nc;10\nVOTES\n{columns}\n")
+}
+
+fn read(text: &str) -> (Election, Vec<PbWarning>) {
+    parse_pb_with_warnings(text).unwrap()
+}
+
+fn messages(warnings: &[PbWarning]) -> Vec<String> {
+    warnings.iter().map(ToString::to_string).collect()
+}
+
 #[test]
-fn a_project_voted_twice_in_one_ballot_is_an_error() {
+fn an_approval_vote_that_names_a_project_twice_approves_it_once_with_a_warning() {
+    let (e, warnings) = read(&format!("{HEAD}1;a,b,a\n2;a\n"));
+    assert_eq!(e.ballots[0].projects, vec![0, 1]);
     assert_eq!(
-        err(&format!("{HEAD}1;a,b,a\n")),
-        "line 11: the vote names project \"a\" twice"
+        e.ballots[1].projects,
+        vec![0],
+        "the next vote starts afresh"
     );
+    assert_eq!(
+        warnings,
+        vec![PbWarning {
+            line: 11,
+            voter_id: "1".into(),
+            project: "a".into(),
+            times: 2,
+            counted: Counted::Once,
+        }]
+    );
+    assert_eq!(
+        messages(&warnings),
+        vec!["line 11: voter \"1\"'s vote names project \"a\" twice; counted once"]
+    );
+    assert_eq!(e.invalid_ballots(), vec![]);
+}
+
+#[test]
+fn each_repeated_project_of_a_vote_gets_one_warning_that_says_how_many_times() {
+    let (e, warnings) = read(&format!("{HEAD}1;b,a,b,a,b\n"));
+    assert_eq!(e.ballots[0].projects, vec![1, 0]);
+    assert_eq!(
+        messages(&warnings),
+        vec![
+            "line 11: voter \"1\"'s vote names project \"b\" 3 times; counted once",
+            "line 11: voter \"1\"'s vote names project \"a\" twice; counted once",
+        ]
+    );
+}
+
+#[test]
+fn a_choose_1_vote_that_names_its_project_twice_is_one_valid_vote() {
+    let (e, warnings) = read(&format!(
+        "{}1;c,c\n",
+        repeats_head("choose-1", "voter_id;vote")
+    ));
+    assert_eq!(e.ballots[0].projects, vec![2]);
+    assert_eq!(e.invalid_ballots(), vec![]);
+    assert_eq!(warnings[0].counted, Counted::Once);
+}
+
+#[test]
+fn a_cumulative_vote_that_repeats_a_project_keeps_the_points_written_last() {
+    let head = repeats_head("cumulative", "voter_id;vote;points");
+    let (e, warnings) = read(&format!("{head}1;a,b,a;3,4,5\n2;c,a,c,c;1,2,3,4\n"));
+    assert_eq!(e.ballots[0].projects, vec![0, 1]);
+    assert_eq!(e.ballots[0].points, vec![5, 4], "replaced, not added");
+    assert_eq!(e.ballots[1].projects, vec![2, 0]);
+    assert_eq!(e.ballots[1].points, vec![4, 2]);
+    assert_eq!(
+        warnings[1].counted,
+        Counted::LastPoints {
+            given: vec![1, 3, 4]
+        }
+    );
+    assert_eq!(
+        messages(&warnings),
+        vec![
+            "line 12: voter \"1\"'s vote names project \"a\" twice; given 3 and 5 points, the last (5) count",
+            "line 13: voter \"2\"'s vote names project \"c\" 3 times; given 1, 3 and 4 points, the last (4) count",
+        ]
+    );
+}
+
+#[test]
+fn a_scoring_vote_that_repeats_a_project_keeps_the_points_written_last() {
+    let head = repeats_head("scoring", "voter_id;vote;points");
+    let (e, warnings) = read(&format!("{head}1;b,c,b;2,1,0\n"));
+    assert_eq!(e.ballots[0].projects, vec![1, 2]);
+    assert_eq!(e.ballots[0].points, vec![0, 1]);
+    assert_eq!(
+        warnings[0].counted,
+        Counted::LastPoints { given: vec![2, 0] }
+    );
+}
+
+#[test]
+fn the_points_of_a_repeating_vote_must_match_the_projects_as_written() {
+    let head = repeats_head("cumulative", "voter_id;vote;points");
+    assert_eq!(
+        err(&format!("{head}1;a,b,a;3,4\n")),
+        "line 12: the vote lists 3 projects but 2 points"
+    );
+}
+
+#[test]
+fn an_ordinal_vote_that_repeats_a_project_ranks_it_where_first_named() {
+    let head = repeats_head("ordinal", "voter_id;vote");
+    let (e, warnings) = read(&format!("{head}1;a,b,a,c\n2;c,a,c\n"));
+    assert_eq!(e.ballots[0].projects, vec![0, 1, 2], "c moves up to third");
+    assert_eq!(e.ballots[1].projects, vec![2, 0]);
+    assert_eq!(
+        messages(&warnings),
+        vec![
+            "line 12: voter \"1\"'s vote names project \"a\" twice; ranked where first named",
+            "line 13: voter \"2\"'s vote names project \"c\" twice; ranked where first named",
+        ]
+    );
+}
+
+#[test]
+fn a_repeat_without_a_voter_id_column_names_the_line_alone() {
+    let (_, warnings) = read(&format!("{}b,b\n", repeats_head("approval", "vote")));
+    assert_eq!(
+        messages(&warnings),
+        vec!["line 12: the vote names project \"b\" twice; counted once"]
+    );
+}
+
+#[test]
+fn a_file_read_with_repeats_is_written_back_without_them() {
+    let head = repeats_head("cumulative", "voter_id;vote;points");
+    let (e, _) = read(&format!("{head}1;a,b,a;3,4,5\n"));
+    let text = write_pb(&e);
+    assert!(text.ends_with("\n1;a,b;5,4\n"), "{text}");
+    let (again, warnings) = read(&text);
+    assert_eq!((again, warnings), (e, vec![]));
+}
+
+#[test]
+fn a_file_without_repeats_has_no_warnings() {
+    assert_eq!(parse_pb_with_warnings(SAMPLE).unwrap().1, vec![]);
 }
 
 #[test]
