@@ -118,11 +118,12 @@ impl Xof {
         }
     }
 
-    /// The amount as shown on a page: `1 234 567 FCFA` in French, `XOF 1,234,567` in English.
+    /// The amount as shown on a page: `1 234 567 FCFA` in French, `XOF 1,234,567` in
+    /// English. The spaces do not break: an amount never splits across two lines.
     pub fn display(self, locale: &str) -> String {
         match locale {
-            "en" => format!("XOF {}", self.grouped(",")),
-            _ => format!("{} FCFA", self.grouped("\u{202F}")),
+            "en" => format!("XOF\u{A0}{}", self.grouped(",")),
+            _ => format!("{}\u{A0}FCFA", self.grouped("\u{202F}")),
         }
     }
 
@@ -169,10 +170,13 @@ mod tests {
 
     #[test]
     fn amounts_display_in_each_language() {
-        assert_eq!(Xof(1_234_567).display("fr"), "1\u{202F}234\u{202F}567 FCFA");
-        assert_eq!(Xof(1_234_567).display("en"), "XOF 1,234,567");
-        assert_eq!(Xof(-500).display("en"), "XOF -500");
-        assert_eq!(Xof(0).display("fr"), "0 FCFA");
+        assert_eq!(
+            Xof(1_234_567).display("fr"),
+            "1\u{202F}234\u{202F}567\u{A0}FCFA"
+        );
+        assert_eq!(Xof(1_234_567).display("en"), "XOF\u{A0}1,234,567");
+        assert_eq!(Xof(-500).display("en"), "XOF\u{A0}-500");
+        assert_eq!(Xof(0).display("fr"), "0\u{A0}FCFA");
     }
 
     #[test]

@@ -72,11 +72,11 @@ fn amounts_in_a_message_are_written_in_the_readers_language() {
     let balance = Arg::Money(Xof(25_000));
     assert_eq!(
         c.text(Locale::Fr, "m", [("balance", &balance)]),
-        "Reste 25\u{202F}000 FCFA"
+        "Reste 25\u{202F}000\u{A0}FCFA"
     );
     assert_eq!(
         c.text(Locale::En, "m", [("balance", &balance)]),
-        "Left XOF 25,000"
+        "Left XOF\u{A0}25,000"
     );
 }
 

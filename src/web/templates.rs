@@ -105,6 +105,32 @@ pub fn build(catalog: Arc<Catalog>) -> anyhow::Result<Handlebars<'static>> {
             },
         ),
     );
+    // ` aria-current="page"` on the menu's link to the page shown: the link whose
+    // address is the page's, or, with `section=true`, a prefix of it.
+    hb.register_helper(
+        "current",
+        Box::new(
+            |h: &Helper,
+             _: &Handlebars,
+             ctx: &Context,
+             _: &mut RenderContext,
+             out: &mut dyn Output|
+             -> HelperResult {
+                let href = h.param(0).and_then(|p| p.value().as_str()).unwrap_or("");
+                let section = h
+                    .hash_get("section")
+                    .is_some_and(|v| v.value().as_bool() == Some(true));
+                let path = ctx.data()["path"].as_str().unwrap_or("");
+                let path = path.split('?').next().unwrap_or("");
+                let here = path == href
+                    || (section && path.starts_with(href) && path[href.len()..].starts_with('/'));
+                if here && !href.is_empty() {
+                    out.write(" aria-current=\"page\"")?;
+                }
+                Ok(())
+            },
+        ),
+    );
     // Helpers of one value: the value, with the page's data (for its language and its
     // commune's time zone), gives the text shown.
     one_value_helper(&mut hb, "money", |v, page| {

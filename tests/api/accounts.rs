@@ -15,14 +15,15 @@ const ROLE_HOMES: [(&str, &str); 7] = [
 ];
 
 #[actix_web::test]
-async fn every_demo_account_logs_in_and_sees_its_own_home_page() {
+async fn every_demo_account_logs_in_and_lands_on_its_own_space() {
     let app = TestApp::spawn().await;
     for commune in [DAKAR, "abomey-calavi"] {
         for (role, home) in ROLE_HOMES {
             let c = app.visitor();
             let res = c.login(&demo_email(commune, role), DEMO_PASSWORD).await;
             assert_eq!(res.status(), StatusCode::SEE_OTHER, "{commune} {role}");
-            assert_eq!(location(&res), format!("/{commune}/home"));
+            // One role in one commune: straight to its space, not a page with one card.
+            assert_eq!(location(&res), format!("/{commune}/{home}"));
             let landing = c.text(&format!("/{commune}/home")).await;
             assert!(
                 landing.contains(&format!("href=\"/{commune}/{home}\"")),
@@ -265,13 +266,15 @@ async fn changing_the_password_ends_the_other_sessions_and_the_new_one_works() {
             .status(),
         StatusCode::SEE_OTHER
     );
-    // The change is in the audit log, and a notice went to the account's address.
-    assert!(app
+    // The change is in the audit log, named in words, and a notice went to the
+    // account's address.
+    let log = app
         .login(&demo_email(DAKAR, "admin"))
         .await
         .text("/dakar-plateau/admin/audit")
-        .await
-        .contains("user.password_change"));
+        .await;
+    assert!(log.contains("Changement de mot de passe"), "{log}");
+    assert!(!log.contains("user.password_change"));
     assert!(app
         .outbox_mails()
         .iter()

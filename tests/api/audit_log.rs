@@ -66,7 +66,7 @@ async fn each_change_is_logged_and_the_chain_verifies() {
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let page = admin.text("/dakar-plateau/admin/audit").await;
-    assert!(page.contains("district.create"));
+    assert!(page.contains("Ajout d’un quartier"));
     assert!(page.contains("Gorée-Nord"));
     assert!(page.contains("admin@dakar-plateau.demo"));
     let json: serde_json::Value = admin

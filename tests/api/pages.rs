@@ -1,66 +1,205 @@
 //! Pages: French first, English second, every key in both; light pages without
 //! JavaScript; error pages in both languages; the health check.
 
+use commune::accounts::{authz, Access, Role};
+use commune::communes;
+use commune::db;
+use commune::web::routes::route_specs;
 use reqwest::StatusCode;
 
 use crate::helpers::{demo_email, location, TestApp, DAKAR};
 
-/// Every page a role can open, in both languages, renders (strict mode turns any
-/// missing value or message into an error, so a 200 means nothing was missing).
+/// Real values for a route's parameters, in the demo: a taxpayer, a draft roll, a
+/// receipt, a live password-reset link and a live invitation.
+struct Ids {
+    taxpayer: i64,
+    roll: i64,
+    receipt: i64,
+    user: i64,
+    reset: String,
+    invitation: String,
+}
+
+fn demo_ids(app: &TestApp) -> Ids {
+    use commune::accounts::{membership, password, resets, users, Role};
+    use commune::audit::Actor;
+    use commune::revenue::{payments, rolls, tax_types, taxpayers};
+    let mut conn = app.conn();
+    let commune = communes::by_slug(&mut conn, DAKAR).unwrap().unwrap();
+    let actor = Actor::system("test");
+    let taxpayer = taxpayers::page(&mut conn, commune.id, &Default::default(), None, 1)
+        .unwrap()
+        .0[0]
+        .id;
+    // A draft roll, whose page offers to issue it.
+    let teom = tax_types::by_code(&mut conn, commune.id, "TEOM")
+        .unwrap()
+        .unwrap();
+    let year = chrono::Datelike::year(&commune.today());
+    db::write_tx(&mut conn, |conn| {
+        rolls::generate(conn, &commune, &teom, year, &actor)
+    })
+    .ok();
+    let roll = rolls::list(&mut conn, commune.id)
+        .unwrap()
+        .into_iter()
+        .find(|r| !r.roll.is_issued())
+        .unwrap_or_else(|| rolls::list(&mut conn, commune.id).unwrap().remove(0))
+        .roll
+        .id;
+    let collector = users::by_email(&mut conn, &demo_email(DAKAR, "collector"))
+        .unwrap()
+        .unwrap();
+    let owing = rolls::list(&mut conn, commune.id)
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.roll.is_issued())
+        .flat_map(|r| rolls::lines(&mut conn, r.roll.id, "", 1).unwrap())
+        .next()
+        .expect("an issued line in the demo");
+    let payer = taxpayers::by_ref(&mut conn, commune.id, &owing.taxpayer_ref)
+        .unwrap()
+        .unwrap();
+    let receipt = db::write_tx(&mut conn, |conn| {
+        payments::record(
+            conn,
+            &commune,
+            &payments::NewPayment {
+                taxpayer: payer.id,
+                amount: commune::money::Xof(100),
+                method: payments::Method::Cash,
+                reference: None,
+                token: "walk".into(),
+            },
+            commune.today(),
+            &actor,
+            collector.id,
+        )
+    })
+    .unwrap();
+    let citizen = users::by_email(&mut conn, &demo_email(DAKAR, "citizen"))
+        .unwrap()
+        .unwrap();
+    let reset = db::write_tx(&mut conn, |conn| {
+        resets::issue(conn, citizen.id, resets::RESET_TTL)
+    })
+    .unwrap();
+    let hash = password::hash("unusable password").unwrap();
+    let invitation = match db::write_tx(&mut conn, |conn| {
+        membership::invite(
+            conn,
+            commune.id,
+            &demo_email("abomey-calavi", "citizen"),
+            "x",
+            Role::Citizen,
+            &hash,
+            &actor,
+        )
+    })
+    .unwrap()
+    {
+        membership::Invited::Existing { token, .. } => token,
+        other => panic!("expected an invitation, got {other:?}"),
+    };
+    Ids {
+        taxpayer: taxpayer.0,
+        roll: roll.0,
+        receipt: receipt.0,
+        user: citizen.id.0,
+        reset,
+        invitation,
+    }
+}
+
+/// A route's pattern with real values.
+fn concrete(path: &str, ids: &Ids) -> String {
+    path.replace("{commune}", DAKAR)
+        .replace("{file}", "commune.css")
+        .replace("{locale}", "fr")
+        .replace(
+            "/password/reset/{token}",
+            &format!("/password/reset/{}", ids.reset),
+        )
+        .replace(
+            "/invitations/{token}",
+            &format!("/invitations/{}", ids.invitation),
+        )
+        .replace("{user}", &ids.user.to_string())
+        .replace("{roll}", &ids.roll.to_string())
+        .replace("/taxpayers/{id}", &format!("/taxpayers/{}", ids.taxpayer))
+        .replace("/rolls/{id}", &format!("/rolls/{}", ids.roll))
+        .replace("/receipts/{id}", &format!("/receipts/{}", ids.receipt))
+}
+
+/// The demo role that may open a route, or none for a public one.
+fn role_for(access: Access) -> Option<&'static str> {
+    match access {
+        Access::Public => None,
+        Access::LoggedIn => Some("citizen"),
+        Access::In(perm) => Role::ALL
+            .iter()
+            .find(|r| authz::allows(perm, &[**r]))
+            .map(|r| r.as_str()),
+    }
+}
+
+/// Every page of the route table (walked from `route_specs()`, so a new page cannot be
+/// missed), opened by a role that may open it, in French and in English, answers
+/// without error (strict mode turns any missing value or message into an error, so a
+/// 200 means nothing was missing); and every GET route answers HEAD alike, with no
+/// body.
 #[actix_web::test]
-async fn every_page_renders_in_french_and_in_english_for_every_role() {
+async fn every_page_of_the_route_table_renders_in_french_and_in_english_and_answers_head() {
     let app = TestApp::spawn().await;
-    let pages: &[(&str, &[&str])] = &[
-        (
-            "admin",
-            &[
-                "/",
-                "/dakar-plateau",
-                "/account",
-                "/dakar-plateau/home",
-                "/dakar-plateau/admin",
-                "/dakar-plateau/admin/users",
-                "/dakar-plateau/admin/districts",
-                "/dakar-plateau/admin/audit",
-            ],
-        ),
-        ("finance_officer", &["/dakar-plateau/finance"]),
-        ("collector", &["/dakar-plateau/collect"]),
-        ("treasurer", &["/dakar-plateau/treasury"]),
-        ("councillor", &["/dakar-plateau/council"]),
-        ("reviewer", &["/dakar-plateau/review"]),
-        ("citizen", &["/dakar-plateau/me", "/account"]),
-    ];
-    for (role, paths) in pages {
-        let c = app.login(&demo_email(DAKAR, role)).await;
-        for (lang, marker) in [("fr", "Se déconnecter"), ("en", "Log out")] {
+    let ids = demo_ids(&app);
+    let mut visited = 0;
+    for spec in route_specs().into_iter().filter(|s| s.method == "GET") {
+        let path = concrete(spec.path, &ids);
+        let c = match role_for(spec.access) {
+            Some(role) => app.login(&demo_email(DAKAR, role)).await,
+            None => app.visitor(),
+        };
+        for (lang, marker) in [("fr", "lang=\"fr\""), ("en", "lang=\"en\"")] {
             c.get(&format!("/lang/{lang}")).await;
-            for path in *paths {
-                let res = c.get(path).await;
-                assert_eq!(res.status(), StatusCode::OK, "{role} {lang} {path}");
-                let body = res.text().await.unwrap();
-                assert!(
-                    body.contains(&format!("<html lang=\"{lang}\">")),
-                    "{role} {lang} {path}"
-                );
-                assert!(body.contains(marker), "{role} {lang} {path}");
+            let res = c.get(&path).await;
+            let status = res.status();
+            let html = res
+                .headers()
+                .get("content-type")
+                .and_then(|h| h.to_str().ok())
+                .is_some_and(|ct| ct.starts_with("text/html"));
+            let body = res.text().await.unwrap();
+            assert!(
+                status.is_success() || status.is_redirection(),
+                "{lang} GET {path}: {status} {body}"
+            );
+            if html && status.is_success() {
+                assert!(body.contains(marker), "{lang} GET {path}");
             }
+            let head = c
+                .http
+                .head(format!("{}{path}", app.base))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(head.status(), status, "{lang} HEAD {path}");
+            assert!(
+                head.bytes().await.unwrap().is_empty(),
+                "HEAD {path} has a body"
+            );
         }
+        visited += 1;
     }
-    let anonymous = app.visitor();
-    for path in [
-        "/",
-        "/dakar-plateau",
-        "/abomey-calavi",
-        "/login",
-        "/password/forgot",
-    ] {
-        for (lang, marker) in [("fr", "Se connecter"), ("en", "Log in")] {
-            anonymous.get(&format!("/lang/{lang}")).await;
-            let body = anonymous.text(path).await;
-            assert!(body.contains(marker), "{lang} {path}");
-        }
-    }
+    assert!(visited > 35, "only {visited} pages walked");
+}
+
+/// `/{commune}/` is the commune's page, at one address.
+#[actix_web::test]
+async fn a_communes_address_with_a_trailing_slash_redirects_to_the_one_without() {
+    let app = TestApp::spawn().await;
+    let res = app.visitor().get("/dakar-plateau/").await;
+    assert_eq!(res.status(), StatusCode::MOVED_PERMANENTLY);
+    assert_eq!(location(&res), "/dakar-plateau");
 }
 
 #[actix_web::test]

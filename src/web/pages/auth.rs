@@ -91,14 +91,18 @@ pub async fn login(
     Ok(redirect(&next))
 }
 
-/// Where a user lands after login: their commune's home when they have one commune,
-/// their account page otherwise.
+/// Where a user lands after login: the space of their one role in their one commune,
+/// their commune's home (a card per space) when they hold several roles there, and
+/// their account page (their communes) otherwise.
 async fn landing(state: &AppState, user: crate::ids::UserId) -> AppResult<String> {
     let memberships = state
         .db(move |conn| users::memberships(conn, user).map_err(AppError::from))
         .await?;
     Ok(match memberships.as_slice() {
-        [only] => format!("/{}/home", only.slug),
+        [only] => match only.roles.as_slice() {
+            [role] => format!("/{}/{}", only.slug, role.home_path()),
+            _ => format!("/{}/home", only.slug),
+        },
         _ => "/account".to_string(),
     })
 }

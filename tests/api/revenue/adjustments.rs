@@ -110,8 +110,8 @@ async fn an_adjustment_approved_by_a_second_officer_changes_the_balance_and_both
             .unwrap_or_else(|| panic!("no {action} in the audit log"))
             .to_string()
     };
-    assert!(entry("adjustment.request").contains(&demo_email(DAKAR, "finance_officer")));
-    assert!(entry("adjustment.approve").contains(&second_email));
+    assert!(entry("Demande de dégrèvement").contains(&demo_email(DAKAR, "finance_officer")));
+    assert!(entry("Dégrèvement ou majoration approuvé").contains(&second_email));
 }
 
 #[actix_web::test]

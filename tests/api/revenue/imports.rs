@@ -99,7 +99,7 @@ async fn a_clean_taxpayer_file_is_imported_and_reimporting_it_with_update_create
     let logged_before = admin
         .text("/dakar-plateau/admin/audit")
         .await
-        .matches("import.taxpayers")
+        .matches("Import de contribuables")
         .count();
     let res = upload(
         &fo,
@@ -112,7 +112,7 @@ async fn a_clean_taxpayer_file_is_imported_and_reimporting_it_with_update_create
     assert_eq!(res.status(), StatusCode::OK);
     let page = res.text().await.unwrap();
     assert!(
-        page.contains("Import enregistré : 3 lignes lues, 3 créées, 0 mises à jour."),
+        page.contains("Import enregistré : 3 lignes lues, 3 créées, 0 mise à jour."),
         "{page}"
     );
     assert_eq!(count(&app), before + 3);
@@ -145,7 +145,7 @@ async fn a_clean_taxpayer_file_is_imported_and_reimporting_it_with_update_create
         .text()
         .await
         .unwrap()
-        .contains("3 lignes lues, 0 créées, 3 mises à jour."));
+        .contains("3 lignes lues, 0 créée, 3 mises à jour."));
     assert_eq!(count(&app), before + 3);
     // The export gives back what was imported, phones in international form.
     let export = fo.text("/dakar-plateau/finance/export/taxpayers.csv").await;
@@ -167,9 +167,34 @@ async fn a_clean_taxpayer_file_is_imported_and_reimporting_it_with_update_create
     let logged = admin
         .text("/dakar-plateau/admin/audit")
         .await
-        .matches("import.taxpayers")
+        .matches("Import de contribuables")
         .count();
     assert_eq!(logged, logged_before + 2);
+    // Each record the update changed has its own entry, with the values before and
+    // after; the two records it left as they were have none.
+    let updates = audit_details(&app, "taxpayer.update");
+    assert_eq!(updates.len(), 1, "{updates:?}");
+    assert_eq!(updates[0]["ref"], "DKP-0001");
+    assert_eq!(
+        updates[0]["changes"]["name"],
+        serde_json::json!({ "before": "Awa Diop", "after": "Awa Diop Ndiaye" })
+    );
+}
+
+/// The details of the audit entries of one action, oldest first.
+fn audit_details(app: &TestApp, action: &str) -> Vec<serde_json::Value> {
+    use commune::db::schema::audit_log;
+    use diesel::prelude::*;
+    let mut conn = app.conn();
+    let rows: Vec<String> = audit_log::table
+        .filter(audit_log::action.eq(action))
+        .order(audit_log::id.asc())
+        .select(audit_log::details)
+        .load(&mut conn)
+        .unwrap();
+    rows.iter()
+        .map(|d| serde_json::from_str(d).unwrap())
+        .collect()
 }
 
 /// Each bad file is refused with a report naming the line, the column, the value and
@@ -219,7 +244,7 @@ async fn every_kind_of_bad_file_gets_a_clear_report_and_writes_nothing() {
         };
         let res = upload(&fo, kind, "bad.csv", bytes, false).await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{what}");
-        let page = res.text().await.unwrap();
+        let page = without_labels(&res.text().await.unwrap());
         assert!(page.contains("Import refusé"), "{what}: {page}");
         for needle in expected {
             assert!(page.contains(needle), "{what}: {needle:?} not in {page}");
@@ -272,10 +297,7 @@ async fn items_and_a_state_roll_import_against_the_register_and_report_unknown_r
                  BAT-3,DKP-9999,property,Port,100,\n";
     let res = upload(&fo, "items", "biens.csv", items.as_bytes().to_vec(), false).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res
-        .text()
-        .await
-        .unwrap()
+    assert!(without_labels(&res.text().await.unwrap())
         .contains("<td class=\"num\">4</td><td>taxpayer_ref</td><td>DKP-9999</td>"));
     let items = items.lines().take(3).collect::<Vec<_>>().join("\n");
     assert_eq!(
@@ -512,7 +534,7 @@ async fn a_reference_repeated_far_down_a_long_file_is_named_and_nothing_is_writt
 
     // Assert
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let page = res.text().await.unwrap();
+    let page = without_labels(&res.text().await.unwrap());
     assert!(
         page.contains("<td class=\"num\">1101</td><td>ref</td><td>LONG-00001</td>"),
         "{page}"
@@ -524,4 +546,18 @@ async fn a_reference_repeated_far_down_a_long_file_is_named_and_nothing_is_writt
     );
     assert!(page.contains("Cette référence figure déjà au fichier des contribuables"));
     assert_eq!(count(&app), before, "a refused import writes nothing");
+}
+
+/// A page without the column names a phone layout repeats in each cell, so that a
+/// report's row reads as `<td class="num">4</td><td>taxpayer_ref</td>…`.
+fn without_labels(page: &str) -> String {
+    let mut out = String::with_capacity(page.len());
+    let mut rest = page;
+    while let Some(at) = rest.find(" data-label=\"") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + " data-label=\"".len()..];
+        rest = after.find('"').map_or("", |end| &after[end + 1..]);
+    }
+    out.push_str(rest);
+    out
 }

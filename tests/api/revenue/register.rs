@@ -278,7 +278,7 @@ async fn an_item_with_a_bad_value_is_refused_beside_its_field_on_the_taxpayers_p
         .text()
         .await
         .unwrap()
-        .contains("Cette référence est déjà celle d’un autre objet"));
+        .contains("Cette référence est déjà celle d’un autre bien imposable"));
     assert_eq!(nobody.status(), StatusCode::NOT_FOUND);
     let items = page(&c, &format!("/{DAKAR}/finance/taxpayers/{t}")).await;
     assert_eq!(count(&items, "#items + table tbody tr"), 1);

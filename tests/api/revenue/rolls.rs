@@ -228,10 +228,7 @@ async fn a_tariff_table_charges_each_market_stall_by_its_category_every_month() 
     // Assert: (15 000 + 10 000 + 5 000) × 12 months = 360 000, in 3 × 12 = 36 lines.
     assert_eq!(text(&report, "[data-figure=total]"), fcfa(360_000));
     let skipped = cells(&report, "tr[data-skipped=SANDAGA-Z1]");
-    assert_eq!(
-        skipped[1],
-        "La catégorie de l’objet ne figure pas au barème."
-    );
+    assert_eq!(skipped[1], "La catégorie du bien ne figure pas au barème.");
     let page = page(&c, &format!("/{DAKAR}/finance/rolls/{roll}")).await;
     // Plateau: (15 000 + 10 000) × 12 = 300 000 in 24 lines; Sandaga: 5 000 × 12 = 60 000.
     assert_eq!(
@@ -283,7 +280,7 @@ async fn a_yearly_tariff_table_charges_unbuilt_land_by_zone() {
     // Assert: 40 000 + 20 000 + 4 000 = 64 000; the parcel without a zone is reported.
     assert_eq!(text(&report, "[data-figure=total]"), fcfa(64_000));
     let skipped = cells(&report, "tr[data-skipped=PARC-4]");
-    assert_eq!(skipped[1], "La catégorie de l’objet n’est pas renseignée.");
+    assert_eq!(skipped[1], "La catégorie du bien n’est pas renseignée.");
     let page = page(&c, &format!("/{ABOMEY}/finance/rolls/{roll}")).await;
     assert_eq!(
         cells(&page, "tr[data-district=Glo-Djigbé]"),
