@@ -21,3 +21,6 @@ pub mod telemetry;
 pub mod text;
 pub mod voting;
 pub mod web;
+
+#[cfg(test)]
+mod layering;

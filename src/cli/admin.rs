@@ -5,6 +5,7 @@ use std::io::IsTerminal;
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
 
+use crate::accounts::membership::{self, Added};
 use crate::accounts::{password, users, Role};
 use crate::audit::{self, Actor};
 use crate::communes::{self, districts, DistrictKind, NewCommune};
@@ -119,37 +120,35 @@ pub fn user(cmd: UserCmd, settings: &Settings) -> Result<()> {
     let mut conn = connect(settings)?;
     let c = commune_by_slug(&mut conn, &commune)?;
     let actor = Actor::system("cli");
-    if let Some(existing) = users::by_email(&mut conn, &email)? {
-        let granted = db::write_tx(&mut conn, |conn| {
-            users::grant(conn, existing.id, c.id, role, &actor)
-        })?;
-        println!(
-            "{} {} the role {role} in {}",
-            existing.email,
-            if granted { "now has" } else { "already had" },
-            c.slug
-        );
-        return Ok(());
+    // A password is asked for only when the account is new.
+    let hash = match users::by_email(&mut conn, &email)? {
+        Some(_) => String::new(),
+        None => {
+            let pw = read_password()?;
+            password::check_new(&pw).map_err(|_| {
+                anyhow::anyhow!(
+                    "the password must be {}–{} characters",
+                    password::MIN_LEN,
+                    password::MAX_LEN
+                )
+            })?;
+            password::hash(&pw)?
+        }
+    };
+    let added = db::write_tx(&mut conn, |conn| {
+        membership::add(conn, c.id, &email, &name, role, &hash, &actor)
+    })?;
+    let email = users::normalise_email(&email);
+    match added {
+        Added::Created(id) => {
+            println!(
+                "created user {id} <{email}> with the role {role} in {}",
+                c.slug
+            )
+        }
+        Added::Granted(_) => println!("{email} now has the role {role} in {}", c.slug),
+        Added::AlreadyHeld(_) => println!("{email} already had the role {role} in {}", c.slug),
     }
-    let pw = read_password()?;
-    password::check_new(&pw).map_err(|_| {
-        anyhow::anyhow!(
-            "the password must be {}–{} characters",
-            password::MIN_LEN,
-            password::MAX_LEN
-        )
-    })?;
-    let hash = password::hash(&pw)?;
-    let id = db::write_tx(&mut conn, |conn| -> Result<_> {
-        let id = users::create(conn, c.id, &email, &name, &hash, &actor)?;
-        users::grant(conn, id, c.id, role, &actor)?;
-        Ok(id)
-    })?;
-    println!(
-        "created user {id} <{}> with the role {role} in {}",
-        users::normalise_email(&email),
-        c.slug
-    );
     Ok(())
 }
 

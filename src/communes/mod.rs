@@ -218,6 +218,32 @@ pub fn journal_head(conn: &mut DbConn, commune: CommuneId) -> QueryResult<(i64, 
         .get_result(conn)
 }
 
+/// A commune in figures, as the role spaces show it.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct Figures {
+    pub districts: i64,
+    /// People holding at least one role.
+    pub members: i64,
+    pub audit_entries: i64,
+}
+
+pub fn figures(conn: &mut DbConn, commune: CommuneId) -> QueryResult<Figures> {
+    use crate::db::schema::{districts, user_roles};
+    let districts: i64 = districts::table
+        .filter(districts::commune_id.eq(commune))
+        .count()
+        .get_result(conn)?;
+    let members: i64 = user_roles::table
+        .filter(user_roles::commune_id.eq(commune))
+        .select(diesel::dsl::count(user_roles::user_id).aggregate_distinct())
+        .first(conn)?;
+    Ok(Figures {
+        districts,
+        members,
+        audit_entries: journal_head(conn, commune)?.0,
+    })
+}
+
 pub fn by_slug(conn: &mut DbConn, slug: &str) -> QueryResult<Option<Commune>> {
     communes::table
         .filter(communes::slug.eq(slug))

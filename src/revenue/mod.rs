@@ -8,6 +8,7 @@ pub mod exports;
 pub mod imports;
 pub mod items;
 pub mod ledger;
+pub mod method;
 pub mod payments;
 pub mod penalties;
 pub mod rolls;

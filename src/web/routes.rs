@@ -72,6 +72,7 @@ pub fn table<T: Table>(t: &mut T) {
     t.add(M::GET,  "/{commune}/finance/taxpayers/{id}", assess, taxpayer::show);
     t.add(M::POST, "/{commune}/finance/taxpayers/{id}/items", assess, items::create);
     t.add(M::GET,  "/{commune}/finance/taxpayers/{id}/notice", assess, notice::show);
+    t.add(M::GET,  "/{commune}/finance/taxpayers/{id}/merge", assess, duplicates::confirm_merge);
     t.add(M::POST, "/{commune}/finance/taxpayers/{id}/merge", assess, duplicates::merge);
     t.add(M::GET,  "/{commune}/finance/duplicates", assess, duplicates::list);
     t.add(M::GET,  "/{commune}/finance/taxes", assess, taxes::list);

@@ -63,6 +63,7 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("GET",  "/{commune}/finance/taxpayers/{id}", FINANCE),
     ("POST", "/{commune}/finance/taxpayers/{id}/items", FINANCE),
     ("GET",  "/{commune}/finance/taxpayers/{id}/notice", FINANCE),
+    ("GET",  "/{commune}/finance/taxpayers/{id}/merge", FINANCE),
     ("POST", "/{commune}/finance/taxpayers/{id}/merge", FINANCE),
     ("GET",  "/{commune}/finance/duplicates", FINANCE),
     ("GET",  "/{commune}/finance/taxes", FINANCE),

@@ -280,9 +280,12 @@ pub struct Client {
 
 impl Client {
     pub fn new(base: &str) -> Client {
+        // A connection idle for 2 s is not reused: the server closes idle connections
+        // after 5 s, and reusing one it is closing would fail a request on a slow machine.
         let http = reqwest::Client::builder()
             .cookie_store(true)
             .redirect(Policy::none())
+            .pool_idle_timeout(std::time::Duration::from_secs(2))
             .build()
             .expect("http client");
         Client {

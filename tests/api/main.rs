@@ -7,6 +7,7 @@ mod smtp;
 
 mod access;
 mod accounts;
+mod admin;
 mod audit_log;
 #[cfg(unix)]
 mod browser;

@@ -13,6 +13,7 @@ use crate::helpers::{demo_email, location, TestApp, DAKAR};
 /// receipt, a live password-reset link and a live invitation.
 struct Ids {
     taxpayer: i64,
+    other_taxpayer: i64,
     roll: i64,
     receipt: i64,
     user: i64,
@@ -27,10 +28,10 @@ fn demo_ids(app: &TestApp) -> Ids {
     let mut conn = app.conn();
     let commune = communes::by_slug(&mut conn, DAKAR).unwrap().unwrap();
     let actor = Actor::system("test");
-    let taxpayer = taxpayers::page(&mut conn, commune.id, &Default::default(), None, 1)
+    let first_two = taxpayers::page(&mut conn, commune.id, &Default::default(), None, 2)
         .unwrap()
-        .0[0]
-        .id;
+        .0;
+    let (taxpayer, other_taxpayer) = (first_two[0].id, first_two[1].id);
     // A draft roll, whose page offers to issue it.
     let teom = tax_types::by_code(&mut conn, commune.id, "TEOM")
         .unwrap()
@@ -103,6 +104,7 @@ fn demo_ids(app: &TestApp) -> Ids {
     };
     Ids {
         taxpayer: taxpayer.0,
+        other_taxpayer: other_taxpayer.0,
         roll: roll.0,
         receipt: receipt.0,
         user: citizen.id.0,
@@ -129,6 +131,10 @@ fn concrete(path: &str, ids: &Ids) -> String {
         .replace("/taxpayers/{id}", &format!("/taxpayers/{}", ids.taxpayer))
         .replace("/rolls/{id}", &format!("/rolls/{}", ids.roll))
         .replace("/receipts/{id}", &format!("/receipts/{}", ids.receipt))
+        .replace(
+            "/merge",
+            &format!("/merge?duplicate={}", ids.other_taxpayer),
+        )
 }
 
 /// The demo role that may open a route, or none for a public one.

@@ -10,7 +10,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::payments::Method;
+use super::method::Method;
 use super::taxpayers;
 use crate::db::schema::{
     adjustments, assessments, payment_allocations, payments, rolls, tax_types, taxable_items, users,

@@ -25,26 +25,9 @@ use crate::error::{DomainResult, Refusal};
 use crate::ids::{AssessmentId, PaymentId, TaxpayerId, UserId};
 use crate::money::Xof;
 
+pub use super::method::Method;
 pub use allocation::allocate;
 pub use receipts::{receipt, received_by, Receipt, ReceiptLine, Received};
-
-crate::text_enum!(
-    /// How the money came in.
-    pub Method {
-        Cash = "cash",
-        MobileMoney = "mobile_money",
-        BankTransfer = "bank_transfer",
-        Cheque = "cheque",
-    }
-);
-
-impl Method {
-    /// Mobile money, transfers and cheques carry the operator's or bank's reference,
-    /// which the treasurer matches against the statement.
-    pub fn needs_reference(self) -> bool {
-        self != Method::Cash
-    }
-}
 
 /// A payment to record.
 #[derive(Debug, Clone)]

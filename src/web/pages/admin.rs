@@ -16,20 +16,17 @@ use crate::web::{AppState, Ctx};
 pub async fn home(state: web::Data<AppState>, ctx: Ctx) -> AppResult<HttpResponse> {
     let id = ctx.visitor.commune()?.id;
     // The full chain check reads every entry: it runs on the audit page, not here.
-    let (entries, members, districts) = state
-        .db(move |conn| {
-            Ok((
-                communes::journal_head(conn, id)?.0,
-                users::members(conn, id)?.len(),
-                districts::list(conn, id)?.len(),
-            ))
-        })
+    let figures = state
+        .db(move |conn| Ok(communes::figures(conn, id)?))
         .await?;
     ctx.render(
         &state,
         "pages/admin/home",
         "space.admin.title",
-        json!({ "entries": entries, "member_count": members, "district_count": districts }),
+        json!({
+            "entries": figures.audit_entries, "member_count": figures.members,
+            "district_count": figures.districts,
+        }),
     )
 }
 

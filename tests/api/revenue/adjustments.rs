@@ -212,7 +212,15 @@ async fn adjustment_requests_that_make_no_sense_are_refused_with_a_reason() {
     };
 
     // Act and assert
+    let long_reason = "Le contribuable a déménagé. ".repeat(40);
     for (line, kind, amount, reason, message) in [
+        (
+            line.as_str(),
+            "reduction",
+            "1000",
+            long_reason.as_str(),
+            "Le motif dépasse 500 caractères",
+        ),
         (
             line.as_str(),
             "reduction",

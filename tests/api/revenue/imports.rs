@@ -561,3 +561,36 @@ fn without_labels(page: &str) -> String {
     out.push_str(rest);
     out
 }
+
+/// A header of thousands of columns is refused as soon as the file is opened, before
+/// anything is written or locked: no import needs more than a dozen columns.
+#[actix_web::test]
+async fn a_file_whose_header_has_thousands_of_columns_is_refused_before_anything_is_written() {
+    // Arrange: the taxpayer columns, then 1 000 more, and one good row.
+    let app = TestApp::spawn_without_register().await;
+    let fo = app.login(&demo_email(DAKAR, "finance_officer")).await;
+    let extra: Vec<String> = (0..1_000).map(|i| format!("c{i}")).collect();
+    let file = format!(
+        "ref,name,kind,district,phone,email,id_number,{}\nDKP-0001,Awa Diop,person,Plateau,,,\n",
+        extra.join(",")
+    );
+    let imports_before = import_count(&app);
+
+    // Act
+    let res = upload(&fo, "taxpayers", "wide.csv", file.into_bytes(), false).await;
+
+    // Assert
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("200 au plus"), "{page}");
+    assert_eq!(count(&app), 0);
+    assert_eq!(import_count(&app), imports_before);
+
+    // A header of 1 MiB (the one a review timed: it held the write lock 13 s) is refused
+    // on its length, as fast.
+    let huge = format!("ref,name,{}\nx,y\n", "a,".repeat(512 * 1024));
+    let res = upload(&fo, "taxpayers", "huge.csv", huge.into_bytes(), false).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("16 Kio"));
+    assert_eq!(import_count(&app), imports_before);
+}

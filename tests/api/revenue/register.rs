@@ -359,8 +359,21 @@ async fn duplicates_found_by_phone_or_identifier_are_merged_and_keep_their_histo
     let groups = page(&c, &format!("/{DAKAR}/finance/duplicates")).await;
     assert_eq!(count(&groups, "section.group"), 2);
 
-    // Act
+    // Act: the page that asks first names both records and what moves; then the merge.
     let twin_id = twin.to_string();
+    let logged = crate::revenue::support::audit_entries(&app, DAKAR);
+    let ask = page(
+        &c,
+        &format!("/{DAKAR}/finance/taxpayers/{kept}/merge?duplicate={twin_id}"),
+    )
+    .await;
+    let question = text(&ask, "#confirm-question");
+    assert!(
+        question.contains("DKP-501") && question.contains("DKP-500"),
+        "{question}"
+    );
+    assert!(text(&ask, "section.confirm").contains("Son bien imposable passe à la fiche conservée"));
+    assert_eq!(crate::revenue::support::audit_entries(&app, DAKAR), logged);
     let res = c
         .post_form(
             &format!("/{DAKAR}/finance/taxpayers/{kept}/merge"),

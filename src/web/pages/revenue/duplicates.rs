@@ -7,6 +7,7 @@ use serde_json::json;
 use super::{form_id, href};
 use crate::error::AppResult;
 use crate::ids::TaxpayerId;
+use crate::revenue::items as item_list;
 use crate::revenue::taxpayers;
 use crate::web::{AppState, Ctx};
 
@@ -23,6 +24,34 @@ pub async fn list(state: web::Data<AppState>, ctx: Ctx) -> AppResult<HttpRespons
         "pages/revenue/duplicates",
         "finance.duplicates.title",
         json!({ "groups": groups }),
+    )
+}
+
+/// The page that asks before merging: the two records, and what the merge does.
+pub async fn confirm_merge(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    path: web::Path<(String, i64)>,
+    query: web::Query<MergeForm>,
+) -> AppResult<HttpResponse> {
+    let keep = TaxpayerId(path.into_inner().1);
+    let duplicate = TaxpayerId(form_id(&query.duplicate)?);
+    let cid = ctx.visitor.commune()?.id;
+    let (kept, dup, items) = state
+        .db(move |conn| {
+            let items = item_list::of_taxpayers(conn, &[duplicate])?.len();
+            Ok((
+                taxpayers::by_id(conn, cid, keep)?,
+                taxpayers::by_id(conn, cid, duplicate)?,
+                items,
+            ))
+        })
+        .await?;
+    ctx.render(
+        &state,
+        "pages/revenue/merge",
+        "finance.duplicates.confirm_title",
+        json!({ "keep": kept, "duplicate": dup, "items": items }),
     )
 }
 
