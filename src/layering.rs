@@ -82,7 +82,7 @@ fn uses() -> BTreeMap<String, BTreeSet<String>> {
     for file in files.iter().filter(|f| !f.ends_with("layering.rs")) {
         let module = module_of(file.strip_prefix(&root).unwrap());
         let Some(top) = module.first() else { continue };
-        let text = code(&std::fs::read_to_string(&file).unwrap());
+        let text = code(&std::fs::read_to_string(file).unwrap());
         let inner = module.get(1).filter(|_| DOMAINS.contains(&top.as_str()));
         for [a, b] in crate_paths(&text) {
             if a.is_empty() || a == *top && inner.is_none() {
