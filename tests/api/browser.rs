@@ -173,6 +173,20 @@ async fn a_collector_finds_a_taxpayer_records_a_payment_and_prints_the_receipt_o
     assert!(balance.ends_with("FCFA"), "{balance}");
     b.fill("main input[name=amount]", "25 000").await;
     b.click("main form.stack button[type=submit]").await;
+    // Nothing is recorded before the collector has read what will be.
+    b.wait_until("the question", |b| async move {
+        !b.all("main #confirm-question").await.is_empty()
+    })
+    .await;
+    let question = b
+        .text("main #confirm-question")
+        .await
+        .replace('\u{202F}', " ");
+    assert!(
+        question.starts_with("Enregistrer 25 000") && question.ends_with('?'),
+        "{question}"
+    );
+    b.click("main form.actions button[type=submit]").await;
     b.wait_until("the receipt", |b| async move {
         b.path()
             .await
@@ -235,6 +249,94 @@ async fn the_public_pages_fit_a_360_by_640_phone_screen() {
             "{path} scrolls sideways on a phone: {scroll} px wide in {client} px"
         );
     }
+}
+
+/// The pages a finance officer, a collector and an administrator use most, at 360 px
+/// (a cheap phone) and 1280 px (an office screen), in French: nothing scrolls sideways
+/// on the phone, no amount breaks across two lines, and each screenshot is kept under
+/// `target/tmp/browser/` for a person to look at.
+#[actix_web::test]
+async fn the_revenue_pages_fit_a_phone_and_an_office_screen_with_no_amount_broken() {
+    let Some((app, b)) = app_and_browser().await else {
+        return;
+    };
+    // The collector: the counter, the question before recording, the receipt, the sheet.
+    b.log_in("collecteur@dakar-plateau.demo", DEMO_PASSWORD)
+        .await;
+    b.goto("/dakar-plateau/collect?ref=DKP-T0001").await;
+    b.shoot_both("counter").await;
+    b.fill("main input[name=amount]", "25000").await;
+    b.click("main form.stack button[type=submit]").await;
+    b.wait_until("the question", |b| async move {
+        !b.all("main #confirm-question").await.is_empty()
+    })
+    .await;
+    b.shoot_both("payment-confirm").await;
+    b.click("main form.actions button[type=submit]").await;
+    b.wait_until("the receipt", |b| async move {
+        b.path()
+            .await
+            .starts_with("/dakar-plateau/collect/receipts/")
+    })
+    .await;
+    b.shoot_both("receipt").await;
+    b.goto("/dakar-plateau/collect?ref=DKP-T0001").await;
+    b.shoot_both("counter-with-sheet").await;
+    b.log_out().await;
+
+    // The finance officer: an account, the rolls, a roll and the question before issuing
+    // it, the penalties' preview, the imports.
+    let (taxpayer, draft) = {
+        use commune::revenue::{rolls, taxpayers};
+        let mut conn = app.conn();
+        let commune = commune::communes::by_slug(&mut conn, DAKAR)
+            .unwrap()
+            .unwrap();
+        let t = taxpayers::by_ref(&mut conn, commune.id, "DKP-T0001")
+            .unwrap()
+            .unwrap();
+        // The demo's draft roll (TAXPUB), not issued yet.
+        let draft = rolls::list(&mut conn, commune.id)
+            .unwrap()
+            .into_iter()
+            .find(|r| !r.roll.is_issued())
+            .expect("a draft roll in the demo");
+        (t.id.0, draft.roll.id.0)
+    };
+    b.log_in(FINANCES, DEMO_PASSWORD).await;
+    for (name, path) in [
+        (
+            "account",
+            format!("/dakar-plateau/finance/taxpayers/{taxpayer}"),
+        ),
+        ("rolls", "/dakar-plateau/finance/rolls".to_string()),
+        ("roll", format!("/dakar-plateau/finance/rolls/{draft}")),
+        (
+            "roll-issue-confirm",
+            format!("/dakar-plateau/finance/rolls/{draft}/issue"),
+        ),
+        ("imports", "/dakar-plateau/finance/imports".to_string()),
+    ] {
+        b.goto(&path).await;
+        b.shoot_both(name).await;
+    }
+    b.goto("/dakar-plateau/finance").await;
+    b.click("main form[action$='/penalties/preview'] button[type=submit]")
+        .await;
+    b.wait_until("the penalties' preview", |b| async move {
+        b.path().await.ends_with("/penalties/preview")
+    })
+    .await;
+    b.shoot_both("penalties-preview").await;
+    b.log_out().await;
+
+    // The administrator: the audit log, each operation named in words.
+    b.log_in("admin@dakar-plateau.demo", DEMO_PASSWORD).await;
+    b.goto("/dakar-plateau/admin/audit").await;
+    b.shoot_both("audit").await;
+    let log = b.text("main table.audit").await;
+    assert!(log.contains("Paiement enregistré"), "{log}");
+    assert!(!log.contains("payment.record"), "{log}");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -544,6 +646,68 @@ impl Browser {
             b.path().await != "/login"
         })
         .await;
+    }
+
+    /// Logs out with the header's button.
+    async fn log_out(&self) {
+        self.click("header.top form[action='/logout'] button[type=submit]")
+            .await;
+        self.wait_for_path("/").await;
+    }
+
+    /// Lays the page out at `width` px (a phone at 360), as a visitor with that screen.
+    async fn viewport(&self, width: u32, height: u32) {
+        self.cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600 }),
+        )
+        .await;
+    }
+
+    /// At 360 px and at 1280 px: no sideways scroll on the phone, no amount on two
+    /// lines, and a full-page screenshot kept as `<name>-360.png` and `<name>-1280.png`.
+    async fn shoot_both(&self, name: &str) {
+        for (width, height) in [(360, 740), (1280, 900)] {
+            self.viewport(width, height).await;
+            let measured = self
+                .client
+                .execute(
+                    "const broken = [...document.querySelectorAll('[data-figure], td.num, dd.num')]
+                       .filter(e => { const r = document.createRange(); r.selectNodeContents(e);
+                                      return e.innerText.trim() && r.getClientRects().length > 1
+                                        && [...r.getClientRects()].some(x => Math.abs(x.top - r.getClientRects()[0].top) > 2); })
+                       .map(e => e.innerText);
+                     const wide = [...document.querySelectorAll('body *')]
+                       .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+                       .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + (e.innerText || '').slice(0, 40));
+                     return [document.documentElement.scrollWidth, document.documentElement.clientWidth,
+                             document.documentElement.scrollHeight, broken, wide];",
+                    vec![],
+                )
+                .await
+                .expect("measure the page");
+            let (scroll, client) = (measured[0].as_u64().unwrap(), measured[1].as_u64().unwrap());
+            let here = self.here().await;
+            if width == 360 {
+                assert!(
+                    scroll <= client,
+                    "{name} scrolls sideways on a phone: {scroll} px wide in {client} px, {here}: {}",
+                    measured[4]
+                );
+            }
+            let broken = measured[3].as_array().cloned().unwrap_or_default();
+            assert!(
+                broken.is_empty(),
+                "{name} at {width} px breaks amounts: {broken:?}"
+            );
+            // The whole page, as tall as it is.
+            let full = measured[2].as_u64().unwrap_or(height as u64).min(6000) as u32;
+            self.viewport(width, full.max(height)).await;
+            let png = self.client.screenshot().await.expect("a screenshot");
+            save_artifact(&format!("{name}-{width}.png"), &png);
+        }
+        self.cdp("Emulation.clearDeviceMetricsOverride", json!({}))
+            .await;
     }
 
     async fn wait_for_path(&self, path: &str) {

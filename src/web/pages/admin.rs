@@ -218,6 +218,19 @@ pub async fn show_audit(
     let older = (entries.len() as i64 == AUDIT_PAGE)
         .then(|| entries.last().map(|e| e.seq))
         .flatten();
+    // Who did it, in words: a person's address, or what the system was doing.
+    let entries: Vec<serde_json::Value> = entries
+        .into_iter()
+        .map(|e| {
+            let who = match e.actor.strip_prefix("system:") {
+                Some(what) => ctx.t(&state, &format!("audit.system.{what}")),
+                None => e.actor.clone(),
+            };
+            let mut v = json!(e);
+            v["who"] = json!(who);
+            v
+        })
+        .collect();
     ctx.render(
         &state,
         "pages/admin/audit",

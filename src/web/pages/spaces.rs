@@ -27,7 +27,14 @@ async fn render_space(state: web::Data<AppState>, ctx: Ctx, role: Role) -> AppRe
     )
 }
 
+/// A member's home in a commune: a card per space; one who holds a single role goes
+/// straight to that role's space.
 pub async fn home(state: web::Data<AppState>, ctx: Ctx) -> AppResult<HttpResponse> {
+    let commune = ctx.visitor.commune()?;
+    if let [role] = ctx.visitor.roles.as_slice() {
+        let to = format!("/{}/{}", commune.slug, role.home_path());
+        return Ok(crate::web::ctx::redirect(&to));
+    }
     ctx.render(&state, "pages/spaces/home", "home.title", json!({}))
 }
 
