@@ -102,7 +102,7 @@ fn warning_lines(file: &str, warnings: &[PbWarning]) -> String {
     if more > 0 {
         let _ = writeln!(
             s,
-            "warning: {file}: {more} more projects named more than once in a vote, counted the same way (--json lists them all)"
+            "warning: {file}: {more} more warnings of the same kinds, counted the same way (--json lists them all)"
         );
     }
     s

@@ -250,7 +250,9 @@ fn tally_shows_the_first_few_of_many_warnings_and_counts_the_rest() {
         lines[0].ends_with("line 12: voter \"1\"'s vote names project \"a\" twice; counted once")
     );
     assert!(
-        lines[3].ends_with("4 more projects named more than once in a vote, counted the same way (--json lists them all)"),
+        lines[3].ends_with(
+            "4 more warnings of the same kinds, counted the same way (--json lists them all)"
+        ),
         "{err}"
     );
     let v = tally_json_of(&path);

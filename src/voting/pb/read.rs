@@ -20,6 +20,11 @@
 //!   stays). The earlier points are not added: a voter who wrote `a,b,a` with
 //!   `3,4,5` gives `a` 5 points and `b` 4.
 //!
+//! A cumulative or scoring vote with more points than projects is read too:
+//! each project takes the points in its place and the rest are ignored, with a
+//! warning (pabutools reads `points[index]` for each project named). Fewer
+//! points than projects is an error, as it is for pabutools.
+//!
 //! The ballot rules (`max_length`, `max_sum_points`, ...) then apply to the
 //! vote as counted.
 
@@ -330,6 +335,21 @@ impl Reader {
             }
         }
         let has_points_column = header.1.iter().any(|c| c == "points");
+        if has_points_column && ballot.points.len() > named && named > 0 {
+            // pabutools reads the points of the projects named and ignores the
+            // rest; so does Commune, and says so.
+            self.warnings.push(PbWarning {
+                line,
+                voter_id: ballot.voter_id.clone(),
+                project: String::new(),
+                times: 0,
+                counted: Counted::ExtraPointsIgnored {
+                    projects: named,
+                    points: ballot.points.len(),
+                },
+            });
+            ballot.points.truncate(named);
+        }
         if has_points_column && ballot.points.len() != named {
             return Err(PbError::at(
                 line,

@@ -189,6 +189,25 @@ fn a_scoring_vote_that_repeats_a_project_keeps_the_points_written_last() {
 }
 
 #[test]
+fn points_beyond_the_last_project_are_ignored_with_a_warning_as_pabutools_does() {
+    let head = repeats_head("cumulative", "voter_id;vote;points");
+    let (e, warnings) = read(&format!("{head}1;a,b;3,4,5\n"));
+    assert_eq!(e.ballots[0].projects, vec![0, 1]);
+    assert_eq!(e.ballots[0].points, vec![3, 4]);
+    assert_eq!(
+        warnings[0].counted,
+        Counted::ExtraPointsIgnored {
+            projects: 2,
+            points: 3
+        }
+    );
+    assert_eq!(
+        messages(&warnings),
+        vec!["line 12: voter \"1\"'s vote lists 2 projects but 3 points; the points after the last project are ignored"]
+    );
+}
+
+#[test]
 fn the_points_of_a_repeating_vote_must_match_the_projects_as_written() {
     let head = repeats_head("cumulative", "voter_id;vote;points");
     assert_eq!(

@@ -1,5 +1,6 @@
 //! What a `.pb` file holds that it should not, but that can still be counted
-//! without doubt: today, a vote that names the same project more than once.
+//! without doubt: a vote that names the same project more than once, and a
+//! points ballot with more points than projects.
 
 use std::fmt;
 
@@ -30,6 +31,11 @@ pub enum Counted {
     /// Cumulative and scoring: the points written last replace the others.
     /// `given` lists every value written for the project, in file order.
     LastPoints { given: Vec<i64> },
+    /// Cumulative and scoring: more points than projects. Each project takes
+    /// the points in its place; the points after the last project are ignored,
+    /// as pabutools does (`parse_pabulib_from_string` reads `points[index]` for
+    /// each project of the vote). `project` is then empty and `times` is 0.
+    ExtraPointsIgnored { projects: usize, points: usize },
 }
 
 impl Counted {
@@ -38,6 +44,7 @@ impl Counted {
             Counted::Once => "once",
             Counted::FirstRank => "first_rank",
             Counted::LastPoints { .. } => "last_points",
+            Counted::ExtraPointsIgnored { .. } => "extra_points_ignored",
         }
     }
 }
@@ -53,8 +60,13 @@ impl PbWarning {
             "counted": self.counted.name(),
             "message": self.to_string(),
         });
-        if let Counted::LastPoints { given } = &self.counted {
-            value["points_given"] = json!(given);
+        match &self.counted {
+            Counted::LastPoints { given } => value["points_given"] = json!(given),
+            Counted::ExtraPointsIgnored { projects, points } => {
+                value["projects_named"] = json!(projects);
+                value["points_given"] = json!(points);
+            }
+            _ => {}
         }
         value
     }
@@ -84,6 +96,12 @@ impl fmt::Display for PbWarning {
         } else {
             write!(f, "voter \"{}\"'s vote", self.voter_id)?;
         }
+        if let Counted::ExtraPointsIgnored { projects, points } = &self.counted {
+            return write!(
+                f,
+                " lists {projects} projects but {points} points; the points after the last project are ignored"
+            );
+        }
         let times = times_word(self.times);
         write!(f, " names project \"{}\" {times}; ", self.project)?;
         match &self.counted {
@@ -97,6 +115,7 @@ impl fmt::Display for PbWarning {
                     list_words(given)
                 )
             }
+            Counted::ExtraPointsIgnored { .. } => Ok(()),
         }
     }
 }
