@@ -202,6 +202,13 @@ impl From<diesel::result::Error> for AppError {
     }
 }
 
+/// A file that cannot be written or read while answering (an upload's temporary file).
+impl From<std::io::Error> for AppError {
+    fn from(e: std::io::Error) -> Self {
+        AppError::Internal(anyhow::Error::new(e).context("input or output failed"))
+    }
+}
+
 impl From<diesel::r2d2::PoolError> for AppError {
     fn from(e: diesel::r2d2::PoolError) -> Self {
         AppError::Internal(anyhow::Error::new(e).context("no database connection"))

@@ -59,7 +59,7 @@ async fn read_upload(mut payload: Multipart) -> AppResult<Upload> {
         tax: String::new(),
         year: String::new(),
         file_name: String::new(),
-        file: tempfile::NamedTempFile::new().map_err(|e| AppError::Internal(e.into()))?,
+        file: tempfile::NamedTempFile::new()?,
     };
     let mut size = 0usize;
     while let Some(field) = payload.next().await {
@@ -76,9 +76,7 @@ async fn read_upload(mut payload: Multipart) -> AppResult<Upload> {
                 if size > MAX_UPLOAD {
                     return Err(AppError::BadRequest("error.too_large"));
                 }
-                up.file
-                    .write_all(&chunk)
-                    .map_err(|e| AppError::Internal(e.into()))?;
+                up.file.write_all(&chunk)?;
             }
             continue;
         }
@@ -99,7 +97,7 @@ async fn read_upload(mut payload: Multipart) -> AppResult<Upload> {
             _ => {}
         }
     }
-    up.file.flush().map_err(|e| AppError::Internal(e.into()))?;
+    up.file.flush()?;
     Ok(up)
 }
 
@@ -125,7 +123,7 @@ pub async fn upload(
             let opts = Options {
                 update: up.update,
                 file_name: up.file_name.clone(),
-                ..Options::for_file(path, up.update).map_err(|e| AppError::Internal(e.into()))?
+                ..Options::for_file(path, up.update)?
             };
             Ok(match CsvSource::open(path) {
                 Ok(source) => imports::run(conn, &commune, &what, source, &opts, &actor)?,
