@@ -47,7 +47,6 @@
 //! - **Writing** ([`write`]): exports stream page by page; a value a spreadsheet would
 //!   run as a formula is defused, and the reader takes the defusing off again.
 
-mod core_record;
 pub mod delimiter;
 pub mod encoding;
 pub mod import;

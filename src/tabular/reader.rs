@@ -7,36 +7,10 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use super::core_record::CoreParser;
 use super::delimiter;
 use super::encoding::{self, unreadable, Encoding, Windows1252Reader};
 use super::issue::{keys, Issue};
 use super::record::{Parser, RawRecord, Step, MAX_RECORD_BYTES};
-
-/// The record reader: hand-written, or on csv-core with `COMMUNE_CSV_RECORDS=csv-core`
-/// (while the two are measured).
-#[allow(clippy::large_enum_variant)] // one per file read
-enum Records {
-    Hand(Parser<Box<dyn Read + Send>>),
-    Core(CoreParser<Box<dyn Read + Send>>),
-}
-
-impl Records {
-    fn new(src: Box<dyn Read + Send>, delim: u8) -> Records {
-        if std::env::var("COMMUNE_CSV_RECORDS").as_deref() == Ok("csv-core") {
-            Records::Core(CoreParser::new(src, delim))
-        } else {
-            Records::Hand(Parser::new(src, delim))
-        }
-    }
-
-    fn next_record(&mut self, rec: &mut RawRecord) -> io::Result<Step> {
-        match self {
-            Records::Hand(p) => p.next_record(rec),
-            Records::Core(p) => p.next_record(rec),
-        }
-    }
-}
 use super::row::{Columns, Row};
 use crate::text::trimmed_span;
 
@@ -49,7 +23,7 @@ const MAX_HEADER_BYTES: usize = 16 * 1024;
 
 /// An opened file: encoding and delimiter detected, header read.
 pub struct CsvSource {
-    parser: Records,
+    parser: Parser<Box<dyn Read + Send>>,
     encoding: Encoding,
     delimiter: u8,
     headers: Vec<String>,
@@ -91,7 +65,7 @@ impl CsvSource {
             Encoding::Utf8 => Box::new(counted),
             Encoding::Windows1252 => Box::new(Windows1252Reader::new(counted)),
         };
-        let mut parser = Records::new(stream, delimiter);
+        let mut parser = Parser::new(stream, delimiter);
         let mut rec = RawRecord::default();
         let (header_line, headers) = loop {
             match parser.next_record(&mut rec).map_err(unreadable)? {
@@ -261,7 +235,7 @@ impl<R: Read> Read for Counted<R> {
 
 /// The data rows of a [`CsvSource`].
 pub struct Rows {
-    parser: Records,
+    parser: Parser<Box<dyn Read + Send>>,
     rec: RawRecord,
     /// Fields up to the last named column: a row needs at least these.
     width: usize,
