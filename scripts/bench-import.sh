@@ -67,7 +67,7 @@ if [ "${READER:-0}" = 1 ]; then
   echo
   echo "== the CSV reader alone (release): reading, then reading and field parsing"
   COMMUNE_BENCH_FILE="$csv" COMMUNE_BENCH_READ_ONLY=1 \
-    cargo test --release --locked --lib csvin -- --ignored --nocapture 2>/dev/null | grep ' rows '
+    cargo test --release --locked --lib tabular -- --ignored --nocapture 2>/dev/null | grep ' rows '
   COMMUNE_BENCH_FILE="$csv" \
-    cargo test --release --locked --lib csvin -- --ignored --nocapture 2>/dev/null | grep ' rows '
+    cargo test --release --locked --lib tabular -- --ignored --nocapture 2>/dev/null | grep ' rows '
 fi

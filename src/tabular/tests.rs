@@ -256,7 +256,7 @@ fn peak_rss_kib() -> Option<u64> {
 
 /// Reading and field parsing of a million taxpayers, as `commune import taxpayers` does
 /// before the database:
-/// `cargo test --release --lib csvin -- --ignored --nocapture`.
+/// `cargo test --release --lib tabular -- --ignored --nocapture`.
 /// Reads `COMMUNE_BENCH_FILE`, or writes one with `scripts/gen_taxpayers.py` (add
 /// `COMMUNE_BENCH_EXCEL=1` for the Windows-1252 `;` variant). `COMMUNE_BENCH_READ_ONLY=1`
 /// skips the field parsers.
