@@ -93,6 +93,16 @@ pub struct Journal<'a> {
     pub options: &'a Options,
 }
 
+impl<'a> Journal<'a> {
+    pub fn new(commune: CommuneId, actor: &'a Actor, options: &'a Options) -> Journal<'a> {
+        Journal {
+            commune,
+            actor,
+            options,
+        }
+    }
+}
+
 /// A kind of row, for the reading thread: it checks one row.
 pub trait Kind: Sync {
     /// A row once checked, sent to the writing thread.

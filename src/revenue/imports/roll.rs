@@ -80,11 +80,7 @@ pub fn import(
     if !tax.assessed_by_state() {
         return Err(Refusal::new("roll.commune_assessed").into());
     }
-    let journal = Journal {
-        commune: commune.id,
-        actor,
-        options: opts,
-    };
+    let journal = Journal::new(commune.id, actor, opts);
     import::run(conn, source, &SPEC, &journal, |conn, cols: &Columns, _| {
         let roll = rolls::fresh_draft(conn, commune.id, tax, year, "imported", actor)?;
         let check = Check {

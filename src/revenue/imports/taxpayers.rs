@@ -135,11 +135,7 @@ pub fn import(
     opts: &import::Options,
     actor: &Actor,
 ) -> DomainResult<import::Outcome> {
-    let journal = Journal {
-        commune: commune.id,
-        actor,
-        options: opts,
-    };
+    let journal = Journal::new(commune.id, actor, opts);
     import::run(conn, source, &SPEC, &journal, |conn, cols: &Columns, _| {
         let check = Check {
             reference: cols.col("ref"),
