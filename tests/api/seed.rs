@@ -9,7 +9,10 @@ use crate::helpers::TestApp;
 async fn without_the_demo_the_site_has_no_commune_and_no_demo_account() {
     let app = TestApp::builder().without_demo().spawn().await;
     let home = app.visitor().text("/").await;
-    assert!(home.contains("Aucune commune n’est encore hébergée"), "{home}");
+    assert!(
+        home.contains("Aucune commune n’est encore hébergée"),
+        "{home}"
+    );
     assert_eq!(
         app.visitor().get("/dakar-plateau").await.status(),
         StatusCode::NOT_FOUND
@@ -25,7 +28,11 @@ async fn without_the_demo_the_site_has_no_commune_and_no_demo_account() {
 async fn a_seed_folder_named_in_the_settings_replaces_the_built_in_demo() {
     // Arrange: a folder holding one commune of its own.
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("demo.toml"), "password = \"another-demo\"\n").unwrap();
+    std::fs::write(
+        dir.path().join("demo.toml"),
+        "password = \"another-demo\"\n",
+    )
+    .unwrap();
     let commune = dir.path().join("fatick");
     std::fs::create_dir(&commune).unwrap();
     std::fs::write(
@@ -33,7 +40,11 @@ async fn a_seed_folder_named_in_the_settings_replaces_the_built_in_demo() {
         "slug = \"fatick\"\nname = \"Fatick\"\ncountry = \"SN\"\ncode = \"FTK\"\n",
     )
     .unwrap();
-    std::fs::write(commune.join("districts.csv"), "name,kind\nNdiaye-Ndiaye,quartier\n").unwrap();
+    std::fs::write(
+        commune.join("districts.csv"),
+        "name,kind\nNdiaye-Ndiaye,quartier\n",
+    )
+    .unwrap();
     std::fs::write(
         commune.join("users.csv"),
         "email,name,role\nadmin@fatick.demo,Fatou Sarr,admin\n",
@@ -48,7 +59,10 @@ async fn a_seed_folder_named_in_the_settings_replaces_the_built_in_demo() {
 
     // Assert: that commune, with that password; not the built-in ones.
     let home = app.visitor().text("/").await;
-    assert!(home.contains("Fatick") && !home.contains("Dakar-Plateau"), "{home}");
+    assert!(
+        home.contains("Fatick") && !home.contains("Dakar-Plateau"),
+        "{home}"
+    );
     let c = app.visitor();
     let res = c.login("admin@fatick.demo", "another-demo").await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
