@@ -35,28 +35,30 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Counts one password attempt (or reset request) from the client's address for
-    /// `account`, before any check, and refuses when either has had too many. Returns the
-    /// address, which the handler reports to [`LoginThrottle::succeeded`] on success.
+    /// The client's address, as the limiters count it ([`ctx::client_ip`]).
+    pub fn client_ip(&self, req: &actix_web::HttpRequest) -> std::net::IpAddr {
+        let forwarded = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok());
+        ctx::client_ip(
+            req.peer_addr().map(|a| a.ip()),
+            forwarded,
+            &self.settings.trusted_proxies,
+        )
+    }
+
+    /// Counts one password attempt from the client's address for `account`, before any
+    /// check, and refuses when either has had too many (429), or when `account` is too
+    /// long to be an address (400, not counted). Returns the address, which the handler
+    /// reports to [`LoginThrottle::succeeded`] on success.
     pub fn password_attempt(
         &self,
         req: &actix_web::HttpRequest,
         account: &str,
     ) -> AppResult<std::net::IpAddr> {
-        let forwarded = req
-            .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok());
-        let ip = ctx::client_ip(
-            req.peer_addr().map(|a| a.ip()),
-            forwarded,
-            &self.settings.trusted_proxies,
-        );
-        self.throttle
-            .attempt(ip, account)
-            .map_err(|wait| AppError::RateLimited {
-                retry_after_secs: wait,
-            })?;
+        let ip = self.client_ip(req);
+        self.throttle.attempt(ip, account)?;
         Ok(ip)
     }
 

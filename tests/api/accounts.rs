@@ -310,3 +310,29 @@ async fn an_admin_cannot_touch_the_roles_of_someone_from_another_commune() {
     assert!(roles(dakar.id).is_empty());
     assert_eq!(roles(abomey.id).len(), 1);
 }
+
+#[actix_web::test]
+async fn an_over_long_email_is_refused_before_it_is_counted() {
+    // Arrange: addresses longer than any address can be (254 bytes).
+    let app = TestApp::spawn().await;
+    let long = |i: usize| format!("{}{i}@nowhere.sn", "a".repeat(300));
+
+    // Act: more of them than the address's limit of failures.
+    for i in 0..25 {
+        let res = app.visitor().login(&long(i), "x").await;
+        // Assert: each is refused as a request no page of ours sends.
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "attempt {i}");
+    }
+    let forgot = app
+        .visitor()
+        .post_form("/password/forgot", &[("email", &long(99))])
+        .await;
+    assert_eq!(forgot.status(), StatusCode::BAD_REQUEST);
+
+    // Assert: none was counted against the address, whose next login works.
+    let res = app
+        .visitor()
+        .login(&demo_email(DAKAR, "admin"), DEMO_PASSWORD)
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+}
