@@ -15,7 +15,7 @@ use anyhow::{Context, Result};
 use diesel::prelude::*;
 use tracing_actix_web::TracingLogger;
 
-use crate::accounts::throttle::LoginThrottle;
+use crate::accounts::throttle::{LoginThrottle, ResetThrottle};
 use crate::config::Settings;
 use crate::db::schema::app_settings;
 use crate::db::{self, Create, DbConn, DbPool};
@@ -88,6 +88,7 @@ impl Application {
             settings,
             base_url,
             throttle: LoginThrottle::default(),
+            resets: ResetThrottle::default(),
         });
         let data = state.clone();
         let server = HttpServer::new(move || {

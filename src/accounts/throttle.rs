@@ -1,9 +1,15 @@
-//! Login rate limits, per client address and per account name.
+//! Rate limits: login failures per client address and per account; and, apart, the
+//! password-reset traffic (requests for a link, uses of a link) per client address, with
+//! the reset mails each account may receive.
 //!
 //! Only login failures count. An account name that does not exist is limited like one
 //! that does, so the limit itself reveals nothing. Accounts are known by a 16-byte hash
 //! of their normalised address ([`AccountKey`]), never by what was typed, and an address
 //! longer than any address can be is refused before anything is counted.
+//!
+//! Reset requests never count against a login: a stranger who asks for links to someone
+//! else's address cannot lock them out, and at most [`MAX_MAILS_PER_ACCOUNT`] links an
+//! hour reach their inbox.
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::Hash;
@@ -18,6 +24,12 @@ use super::users::{normalise_email, MAX_EMAIL};
 pub const WINDOW: Duration = Duration::from_secs(15 * 60);
 pub const MAX_PER_ACCOUNT: usize = 5;
 pub const MAX_PER_IP: usize = 20;
+
+/// Requests for a reset link and uses of a link, per client address in [`WINDOW`].
+pub const MAX_RESETS_PER_IP: usize = 10;
+/// Reset mails to one account in [`MAIL_WINDOW`]; further requests send nothing.
+pub const MAX_MAILS_PER_ACCOUNT: usize = 3;
+pub const MAIL_WINDOW: Duration = Duration::from_secs(3600);
 
 /// Why an attempt is not counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,10 +143,15 @@ impl LoginThrottle {
     /// The attempt succeeded: the account's count is cleared and the address's last
     /// attempt taken back (many people may log in from one office's address).
     pub fn succeeded(&self, ip: IpAddr, account: &str) {
+        self.forget_account(account);
+        lock(&self.by_ip).take_back(&ip);
+    }
+
+    /// Clears the account's failures: its owner proved who they are (a reset link).
+    pub fn forget_account(&self, account: &str) {
         if let Ok(key) = AccountKey::of(account) {
             lock(&self.by_account).clear(&key);
         }
-        lock(&self.by_ip).take_back(&ip);
     }
 
     fn attempt_at(&self, ip: IpAddr, account: &str, now: Instant) -> Result<(), Limited> {
@@ -151,6 +168,81 @@ impl LoginThrottle {
         by_ip.record(&ip, now);
         by_account.record(&key, now);
         Ok(())
+    }
+}
+
+/// Reset links: requests and uses per address, mails per account. Apart from
+/// [`LoginThrottle`], so that nothing done here blocks a login.
+pub struct ResetThrottle {
+    by_ip: Mutex<Counts<IpAddr>>,
+    mails: Mutex<Counts<AccountKey>>,
+}
+
+impl Default for ResetThrottle {
+    fn default() -> Self {
+        ResetThrottle {
+            by_ip: Mutex::new(Counts::new(WINDOW)),
+            mails: Mutex::new(Counts::new(MAIL_WINDOW)),
+        }
+    }
+}
+
+impl ResetThrottle {
+    /// Counts a request for a link to `account` from `ip`: refused, and not counted,
+    /// when `account` cannot be an address or the address has sent too many.
+    pub fn request(&self, ip: IpAddr, account: &str) -> Result<(), Limited> {
+        AccountKey::of(account)?;
+        self.attempt(ip)
+    }
+
+    /// Counts one use of a link (opening it, or sending the new password) from `ip`,
+    /// before the link is looked up: refused when the address has sent too many.
+    /// A link that works is taken back ([`ResetThrottle::link_worked`]).
+    pub fn attempt(&self, ip: IpAddr) -> Result<(), Limited> {
+        self.attempt_at(ip, Instant::now())
+    }
+
+    /// The link was a real one: the address's last use is taken back.
+    pub fn link_worked(&self, ip: IpAddr) {
+        lock(&self.by_ip).take_back(&ip);
+    }
+
+    /// Whether a reset mail may go to `account` now; counted when it may.
+    pub fn may_mail(&self, account: &str) -> bool {
+        self.may_mail_at(account, Instant::now())
+    }
+
+    /// A password was set through a link: the address's use is taken back and the
+    /// account's mails are forgotten.
+    pub fn succeeded(&self, ip: IpAddr, account: &str) {
+        self.link_worked(ip);
+        if let Ok(key) = AccountKey::of(account) {
+            lock(&self.mails).clear(&key);
+        }
+    }
+
+    fn attempt_at(&self, ip: IpAddr, now: Instant) -> Result<(), Limited> {
+        let mut by_ip = lock(&self.by_ip);
+        if let Some(wait) = by_ip.blocked_for(&ip, MAX_RESETS_PER_IP, now) {
+            return Err(Limited::Wait(wait));
+        }
+        by_ip.record(&ip, now);
+        Ok(())
+    }
+
+    fn may_mail_at(&self, account: &str, now: Instant) -> bool {
+        let Ok(key) = AccountKey::of(account) else {
+            return false;
+        };
+        let mut mails = lock(&self.mails);
+        if mails
+            .blocked_for(&key, MAX_MAILS_PER_ACCOUNT, now)
+            .is_some()
+        {
+            return false;
+        }
+        mails.record(&key, now);
+        true
     }
 }
 
@@ -226,5 +318,50 @@ mod tests {
             AccountKey::of("awa@example.bj")
         );
         assert_eq!(std::mem::size_of::<AccountKey>(), 16);
+    }
+
+    #[test]
+    fn reset_requests_never_block_a_login() {
+        let (login, resets) = (LoginThrottle::default(), ResetThrottle::default());
+        for _ in 0..MAX_RESETS_PER_IP {
+            assert_eq!(resets.request(IP, "a@x.sn"), Ok(()));
+        }
+        assert!(matches!(
+            resets.request(IP, "a@x.sn"),
+            Err(Limited::Wait(_))
+        ));
+        assert_eq!(login.attempt(IP, "a@x.sn"), Ok(()));
+    }
+
+    #[test]
+    fn an_address_may_use_ten_wrong_links_in_fifteen_minutes() {
+        let t = ResetThrottle::default();
+        let now = Instant::now();
+        for _ in 0..MAX_RESETS_PER_IP {
+            assert_eq!(t.attempt_at(IP, now), Ok(()));
+        }
+        assert!(matches!(t.attempt_at(IP, now), Err(Limited::Wait(_))));
+        assert_eq!(t.attempt_at(IP, now + WINDOW), Ok(()));
+        // A link that works is not held against its address.
+        let other = IpAddr::V4(std::net::Ipv4Addr::new(10, 0, 0, 1));
+        for _ in 0..(3 * MAX_RESETS_PER_IP) {
+            assert_eq!(t.attempt_at(other, now), Ok(()));
+            t.link_worked(other);
+        }
+    }
+
+    #[test]
+    fn three_reset_mails_an_hour_go_to_an_account_until_a_reset_succeeds() {
+        let t = ResetThrottle::default();
+        let now = Instant::now();
+        for _ in 0..MAX_MAILS_PER_ACCOUNT {
+            assert!(t.may_mail_at("a@x.sn", now));
+        }
+        assert!(!t.may_mail_at("A@x.sn", now));
+        assert!(t.may_mail_at("b@x.sn", now));
+        assert!(t.may_mail_at("a@x.sn", now + MAIL_WINDOW));
+        t.succeeded(IP, "a@x.sn");
+        assert!(t.may_mail_at("a@x.sn", now + MAIL_WINDOW));
+        assert!(!t.may_mail_at(&"a".repeat(MAX_EMAIL + 1), now));
     }
 }

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use handlebars::Handlebars;
 
-use crate::accounts::throttle::LoginThrottle;
+use crate::accounts::throttle::{LoginThrottle, ResetThrottle};
 use crate::config::Settings;
 use crate::db::{self, DbConn, DbPool};
 use crate::error::{AppError, AppResult};
@@ -32,6 +32,8 @@ pub struct AppState {
     /// The public URL, for links in mail.
     pub base_url: String,
     pub throttle: LoginThrottle,
+    /// Reset links, apart from logins: nothing counted here blocks a login.
+    pub resets: ResetThrottle,
 }
 
 impl AppState {
@@ -59,6 +61,24 @@ impl AppState {
     ) -> AppResult<std::net::IpAddr> {
         let ip = self.client_ip(req);
         self.throttle.attempt(ip, account)?;
+        Ok(ip)
+    }
+
+    /// Counts one request for a reset link to `account` from the client's address:
+    /// refused when the address has sent too many (429), or when `account` is too long
+    /// to be an address (400, not counted).
+    pub fn reset_request(&self, req: &actix_web::HttpRequest, account: &str) -> AppResult<()> {
+        let ip = self.client_ip(req);
+        self.resets.request(ip, account)?;
+        Ok(())
+    }
+
+    /// Counts one use of a reset link from the client's address, before the link is
+    /// looked up: 429 when the address has used too many. Returns the address, which
+    /// the handler reports to [`ResetThrottle::link_worked`] when the link is good.
+    pub fn reset_link_attempt(&self, req: &actix_web::HttpRequest) -> AppResult<std::net::IpAddr> {
+        let ip = self.client_ip(req);
+        self.resets.attempt(ip)?;
         Ok(ip)
     }
 

@@ -2,7 +2,7 @@
 
 use reqwest::StatusCode;
 
-use crate::helpers::{demo_email, location, TestApp, DAKAR};
+use crate::helpers::{demo_email, location, TestApp, DAKAR, DEMO_PASSWORD};
 use crate::smtp::SmtpSink;
 
 /// The decoded text of a message: lettre picks quoted-printable or base64 for text
@@ -258,4 +258,65 @@ async fn an_account_created_by_an_admin_receives_a_welcome_link_in_english_when_
         newcomer.post_form(&path, &[]).await.status(),
         StatusCode::UNPROCESSABLE_ENTITY
     );
+}
+
+#[actix_web::test]
+async fn reset_requests_never_lock_the_owner_out_and_send_at_most_three_mails_an_hour() {
+    // Arrange
+    let app = TestApp::spawn().await;
+    let email = demo_email(DAKAR, "treasurer");
+    let c = app.visitor();
+    let strip = |s: &str| {
+        s.lines()
+            .filter(|l| !l.contains("csrf"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+
+    // Act: six requests for the same account.
+    let mut answers = Vec::new();
+    for i in 0..6 {
+        let res = c.post_form("/password/forgot", &[("email", &email)]).await;
+        assert_eq!(res.status(), StatusCode::OK, "request {i}");
+        answers.push(strip(&res.text().await.unwrap()));
+    }
+    let unknown = c
+        .post_form("/password/forgot", &[("email", "nobody@nowhere.sn")])
+        .await;
+
+    // Assert: the same answer every time, and for an unknown address too.
+    let unknown = strip(&unknown.text().await.unwrap());
+    for a in &answers {
+        assert_eq!(a, &unknown);
+    }
+    // The owner still logs in.
+    let owner = app.visitor();
+    assert_eq!(
+        owner.login(&email, DEMO_PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    // Three mails were sent, no more.
+    let mails = app.mails_to(&email, 3).await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let sent = app.mails_to(&email, 3).await;
+    assert_eq!(sent.len(), 3, "{} mails", sent.len());
+
+    // A reset through a link clears the count: the next request sends a mail again.
+    let path = reset_link(&mails[2])
+        .strip_prefix(&app.base)
+        .unwrap()
+        .to_string();
+    let done = c
+        .post_form(
+            &path,
+            &[
+                ("password", "a fresh secret"),
+                ("confirm", "a fresh secret"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&done), "/login");
+    let res = c.post_form("/password/forgot", &[("email", &email)]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(app.mails_to(&email, 4).await.len(), 4);
 }

@@ -122,27 +122,20 @@ pub struct ForgotForm {
     email: String,
 }
 
-/// Always answers "if the account exists, a link was sent".
+/// Always answers "if the account exists, a link was sent": for an unknown address, a
+/// disabled account, or one that had its mails for the hour, nothing is sent.
 pub async fn forgot(
     state: web::Data<AppState>,
     ctx: Ctx,
     req: HttpRequest,
     form: web::Form<ForgotForm>,
 ) -> AppResult<HttpResponse> {
-    state.password_attempt(&req, &form.email)?;
-    // Each request stays counted, so that the form cannot be used to flood an inbox.
+    // Each request stays counted against the address, never against a login.
+    state.reset_request(&req, &form.email)?;
     let email = form.email.clone();
+    let limits = state.clone();
     let issued = state
-        .write(move |conn| -> AppResult<_> {
-            let Some(user) = users::by_email(conn, &email)? else {
-                return Ok(None);
-            };
-            if user.disabled {
-                return Ok(None);
-            }
-            let token = resets::issue(conn, user.id, resets::RESET_TTL)?;
-            Ok(Some((user, token)))
-        })
+        .write(move |conn| resets::request(conn, &email, |account| limits.resets.may_mail(account)))
         .await?;
     if let Some((user, token)) = issued {
         let mail = Mail {
@@ -196,6 +189,7 @@ pub struct ResetForm {
 pub async fn reset(
     state: web::Data<AppState>,
     ctx: Ctx,
+    req: HttpRequest,
     token: web::Path<String>,
     form: web::Form<ResetForm>,
 ) -> AppResult<HttpResponse> {
@@ -216,7 +210,7 @@ pub async fn reset(
     let hash = web::block(move || password::hash(&pw))
         .await?
         .map_err(AppError::Internal)?;
-    state
+    let email = state
         .write(move |conn| -> AppResult<_> {
             let user = resets::check(conn, &token)?.ok_or(AppError::BadRequest("reset.invalid"))?;
             let u = users::by_id(conn, user)?;
@@ -228,9 +222,12 @@ pub async fn reset(
                 &Actor::user(user, &u.email),
             )?;
             resets::consume(conn, user)?;
-            Ok(())
+            Ok(u.email)
         })
         .await?;
+    // The owner proved who they are: their reset mails and login failures are forgotten.
+    state.resets.succeeded(state.client_ip(&req), &email);
+    state.throttle.forget_account(&email);
     Ok(ctx.redirect_with("/login", "ok", "reset.done"))
 }
 
