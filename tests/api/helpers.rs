@@ -343,15 +343,29 @@ impl Client {
 
     /// Logs in through a reverse proxy that says the request came from `client`.
     pub async fn login_forwarded_for(&self, client: &str, email: &str, password: &str) -> Response {
+        self.post_form_forwarded_for(
+            client,
+            "/login",
+            &[("email", email), ("password", password)],
+        )
+        .await
+    }
+
+    /// Posts a form, with the page's CSRF token, through a reverse proxy that says the
+    /// request came from `client`.
+    pub async fn post_form_forwarded_for(
+        &self,
+        client: &str,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> Response {
         let token = self.csrf().await;
+        let mut all: Vec<(&str, &str)> = vec![("_csrf", token.as_str())];
+        all.extend_from_slice(fields);
         self.http
-            .post(format!("{}/login", self.base))
+            .post(format!("{}{path}", self.base))
             .header("X-Forwarded-For", client)
-            .form(&[
-                ("_csrf", token.as_str()),
-                ("email", email),
-                ("password", password),
-            ])
+            .form(&all)
             .send()
             .await
             .expect("POST")

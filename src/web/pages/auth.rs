@@ -162,8 +162,10 @@ pub async fn forgot(
 pub async fn reset_form(
     state: web::Data<AppState>,
     ctx: Ctx,
+    req: HttpRequest,
     token: web::Path<String>,
 ) -> AppResult<HttpResponse> {
+    let ip = state.reset_link_attempt(&req)?;
     let t = token.into_inner();
     let check = t.clone();
     let valid = state
@@ -172,6 +174,7 @@ pub async fn reset_form(
     if valid.is_none() {
         return Err(AppError::BadRequest("reset.invalid"));
     }
+    state.resets.link_worked(ip);
     ctx.render(
         &state,
         "pages/auth/reset",
@@ -186,6 +189,8 @@ pub struct ResetForm {
     confirm: String,
 }
 
+/// The address's limit and the link are checked first: a password is hashed (which
+/// costs the server) only for a link that works.
 pub async fn reset(
     state: web::Data<AppState>,
     ctx: Ctx,
@@ -193,7 +198,13 @@ pub async fn reset(
     token: web::Path<String>,
     form: web::Form<ResetForm>,
 ) -> AppResult<HttpResponse> {
+    let ip = state.reset_link_attempt(&req)?;
     let token = token.into_inner();
+    let check = token.clone();
+    state
+        .db(move |conn| resets::check(conn, &check).map_err(AppError::from))
+        .await?
+        .ok_or(AppError::BadRequest("reset.invalid"))?;
     let form = form.into_inner();
     if let Err(key) = check_pair(&form.password, &form.confirm) {
         let html = ctx.render_string(
@@ -226,7 +237,7 @@ pub async fn reset(
         })
         .await?;
     // The owner proved who they are: their reset mails and login failures are forgotten.
-    state.resets.succeeded(state.client_ip(&req), &email);
+    state.resets.succeeded(ip, &email);
     state.throttle.forget_account(&email);
     Ok(ctx.redirect_with("/login", "ok", "reset.done"))
 }
