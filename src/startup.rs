@@ -4,7 +4,7 @@
 use std::net::TcpListener;
 use std::sync::Arc;
 
-use actix_session::config::{CookieContentSecurity, PersistentSession};
+use actix_session::config::{BrowserSession, CookieContentSecurity};
 use actix_session::storage::CookieSessionStore;
 use actix_session::SessionMiddleware;
 use actix_web::cookie::{Key, SameSite};
@@ -21,7 +21,7 @@ use crate::db::schema::app_settings;
 use crate::db::{self, Create, DbConn, DbPool};
 use crate::error::AppError;
 use crate::notify::Mailer;
-use crate::web::{csrf::csrf, errors::error_pages, routes, templates, AppState};
+use crate::web::{csrf::csrf, errors::error_pages, routes, session, templates, AppState};
 
 pub struct Application {
     port: u16,
@@ -93,15 +93,14 @@ impl Application {
         let data = state.clone();
         let server = HttpServer::new(move || {
             let sessions = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
-                .cookie_name("commune_session".into())
+                .cookie_name(session::COOKIE.into())
                 .cookie_secure(secure)
                 .cookie_http_only(true)
                 .cookie_same_site(SameSite::Lax)
                 .cookie_content_security(CookieContentSecurity::Private)
-                .session_lifecycle(
-                    PersistentSession::default()
-                        .session_ttl(actix_web::cookie::time::Duration::seconds(crate::web::session::MAX_AGE_SECS)),
-                )
+                // A cookie for the browser session; a remembered login's gets an age from
+                // `cookie_lifetime`. The server ends any login after 12 hours.
+                .session_lifecycle(BrowserSession::default())
                 .build();
             App::new()
                 .app_data(data.clone())
@@ -110,7 +109,9 @@ impl Application {
                 .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(AppError::NotFound) }))
                 .wrap(from_fn(csrf))
                 .wrap(from_fn(error_pages))
+                .wrap(from_fn(session::note_remembered))
                 .wrap(sessions)
+                .wrap(from_fn(session::cookie_lifetime))
                 .wrap(
                     DefaultHeaders::new()
                         .add(("X-Content-Type-Options", "nosniff"))

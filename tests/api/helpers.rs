@@ -379,6 +379,16 @@ pub fn meta_csrf(page: &str) -> Option<String> {
     Some(page[start..end].to_string())
 }
 
+/// The `Set-Cookie` header that sets (or removes) the session cookie, if the answer has one.
+pub fn session_cookie(res: &Response) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|h| h.to_str().ok())
+        .find(|c| c.starts_with("commune_session="))
+        .map(str::to_string)
+}
+
 pub fn location(res: &Response) -> String {
     res.headers()
         .get("location")

@@ -53,6 +53,9 @@ pub struct LoginForm {
     password: String,
     #[serde(default)]
     next: String,
+    /// "Remember me": the cookie outlives the browser session (12 hours at most).
+    #[serde(default)]
+    remember: String,
 }
 
 /// Unknown account and wrong password get the same answer, after the same work.
@@ -81,7 +84,8 @@ pub async fn login(
         return render_login(&state, &ctx, &form.next, &form.email, Some("login.failed"));
     };
     state.throttle.succeeded(ip, &form.email);
-    session::login(&ctx.session, user.id, &user.password_hash);
+    let remember = !form.remember.is_empty();
+    session::login(&ctx.session, user.id, user.session_generation, remember);
     tracing::info!(user = user.id.0, "login");
     let next = if form.next.is_empty() {
         landing(&state, user.id).await?
@@ -103,9 +107,14 @@ async fn landing(state: &AppState, user: crate::ids::UserId) -> AppResult<String
     })
 }
 
-pub async fn logout(ctx: Ctx) -> HttpResponse {
+/// Ends every session of the user, not only this one: a copy of the cookie dies too.
+pub async fn logout(state: web::Data<AppState>, ctx: Ctx) -> AppResult<HttpResponse> {
+    let id = ctx.visitor.user()?.id;
+    state
+        .write(move |conn| users::end_sessions(conn, id))
+        .await?;
     ctx.session.purge();
-    redirect("/")
+    Ok(redirect("/"))
 }
 
 pub async fn forgot_form(state: web::Data<AppState>, ctx: Ctx) -> AppResult<HttpResponse> {
