@@ -9,7 +9,7 @@ use actix_session::storage::CookieSessionStore;
 use actix_session::SessionMiddleware;
 use actix_web::cookie::{Key, SameSite};
 use actix_web::dev::Server;
-use actix_web::middleware::{from_fn, Compress, DefaultHeaders};
+use actix_web::middleware::{from_fn, Compress};
 use actix_web::{web, App, HttpServer};
 use anyhow::{Context, Result};
 use diesel::prelude::*;
@@ -21,7 +21,7 @@ use crate::db::schema::app_settings;
 use crate::db::{self, Create, DbConn, DbPool};
 use crate::error::AppError;
 use crate::notify::Mailer;
-use crate::web::{csrf::csrf, errors::error_pages, routes, session, templates, AppState};
+use crate::web::{csrf::csrf, errors::error_pages, headers, routes, session, templates, AppState};
 
 pub struct Application {
     port: u16,
@@ -79,7 +79,7 @@ impl Application {
             settings.outbox_dir.clone(),
             &settings.mail_from,
         )?;
-        let secure = settings.https();
+        let https = settings.https();
         let state = web::Data::new(AppState {
             pool,
             hb,
@@ -94,7 +94,7 @@ impl Application {
         let server = HttpServer::new(move || {
             let sessions = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
                 .cookie_name(session::COOKIE.into())
-                .cookie_secure(secure)
+                .cookie_secure(https)
                 .cookie_http_only(true)
                 .cookie_same_site(SameSite::Lax)
                 .cookie_content_security(CookieContentSecurity::Private)
@@ -106,19 +106,16 @@ impl Application {
                 .app_data(data.clone())
                 .app_data(web::FormConfig::default().limit(256 * 1024))
                 .configure(routes::table)
-                .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(AppError::NotFound) }))
+                .default_service(web::to(|| async {
+                    Err::<actix_web::HttpResponse, _>(AppError::NotFound)
+                }))
                 .wrap(from_fn(csrf))
                 .wrap(from_fn(error_pages))
                 .wrap(from_fn(session::note_remembered))
+                .wrap(from_fn(headers::private_pages))
                 .wrap(sessions)
                 .wrap(from_fn(session::cookie_lifetime))
-                .wrap(
-                    DefaultHeaders::new()
-                        .add(("X-Content-Type-Options", "nosniff"))
-                        .add(("X-Frame-Options", "DENY"))
-                        .add(("Referrer-Policy", "same-origin"))
-                        .add(("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'")),
-                )
+                .wrap(headers::defaults(https))
                 .wrap(Compress::default())
                 .wrap(TracingLogger::default())
         })

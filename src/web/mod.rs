@@ -4,6 +4,7 @@ pub mod csrf;
 pub mod ctx;
 pub mod errors;
 pub mod guard;
+pub mod headers;
 mod pages;
 pub mod routes;
 pub mod session;

@@ -104,6 +104,7 @@ pub struct Builder {
     no_register: bool,
     trusted_proxies: Option<String>,
     seed_dir: Option<PathBuf>,
+    base_url: Option<String>,
 }
 
 impl Builder {
@@ -132,6 +133,13 @@ impl Builder {
         self
     }
 
+    /// `COMMUNE_BASE_URL`: the public URL the site says it has (the test still speaks
+    /// plain HTTP to the port).
+    pub fn base_url(mut self, url: &str) -> Builder {
+        self.base_url = Some(url.into());
+        self
+    }
+
     /// Demo communes from this folder instead of the ones built into the binary.
     pub fn seed_dir(mut self, dir: PathBuf) -> Builder {
         self.seed_dir = Some(dir);
@@ -156,6 +164,9 @@ impl Builder {
         }
         if let Some(proxies) = &self.trusted_proxies {
             env.push(("COMMUNE_TRUSTED_PROXIES", proxies.clone()));
+        }
+        if let Some(url) = &self.base_url {
+            env.push(("COMMUNE_BASE_URL", url.clone()));
         }
         if let Some(dir) = &self.seed_dir {
             env.push(("COMMUNE_SEED_DIR", dir.display().to_string()));
