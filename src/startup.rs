@@ -21,6 +21,7 @@ use crate::db::schema::app_settings;
 use crate::db::{self, Create, DbConn, DbPool};
 use crate::error::AppError;
 use crate::notify::Mailer;
+use crate::telemetry::RedactedSpans;
 use crate::web::{csrf::csrf, errors::error_pages, headers, routes, session, templates, AppState};
 
 pub struct Application {
@@ -117,7 +118,7 @@ impl Application {
                 .wrap(from_fn(session::cookie_lifetime))
                 .wrap(headers::defaults(https))
                 .wrap(Compress::default())
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<RedactedSpans>::new())
         })
         .listen(listener)?
         .shutdown_timeout(30)
