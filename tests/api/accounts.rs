@@ -426,7 +426,7 @@ async fn the_session_cookie_lasts_for_the_browser_session_unless_the_user_asks_t
     let res = plain
         .post_form(
             "/dakar-plateau/admin/districts",
-            &[("name", "Rebeuss"), ("kind", "quartier")],
+            &[("name", "Sandial"), ("kind", "quartier")],
         )
         .await;
     let set = session_cookie(&res).expect("the flash message rewrites the cookie");

@@ -174,6 +174,10 @@ async fn a_collector_finds_a_taxpayer_records_a_payment_and_prints_the_receipt_o
     assert!(balance.ends_with("FCFA"), "{balance}");
     b.fill("main input[name=amount]", "25 000").await;
     b.click("main form.stack button[type=submit]").await;
+    // The counter asks to confirm before it records anything.
+    b.wait_for_path("/dakar-plateau/collect/payments/preview")
+        .await;
+    b.click("main form.actions button[type=submit]").await;
     b.wait_until("the receipt", |b| async move {
         b.path()
             .await
