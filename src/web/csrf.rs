@@ -1,9 +1,14 @@
 //! CSRF protection for every state-changing request outside `/api/`.
 //!
-//! The token is the session's (see [`super::session::csrf_token`]); a form sends it as
-//! the field `_csrf`, a multipart upload as its first field `_csrf`, a script in the
-//! `X-CSRF-Token` header. Never in the address, which logs and proxies keep. A missing
-//! or wrong token is a 403, before any handler runs.
+//! The token is the session's (see [`super::session::csrf_token`]), and each page carries
+//! it masked ([`mask`]): a fresh random pad, then the pad XOR the token. Every answer
+//! thus holds a different string, and a compressed page that also reflects what the
+//! visitor typed does not let an attacker guess the token byte by byte from its size
+//! (BREACH). A form sends the masked token as the field `_csrf`, a multipart upload as
+//! its first field `_csrf`, a script (from the `csrf-token` meta tag) in the
+//! `X-CSRF-Token` header; never in the address, which logs and proxies keep. The check
+//! unmasks it and compares it in constant time with the session's. A missing or wrong
+//! token is a 403, before any handler runs.
 
 use actix_session::SessionExt;
 use actix_web::body::{EitherBody, MessageBody};
@@ -51,12 +56,43 @@ pub async fn csrf(
                 None => None,
             },
         };
-        match (expected, given) {
-            (Some(e), Some(g)) if constant_time_eq(e.as_bytes(), g.as_bytes()) => {}
-            _ => return Ok(req.error_response(AppError::Csrf).map_into_right_body()),
+        let matches = match (expected, given.as_deref().and_then(unmask)) {
+            (Some(e), Some(g)) => constant_time_eq(e.as_bytes(), &g),
+            _ => false,
+        };
+        if !matches {
+            return Ok(req.error_response(AppError::Csrf).map_into_right_body());
         }
     }
     Ok(next.call(req).await?.map_into_left_body())
+}
+
+/// The token as a page carries it: a fresh random pad, then the pad XOR the token, in
+/// URL-safe base64. Twice the same token gives two different strings.
+pub fn mask(token: &str) -> String {
+    use base64::Engine;
+    use rand::RngCore;
+    let token = token.as_bytes();
+    let mut masked = vec![0u8; 2 * token.len()];
+    let (pad, xored) = masked.split_at_mut(token.len());
+    rand::thread_rng().fill_bytes(pad);
+    for ((x, p), t) in xored.iter_mut().zip(pad.iter()).zip(token) {
+        *x = p ^ t;
+    }
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(masked)
+}
+
+/// The token a masked string carries, if it is one.
+fn unmask(masked: &str) -> Option<Vec<u8>> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(masked)
+        .ok()?;
+    if bytes.is_empty() || bytes.len() % 2 != 0 {
+        return None;
+    }
+    let (pad, xored) = bytes.split_at(bytes.len() / 2);
+    Some(pad.iter().zip(xored).map(|(p, x)| p ^ x).collect())
 }
 
 fn given_token(req: &ServiceRequest) -> Option<String> {
@@ -240,6 +276,20 @@ mod tests {
             first_part(other_boundary.as_bytes(), "XyZ"),
             FirstPart::NotAToken
         );
+    }
+
+    #[test]
+    fn a_masked_token_differs_each_time_and_unmasks_to_the_token() {
+        let token = "d709810a60e5dd857e23f1482555370bfe24267a0c0a6f81";
+        let (a, b) = (mask(token), mask(token));
+        assert_ne!(a, b);
+        assert!(!a.contains(token));
+        assert_eq!(unmask(&a).unwrap(), token.as_bytes());
+        assert_eq!(unmask(&b).unwrap(), token.as_bytes());
+        // The token itself, or anything else, is not a masked token.
+        assert_ne!(unmask(token).as_deref(), Some(token.as_bytes()));
+        assert_eq!(unmask("forged!"), None);
+        assert_eq!(unmask(""), None);
     }
 
     #[test]

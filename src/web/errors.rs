@@ -107,12 +107,13 @@ fn render(
             .content_type("text/plain; charset=utf-8")
             .body(message);
     };
-    // The logout button carries the session's token, as on every other page.
+    // The logout button carries the session's token, masked, as on every other page.
     let csrf = req
         .get_session()
         .get::<String>("csrf")
         .ok()
         .flatten()
+        .map(|t| super::csrf::mask(&t))
         .unwrap_or_default();
     let page = json!({
         "lang": locale.as_str(),
