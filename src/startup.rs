@@ -4,24 +4,25 @@
 use std::net::TcpListener;
 use std::sync::Arc;
 
-use actix_session::config::{CookieContentSecurity, PersistentSession};
+use actix_session::config::{BrowserSession, CookieContentSecurity};
 use actix_session::storage::CookieSessionStore;
 use actix_session::SessionMiddleware;
 use actix_web::cookie::{Key, SameSite};
 use actix_web::dev::Server;
-use actix_web::middleware::{from_fn, Compress, DefaultHeaders};
+use actix_web::middleware::{from_fn, Compress};
 use actix_web::{web, App, HttpServer};
 use anyhow::{Context, Result};
 use diesel::prelude::*;
 use tracing_actix_web::TracingLogger;
 
-use crate::accounts::throttle::LoginThrottle;
+use crate::accounts::throttle::{LoginThrottle, ResetThrottle};
 use crate::config::Settings;
 use crate::db::schema::app_settings;
 use crate::db::{self, Create, DbConn, DbPool};
 use crate::error::AppError;
 use crate::notify::Mailer;
-use crate::web::{csrf::csrf, errors::error_pages, routes, templates, AppState};
+use crate::telemetry::RedactedSpans;
+use crate::web::{csrf::csrf, errors::error_pages, headers, routes, session, templates, AppState};
 
 pub struct Application {
     port: u16,
@@ -79,7 +80,7 @@ impl Application {
             settings.outbox_dir.clone(),
             &settings.mail_from,
         )?;
-        let secure = settings.https();
+        let https = settings.https();
         let state = web::Data::new(AppState {
             pool,
             hb,
@@ -88,37 +89,36 @@ impl Application {
             settings,
             base_url,
             throttle: LoginThrottle::default(),
+            resets: ResetThrottle::default(),
         });
         let data = state.clone();
         let server = HttpServer::new(move || {
             let sessions = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
-                .cookie_name("commune_session".into())
-                .cookie_secure(secure)
+                .cookie_name(session::COOKIE.into())
+                .cookie_secure(https)
                 .cookie_http_only(true)
                 .cookie_same_site(SameSite::Lax)
                 .cookie_content_security(CookieContentSecurity::Private)
-                .session_lifecycle(
-                    PersistentSession::default()
-                        .session_ttl(actix_web::cookie::time::Duration::seconds(crate::web::session::MAX_AGE_SECS)),
-                )
+                // A cookie for the browser session; a remembered login's gets an age from
+                // `cookie_lifetime`. The server ends any login after 12 hours.
+                .session_lifecycle(BrowserSession::default())
                 .build();
             App::new()
                 .app_data(data.clone())
                 .app_data(web::FormConfig::default().limit(256 * 1024))
                 .configure(routes::table)
-                .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(AppError::NotFound) }))
+                .default_service(web::to(|| async {
+                    Err::<actix_web::HttpResponse, _>(AppError::NotFound)
+                }))
                 .wrap(from_fn(csrf))
                 .wrap(from_fn(error_pages))
+                .wrap(from_fn(session::note_remembered))
+                .wrap(from_fn(headers::private_pages))
                 .wrap(sessions)
-                .wrap(
-                    DefaultHeaders::new()
-                        .add(("X-Content-Type-Options", "nosniff"))
-                        .add(("X-Frame-Options", "DENY"))
-                        .add(("Referrer-Policy", "same-origin"))
-                        .add(("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'")),
-                )
+                .wrap(from_fn(session::cookie_lifetime))
+                .wrap(headers::defaults(https))
                 .wrap(Compress::default())
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<RedactedSpans>::new())
         })
         .listen(listener)?
         .shutdown_timeout(30)

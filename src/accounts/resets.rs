@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
+use super::users::{self, User};
 use crate::db::schema::password_resets;
 use crate::db::DbConn;
 use crate::ids::UserId;
@@ -37,6 +38,24 @@ pub fn issue(conn: &mut DbConn, user: UserId, ttl: Duration) -> QueryResult<Stri
         ))
         .execute(conn)?;
     Ok(token)
+}
+
+/// "I forgot my password": a link for the account of `email`, when there is one, it
+/// may log in, and `may_mail` (the limit of mails per account) lets it have one more.
+/// `None` otherwise, which the page does not tell apart.
+pub fn request(
+    conn: &mut DbConn,
+    email: &str,
+    may_mail: impl FnOnce(&str) -> bool,
+) -> QueryResult<Option<(User, String)>> {
+    let Some(user) = users::by_email(conn, email)? else {
+        return Ok(None);
+    };
+    if user.disabled || !may_mail(&user.email) {
+        return Ok(None);
+    }
+    let token = issue(conn, user.id, RESET_TTL)?;
+    Ok(Some((user, token)))
 }
 
 /// The user a token is for, if it exists, is unused and has not expired.

@@ -23,6 +23,10 @@ pub struct User {
     pub locale: Option<String>,
     pub disabled: bool,
     pub created_at: NaiveDateTime,
+    /// Moves on at each logout and password change: a session cookie is good only while
+    /// it carries the current one.
+    #[serde(skip)]
+    pub session_generation: i64,
 }
 
 /// The longest e-mail address there can be (RFC 5321: a path of 256 octets, less the
@@ -228,17 +232,19 @@ pub fn revoke(
 }
 
 /// Sets a new password hash, recorded in the log of every commune where the user
-/// holds a role.
+/// holds a role, and ends every session of the user ([`end_sessions`]). Returns the
+/// new session generation.
 pub fn set_password(
     conn: &mut DbConn,
     user: UserId,
     password_hash: &str,
     how: &str,
     actor: &Actor,
-) -> QueryResult<()> {
+) -> QueryResult<i64> {
     diesel::update(users::table.find(user))
         .set(users::password_hash.eq(password_hash))
         .execute(conn)?;
+    let generation = end_sessions(conn, user)?;
     for m in memberships(conn, user)? {
         audit::append(
             conn,
@@ -248,7 +254,17 @@ pub fn set_password(
                 .details(serde_json::json!({ "how": how })),
         )?;
     }
-    Ok(())
+    Ok(generation)
+}
+
+/// Ends every session of the user, wherever its cookie was copied: each cookie carries
+/// the generation it was given at login, and this moves the generation on. Returns the
+/// new one.
+pub fn end_sessions(conn: &mut DbConn, user: UserId) -> QueryResult<i64> {
+    diesel::update(users::table.find(user))
+        .set(users::session_generation.eq(users::session_generation + 1))
+        .returning(users::session_generation)
+        .get_result(conn)
 }
 
 pub fn set_locale(conn: &mut DbConn, user: UserId, locale: &str) -> QueryResult<()> {

@@ -43,6 +43,7 @@ diesel::table! {
         locale -> Nullable<Text>,
         disabled -> Bool,
         created_at -> Timestamp,
+        session_generation -> BigInt,
     }
 }
 

@@ -19,6 +19,7 @@ use crate::i18n::Locale;
 pub struct Ctx {
     pub visitor: Visitor,
     pub locale: Locale,
+    /// The session's CSRF token, masked for this answer.
     pub csrf: String,
     pub path: String,
     pub session: Session,
@@ -64,7 +65,8 @@ impl FromRequest for Ctx {
             .unwrap_or_default();
         let session = req.get_session();
         let locale = locale_of(req, Some(&visitor));
-        let csrf = session::csrf_token(&session);
+        // Masked afresh for each answer (see `csrf::mask`).
+        let csrf = super::csrf::mask(&session::csrf_token(&session));
         let flash = session::take_flash(&session);
         let path = match req.query_string() {
             "" => req.path().to_string(),

@@ -2,6 +2,7 @@
 //! language (403, 404, 429, 500…), JSON under `/api/`, and a redirect to the login
 //! page when a page needs a logged-in user.
 
+use actix_session::SessionExt;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{header, StatusCode};
@@ -106,12 +107,20 @@ fn render(
             .content_type("text/plain; charset=utf-8")
             .body(message);
     };
+    // The logout button carries the session's token, masked, as on every other page.
+    let csrf = req
+        .get_session()
+        .get::<String>("csrf")
+        .ok()
+        .flatten()
+        .map(|t| super::csrf::mask(&t))
+        .unwrap_or_default();
     let page = json!({
         "lang": locale.as_str(),
         "other_lang": if locale.as_str() == "fr" { "en" } else { "fr" },
         "title": message,
         "path": req.path(),
-        "csrf": "",
+        "csrf": csrf,
         "user": visitor.as_ref().and_then(|v| v.user.clone()),
         "commune": visitor.as_ref().and_then(|v| v.commune.as_ref()).map(commune_json),
         "roles": [],

@@ -84,7 +84,8 @@ async fn admit(access: Access, req: &ServiceRequest) -> AppResult<Visitor> {
     Ok(visitor)
 }
 
-/// Loads the visitor; `true` when the session names a user who may no longer log in.
+/// Loads the visitor; `true` when the session names a user who may no longer log in, or
+/// carries a generation of their sessions that has ended (a logout, a new password).
 fn load(
     conn: &mut DbConn,
     login: Option<session::Login>,
@@ -97,14 +98,12 @@ fn load(
     let mut stale = false;
     let user = match login {
         Some(login) => match users::by_id(conn, login.user) {
-            Ok(u) if !u.disabled && session::epoch(&u.password_hash) == login.epoch => {
-                Some(UserView {
-                    id: u.id,
-                    email: u.email,
-                    name: u.name,
-                    locale: u.locale,
-                })
-            }
+            Ok(u) if !u.disabled && u.session_generation == login.generation => Some(UserView {
+                id: u.id,
+                email: u.email,
+                name: u.name,
+                locale: u.locale,
+            }),
             Ok(_) | Err(diesel::result::Error::NotFound) => {
                 stale = true;
                 None

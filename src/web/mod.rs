@@ -4,6 +4,7 @@ pub mod csrf;
 pub mod ctx;
 pub mod errors;
 pub mod guard;
+pub mod headers;
 mod pages;
 pub mod routes;
 pub mod session;
@@ -13,7 +14,7 @@ use std::sync::Arc;
 
 use handlebars::Handlebars;
 
-use crate::accounts::throttle::LoginThrottle;
+use crate::accounts::throttle::{LoginThrottle, ResetThrottle};
 use crate::config::Settings;
 use crate::db::{self, DbConn, DbPool};
 use crate::error::{AppError, AppResult};
@@ -32,31 +33,53 @@ pub struct AppState {
     /// The public URL, for links in mail.
     pub base_url: String,
     pub throttle: LoginThrottle,
+    /// Reset links, apart from logins: nothing counted here blocks a login.
+    pub resets: ResetThrottle,
 }
 
 impl AppState {
-    /// Counts one password attempt (or reset request) from the client's address for
-    /// `account`, before any check, and refuses when either has had too many. Returns the
-    /// address, which the handler reports to [`LoginThrottle::succeeded`] on success.
+    /// The client's address, as the limiters count it ([`ctx::client_ip`]).
+    pub fn client_ip(&self, req: &actix_web::HttpRequest) -> std::net::IpAddr {
+        let forwarded = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok());
+        ctx::client_ip(
+            req.peer_addr().map(|a| a.ip()),
+            forwarded,
+            &self.settings.trusted_proxies,
+        )
+    }
+
+    /// Counts one password attempt from the client's address for `account`, before any
+    /// check, and refuses when either has had too many (429), or when `account` is too
+    /// long to be an address (400, not counted). Returns the address, which the handler
+    /// reports to [`LoginThrottle::succeeded`] on success.
     pub fn password_attempt(
         &self,
         req: &actix_web::HttpRequest,
         account: &str,
     ) -> AppResult<std::net::IpAddr> {
-        let forwarded = req
-            .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok());
-        let ip = ctx::client_ip(
-            req.peer_addr().map(|a| a.ip()),
-            forwarded,
-            &self.settings.trusted_proxies,
-        );
-        self.throttle
-            .attempt(ip, account)
-            .map_err(|wait| AppError::RateLimited {
-                retry_after_secs: wait,
-            })?;
+        let ip = self.client_ip(req);
+        self.throttle.attempt(ip, account)?;
+        Ok(ip)
+    }
+
+    /// Counts one request for a reset link to `account` from the client's address:
+    /// refused when the address has sent too many (429), or when `account` is too long
+    /// to be an address (400, not counted).
+    pub fn reset_request(&self, req: &actix_web::HttpRequest, account: &str) -> AppResult<()> {
+        let ip = self.client_ip(req);
+        self.resets.request(ip, account)?;
+        Ok(())
+    }
+
+    /// Counts one use of a reset link from the client's address, before the link is
+    /// looked up: 429 when the address has used too many. Returns the address, which
+    /// the handler reports to [`ResetThrottle::link_worked`] when the link is good.
+    pub fn reset_link_attempt(&self, req: &actix_web::HttpRequest) -> AppResult<std::net::IpAddr> {
+        let ip = self.client_ip(req);
+        self.resets.attempt(ip)?;
         Ok(ip)
     }
 

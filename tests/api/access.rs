@@ -4,7 +4,7 @@ use commune::accounts::{Access, Perm};
 use commune::web::routes::route_specs;
 use reqwest::StatusCode;
 
-use crate::helpers::{demo_email, location, Client, TestApp, DAKAR};
+use crate::helpers::{demo_email, location, meta_csrf, Client, TestApp, DAKAR};
 
 #[derive(Clone, Copy, Debug)]
 enum Who {
@@ -302,4 +302,31 @@ async fn a_form_without_its_csrf_token_is_refused_and_changes_nothing() {
         .await;
     assert_eq!(ok.status(), StatusCode::SEE_OTHER);
     assert!(admin.text(path).await.contains("Médina"));
+}
+
+#[actix_web::test]
+async fn each_page_carries_its_own_form_of_the_csrf_token_and_each_is_accepted() {
+    // Arrange: the same page, opened twice in the same session.
+    let app = TestApp::spawn().await;
+    let admin = app.login(&demo_email(DAKAR, "admin")).await;
+    let path = "/dakar-plateau/admin/districts";
+    let first = meta_csrf(&admin.text(path).await).unwrap();
+    let second = meta_csrf(&admin.text(path).await).unwrap();
+
+    // Assert: the token differs from one answer to the next (a compressed page does not
+    // repeat a secret an attacker could guess byte by byte)...
+    assert_ne!(first, second);
+
+    // ...and both are accepted.
+    for (token, name) in [(&first, "Médina"), (&second, "Sandial")] {
+        let res = admin
+            .post_raw(
+                path,
+                &[("_csrf", token), ("name", name), ("kind", "quartier")],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{name}");
+    }
+    let page = admin.text(path).await;
+    assert!(page.contains("Médina") && page.contains("Sandial"));
 }

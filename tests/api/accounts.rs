@@ -2,7 +2,7 @@
 
 use reqwest::StatusCode;
 
-use crate::helpers::{demo_email, location, TestApp, DAKAR, DEMO_PASSWORD};
+use crate::helpers::{demo_email, location, session_cookie, TestApp, DAKAR, DEMO_PASSWORD};
 
 const ROLE_HOMES: [(&str, &str); 7] = [
     ("admin", "admin"),
@@ -310,4 +310,126 @@ async fn an_admin_cannot_touch_the_roles_of_someone_from_another_commune() {
     let mut roles = |c| commune::accounts::users::roles_in(&mut conn, stranger.id, c).unwrap();
     assert!(roles(dakar.id).is_empty());
     assert_eq!(roles(abomey.id).len(), 1);
+}
+
+#[actix_web::test]
+async fn an_over_long_email_is_refused_before_it_is_counted() {
+    // Arrange: addresses longer than any address can be (254 bytes).
+    let app = TestApp::spawn().await;
+    let long = |i: usize| format!("{}{i}@nowhere.sn", "a".repeat(300));
+
+    // Act: more of them than the address's limit of failures.
+    for i in 0..25 {
+        let res = app.visitor().login(&long(i), "x").await;
+        // Assert: each is refused as a request no page of ours sends.
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "attempt {i}");
+    }
+    let forgot = app
+        .visitor()
+        .post_form("/password/forgot", &[("email", &long(99))])
+        .await;
+    assert_eq!(forgot.status(), StatusCode::BAD_REQUEST);
+
+    // Assert: none was counted against the address, whose next login works.
+    let res = app
+        .visitor()
+        .login(&demo_email(DAKAR, "admin"), DEMO_PASSWORD)
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+}
+
+#[actix_web::test]
+async fn logging_out_ends_every_copy_of_the_session_cookie() {
+    // Arrange: a logged-in councillor, and a copy of their session cookie elsewhere.
+    let app = TestApp::spawn().await;
+    let c = app.visitor();
+    let res = c
+        .login(&demo_email(DAKAR, "councillor"), DEMO_PASSWORD)
+        .await;
+    let cookie = session_cookie(&res).expect("login sets the session cookie");
+    let cookie = cookie.split(';').next().unwrap().to_string();
+    let copy = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let open_with_copy = || async {
+        copy.get(format!("{}/dakar-plateau/council", app.base))
+            .header("Cookie", &cookie)
+            .send()
+            .await
+            .unwrap()
+            .status()
+    };
+    assert_eq!(open_with_copy().await, StatusCode::OK);
+
+    // Act
+    let res = c.post_form("/logout", &[]).await;
+
+    // Assert: the copy is logged out too, and so is a new login's earlier cookie.
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(open_with_copy().await, StatusCode::SEE_OTHER);
+    let again = app.login(&demo_email(DAKAR, "councillor")).await;
+    assert_eq!(
+        again.get("/dakar-plateau/council").await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(open_with_copy().await, StatusCode::SEE_OTHER);
+}
+
+#[actix_web::test]
+async fn the_session_cookie_lasts_for_the_browser_session_unless_the_user_asks_to_be_remembered() {
+    let app = TestApp::spawn().await;
+    let email = demo_email(DAKAR, "admin");
+    let max_age = |set_cookie: &str| -> Option<i64> {
+        set_cookie
+            .split(';')
+            .filter_map(|a| a.trim().split_once('='))
+            .find(|(k, _)| k.eq_ignore_ascii_case("max-age"))
+            .map(|(_, v)| v.parse().unwrap())
+    };
+
+    // Without the box ticked: a cookie the browser forgets when it closes.
+    let plain = app.visitor();
+    let res = plain.login(&email, DEMO_PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let set = session_cookie(&res).unwrap();
+    assert_eq!(max_age(&set), None, "{set}");
+    assert!(!set.to_ascii_lowercase().contains("expires="), "{set}");
+
+    // With the box ticked: kept, for 12 hours at most.
+    let remembered = app.visitor();
+    let res = remembered
+        .post_form(
+            "/login",
+            &[
+                ("email", &email),
+                ("password", DEMO_PASSWORD),
+                ("remember", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let set = session_cookie(&res).unwrap();
+    let age = max_age(&set).unwrap_or_else(|| panic!("no Max-Age: {set}"));
+    assert!(age > 12 * 3600 - 60 && age <= 12 * 3600, "{set}");
+
+    // A later answer that writes the cookie again keeps it for what is left, no more.
+    let res = remembered
+        .post_form(
+            "/dakar-plateau/admin/districts",
+            &[("name", "Médina"), ("kind", "quartier")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let set = session_cookie(&res).expect("the flash message rewrites the cookie");
+    let age = max_age(&set).unwrap_or_else(|| panic!("no Max-Age: {set}"));
+    assert!(age > 0 && age <= 12 * 3600, "{set}");
+    let res = plain
+        .post_form(
+            "/dakar-plateau/admin/districts",
+            &[("name", "Sandial"), ("kind", "quartier")],
+        )
+        .await;
+    let set = session_cookie(&res).expect("the flash message rewrites the cookie");
+    assert_eq!(max_age(&set), None, "{set}");
 }

@@ -308,6 +308,21 @@ impl Serve {
     /// Starts `commune serve` in `dir` (an empty folder: the binary needs nothing from
     /// the repository), with `args` and `env` added.
     fn start(dir: &std::path::Path, args: &[&str], env: &[(&str, String)]) -> Serve {
+        Self::start_with(dir, args, env, None)
+    }
+
+    /// Starts `commune serve` on the demo with every debug log line written to `log`.
+    fn start_logging(dir: &std::path::Path, log: &std::path::Path) -> Serve {
+        let file = std::fs::File::create(log).unwrap();
+        Self::start_with(dir, &[], &[("RUST_LOG", "debug".into())], Some(file))
+    }
+
+    fn start_with(
+        dir: &std::path::Path,
+        args: &[&str],
+        env: &[(&str, String)],
+        log: Option<std::fs::File>,
+    ) -> Serve {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -326,6 +341,9 @@ impl Serve {
             .stdout(std::process::Stdio::piped());
         for (k, v) in env {
             cmd.env(k, v);
+        }
+        if let Some(log) = log {
+            cmd.stderr(log);
         }
         let mut child = cmd.spawn().expect("start commune serve");
         let out = std::io::BufReader::new(child.stdout.take().unwrap());
@@ -354,9 +372,14 @@ impl Serve {
 
     /// A GET over a bare TCP connection: the status line and the rest.
     fn get(&self, path: &str) -> String {
+        self.send(&format!(
+            "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        ))
+    }
+
+    /// Sends a whole HTTP/1.1 request as written: the status line and the rest.
+    fn send(&self, request: &str) -> String {
         let mut http = std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap();
-        let request =
-            format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
         std::io::Write::write_all(&mut http, request.as_bytes()).unwrap();
         let mut answer = String::new();
         std::io::Read::read_to_string(&mut http, &mut answer).unwrap();
@@ -447,4 +470,51 @@ fn serve_with_the_demo_flag_loads_the_demo_into_a_named_database() {
     serve.until("citoyen@dakar-plateau.demo");
     assert!(serve.get("/dakar-plateau").starts_with("HTTP/1.1 200"));
     serve.stop();
+}
+
+/// Links and tokens that open an account must not reach the request log (nor the logs
+/// of whoever collects it), even at the debug level, where every line names its request.
+#[test]
+fn the_request_log_holds_no_reset_link_no_invitation_and_no_csrf_token() {
+    // Arrange
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("serve.log");
+    let mut serve = Serve::start_logging(dir.path(), &log);
+    serve.until("citoyen@dakar-plateau.demo");
+    let secret = "0123456789abcdefSECRET";
+
+    // Act: a reset link, an invitation, a language switch back to a reset link, and an
+    // upload that names its token in the address.
+    for path in [
+        format!("/password/reset/{secret}"),
+        format!("/invitations/{secret}"),
+        format!("/lang/en?next=%2Fpassword%2Freset%2F{secret}"),
+    ] {
+        assert!(serve.get(&path).starts_with("HTTP/1.1"), "{path}");
+    }
+    let body = "--b\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\ntaxpayers\r\n--b--\r\n";
+    let answer = serve.send(&format!(
+        "POST /dakar-plateau/finance/imports?_csrf={secret}&kind=x HTTP/1.1\r\nHost: localhost\r\n\
+         Connection: close\r\nContent-Type: multipart/form-data; boundary=b\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    ));
+    assert!(answer.starts_with("HTTP/1.1 403"), "{answer}");
+    serve.stop();
+
+    // Assert: the requests are in the log, their secrets are not.
+    let log = String::from_utf8_lossy(&std::fs::read(&log).unwrap()).to_string();
+    assert!(log.contains("/password/reset/[redacted]"), "{log}");
+    assert!(log.contains("/invitations/[redacted]"), "{log}");
+    assert!(
+        log.contains("/dakar-plateau/finance/imports?kind=x"),
+        "{log}"
+    );
+    let leaks: Vec<&str> = log.lines().filter(|l| l.contains("SECRET")).collect();
+    assert!(
+        leaks.is_empty(),
+        "{} lines hold a secret: {:?}",
+        leaks.len(),
+        leaks.first()
+    );
 }

@@ -104,6 +104,7 @@ pub struct Builder {
     no_register: bool,
     trusted_proxies: Option<String>,
     seed_dir: Option<PathBuf>,
+    base_url: Option<String>,
 }
 
 impl Builder {
@@ -132,6 +133,13 @@ impl Builder {
         self
     }
 
+    /// `COMMUNE_BASE_URL`: the public URL the site says it has (the test still speaks
+    /// plain HTTP to the port).
+    pub fn base_url(mut self, url: &str) -> Builder {
+        self.base_url = Some(url.into());
+        self
+    }
+
     /// Demo communes from this folder instead of the ones built into the binary.
     pub fn seed_dir(mut self, dir: PathBuf) -> Builder {
         self.seed_dir = Some(dir);
@@ -156,6 +164,9 @@ impl Builder {
         }
         if let Some(proxies) = &self.trusted_proxies {
             env.push(("COMMUNE_TRUSTED_PROXIES", proxies.clone()));
+        }
+        if let Some(url) = &self.base_url {
+            env.push(("COMMUNE_BASE_URL", url.clone()));
         }
         if let Some(dir) = &self.seed_dir {
             env.push(("COMMUNE_SEED_DIR", dir.display().to_string()));
@@ -346,15 +357,29 @@ impl Client {
 
     /// Logs in through a reverse proxy that says the request came from `client`.
     pub async fn login_forwarded_for(&self, client: &str, email: &str, password: &str) -> Response {
+        self.post_form_forwarded_for(
+            client,
+            "/login",
+            &[("email", email), ("password", password)],
+        )
+        .await
+    }
+
+    /// Posts a form, with the page's CSRF token, through a reverse proxy that says the
+    /// request came from `client`.
+    pub async fn post_form_forwarded_for(
+        &self,
+        client: &str,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> Response {
         let token = self.csrf().await;
+        let mut all: Vec<(&str, &str)> = vec![("_csrf", token.as_str())];
+        all.extend_from_slice(fields);
         self.http
-            .post(format!("{}/login", self.base))
+            .post(format!("{}{path}", self.base))
             .header("X-Forwarded-For", client)
-            .form(&[
-                ("_csrf", token.as_str()),
-                ("email", email),
-                ("password", password),
-            ])
+            .form(&all)
             .send()
             .await
             .expect("POST")
@@ -366,6 +391,16 @@ pub fn meta_csrf(page: &str) -> Option<String> {
         page.find("name=\"csrf-token\" content=\"")? + "name=\"csrf-token\" content=\"".len();
     let end = page[start..].find('"')? + start;
     Some(page[start..end].to_string())
+}
+
+/// The `Set-Cookie` header that sets (or removes) the session cookie, if the answer has one.
+pub fn session_cookie(res: &Response) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|h| h.to_str().ok())
+        .find(|c| c.starts_with("commune_session="))
+        .map(str::to_string)
 }
 
 pub fn location(res: &Response) -> String {

@@ -2,7 +2,7 @@
 
 use reqwest::StatusCode;
 
-use crate::helpers::{demo_email, location, TestApp, DAKAR};
+use crate::helpers::{demo_email, location, TestApp, DAKAR, DEMO_PASSWORD};
 use crate::smtp::SmtpSink;
 
 /// The decoded text of a message: lettre picks quoted-printable or base64 for text
@@ -257,5 +257,133 @@ async fn an_account_created_by_an_admin_receives_a_welcome_link_in_english_when_
     assert_eq!(
         newcomer.post_form(&path, &[]).await.status(),
         StatusCode::UNPROCESSABLE_ENTITY
+    );
+}
+
+#[actix_web::test]
+async fn reset_requests_never_lock_the_owner_out_and_send_at_most_three_mails_an_hour() {
+    // Arrange
+    let app = TestApp::spawn().await;
+    let email = demo_email(DAKAR, "treasurer");
+    let c = app.visitor();
+    let strip = |s: &str| {
+        s.lines()
+            .filter(|l| !l.contains("csrf"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+
+    // Act: six requests for the same account.
+    let mut answers = Vec::new();
+    for i in 0..6 {
+        let res = c.post_form("/password/forgot", &[("email", &email)]).await;
+        assert_eq!(res.status(), StatusCode::OK, "request {i}");
+        answers.push(strip(&res.text().await.unwrap()));
+    }
+    let unknown = c
+        .post_form("/password/forgot", &[("email", "nobody@nowhere.sn")])
+        .await;
+
+    // Assert: the same answer every time, and for an unknown address too.
+    let unknown = strip(&unknown.text().await.unwrap());
+    for a in &answers {
+        assert_eq!(a, &unknown);
+    }
+    // The owner still logs in.
+    let owner = app.visitor();
+    assert_eq!(
+        owner.login(&email, DEMO_PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    // Three mails were sent, no more.
+    let mails = app.mails_to(&email, 3).await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let sent = app.mails_to(&email, 3).await;
+    assert_eq!(sent.len(), 3, "{} mails", sent.len());
+
+    // A reset through a link clears the count: the next request sends a mail again.
+    let path = reset_link(&mails[2])
+        .strip_prefix(&app.base)
+        .unwrap()
+        .to_string();
+    let done = c
+        .post_form(
+            &path,
+            &[
+                ("password", "a fresh secret"),
+                ("confirm", "a fresh secret"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&done), "/login");
+    let res = c.post_form("/password/forgot", &[("email", &email)]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(app.mails_to(&email, 4).await.len(), 4);
+}
+
+#[actix_web::test]
+async fn a_reset_with_a_wrong_link_is_refused_before_any_work_and_limited_per_address() {
+    // Arrange: every request comes through a proxy that names the client.
+    let app = TestApp::builder()
+        .trusted_proxies("127.0.0.1")
+        .spawn()
+        .await;
+    let guesser = app.visitor();
+    let pair = [
+        ("password", "a guessed secret"),
+        ("confirm", "a guessed secret"),
+    ];
+
+    // Act: links that do not exist, with a new password that would be accepted.
+    for i in 0..10 {
+        let res = guesser
+            .post_form_forwarded_for("41.82.1.1", &format!("/password/reset/{i:064x}"), &pair)
+            .await;
+        // Assert: refused for the link, before the form is even read.
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "attempt {i}");
+    }
+    let mismatch = guesser
+        .post_form_forwarded_for(
+            "41.82.1.3",
+            &format!("/password/reset/{:064x}", 77),
+            &[("password", "a guessed secret"), ("confirm", "another one")],
+        )
+        .await;
+    assert_eq!(mismatch.status(), StatusCode::BAD_REQUEST);
+    let blocked = guesser
+        .post_form_forwarded_for("41.82.1.1", &format!("/password/reset/{:064x}", 11), &pair)
+        .await;
+    assert_eq!(blocked.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(blocked.headers().contains_key("retry-after"));
+
+    // A real link, from another address, still works.
+    let email = demo_email(DAKAR, "citizen");
+    let owner = app.visitor();
+    let res = owner
+        .post_form_forwarded_for("41.82.1.2", "/password/forgot", &[("email", &email)])
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let mails = app.mails_to(&email, 1).await;
+    let path = reset_link(&mails[0])
+        .strip_prefix(&app.base)
+        .unwrap()
+        .to_string();
+    let done = owner
+        .post_form_forwarded_for(
+            "41.82.1.2",
+            &path,
+            &[
+                ("password", "the owner's secret"),
+                ("confirm", "the owner's secret"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&done), "/login");
+    assert_eq!(
+        owner
+            .login_forwarded_for("41.82.1.2", &email, "the owner's secret")
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
     );
 }

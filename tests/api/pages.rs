@@ -410,3 +410,71 @@ async fn an_internal_error_is_a_500_page_in_the_visitors_language_and_json_under
     // The rest of the site still answers.
     assert_eq!(v.get("/login").await.status(), StatusCode::OK);
 }
+
+#[actix_web::test]
+async fn pages_seen_while_logged_in_are_never_kept_by_a_cache() {
+    let app = TestApp::spawn().await;
+    let officer = app.login(&demo_email(DAKAR, "finance_officer")).await;
+    for path in [
+        "/account",
+        "/dakar-plateau/home",
+        "/dakar-plateau/finance/taxpayers",
+        "/dakar-plateau/finance/export/taxpayers.csv",
+        "/dakar-plateau/nothing-here",
+    ] {
+        let res = officer.get(path).await;
+        let cache = res
+            .headers()
+            .get("cache-control")
+            .map(|h| h.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        assert!(cache.contains("no-store"), "{path}: {cache:?}");
+    }
+}
+
+#[actix_web::test]
+async fn a_site_served_over_https_tells_browsers_to_use_nothing_else() {
+    let secure = TestApp::builder()
+        .base_url("https://commune.example.sn")
+        .spawn()
+        .await;
+    let res = secure.visitor().get("/").await;
+    let hsts = res
+        .headers()
+        .get("strict-transport-security")
+        .map(|h| h.to_str().unwrap().to_string());
+    assert_eq!(hsts.as_deref(), Some("max-age=31536000"));
+    let plain = TestApp::spawn().await;
+    let res = plain.visitor().get("/").await;
+    assert!(!res.headers().contains_key("strict-transport-security"));
+}
+
+#[actix_web::test]
+async fn the_logout_button_of_an_error_page_logs_out() {
+    // Arrange: a logged-in officer on a taxpayer who does not exist.
+    let app = TestApp::spawn().await;
+    let c = app.login(&demo_email(DAKAR, "finance_officer")).await;
+    let res = c.get("/dakar-plateau/finance/taxpayers/999999").await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let page = scraper::Html::parse_document(&res.text().await.unwrap());
+    let selector = scraper::Selector::parse("form[action='/logout'] input[name=_csrf]").unwrap();
+    let token = page
+        .select(&selector)
+        .next()
+        .expect("a logout button")
+        .value()
+        .attr("value")
+        .unwrap()
+        .to_string();
+
+    // Act: the button is pressed.
+    let res = c.post_raw("/logout", &[("_csrf", &token)]).await;
+
+    // Assert
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&res), "/");
+    assert_eq!(
+        c.get("/dakar-plateau/finance").await.status(),
+        StatusCode::SEE_OTHER
+    );
+}

@@ -78,14 +78,15 @@ pub async fn change_password(
         return render_account(&state, &ctx, Some("password.wrong_current")).await;
     };
     state.throttle.succeeded(ip, &me.email);
-    let (h, email) = (hash.clone(), me.email.clone());
-    state
+    let email = me.email.clone();
+    let generation = state
         .write(move |conn| {
-            users::set_password(conn, id, &h, "account_page", &Actor::user(id, &email))
+            users::set_password(conn, id, &hash, "account_page", &Actor::user(id, &email))
         })
         .await?;
-    // Other sessions end (their password fingerprint no longer matches); this one goes on.
-    session::login(&ctx.session, id, &hash);
+    // Every session ends (the generation moved on); this one goes on, in the new one.
+    let remember = session::current(&ctx.session).is_some_and(|l| l.remember);
+    session::login(&ctx.session, id, generation, remember);
     let mail = Mail {
         template: "password_changed",
         to: me.email.clone(),

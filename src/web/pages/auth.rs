@@ -53,6 +53,9 @@ pub struct LoginForm {
     password: String,
     #[serde(default)]
     next: String,
+    /// "Remember me": the cookie outlives the browser session (12 hours at most).
+    #[serde(default)]
+    remember: String,
 }
 
 /// Unknown account and wrong password get the same answer, after the same work.
@@ -81,7 +84,8 @@ pub async fn login(
         return render_login(&state, &ctx, &form.next, &form.email, Some("login.failed"));
     };
     state.throttle.succeeded(ip, &form.email);
-    session::login(&ctx.session, user.id, &user.password_hash);
+    let remember = !form.remember.is_empty();
+    session::login(&ctx.session, user.id, user.session_generation, remember);
     tracing::info!(user = user.id.0, "login");
     let next = if form.next.is_empty() {
         landing(&state, user.id).await?
@@ -107,9 +111,14 @@ async fn landing(state: &AppState, user: crate::ids::UserId) -> AppResult<String
     })
 }
 
-pub async fn logout(ctx: Ctx) -> HttpResponse {
+/// Ends every session of the user, not only this one: a copy of the cookie dies too.
+pub async fn logout(state: web::Data<AppState>, ctx: Ctx) -> AppResult<HttpResponse> {
+    let id = ctx.visitor.user()?.id;
+    state
+        .write(move |conn| users::end_sessions(conn, id))
+        .await?;
     ctx.session.purge();
-    redirect("/")
+    Ok(redirect("/"))
 }
 
 pub async fn forgot_form(state: web::Data<AppState>, ctx: Ctx) -> AppResult<HttpResponse> {
@@ -126,27 +135,20 @@ pub struct ForgotForm {
     email: String,
 }
 
-/// Always answers "if the account exists, a link was sent".
+/// Always answers "if the account exists, a link was sent": for an unknown address, a
+/// disabled account, or one that had its mails for the hour, nothing is sent.
 pub async fn forgot(
     state: web::Data<AppState>,
     ctx: Ctx,
     req: HttpRequest,
     form: web::Form<ForgotForm>,
 ) -> AppResult<HttpResponse> {
-    state.password_attempt(&req, &form.email)?;
-    // Each request stays counted, so that the form cannot be used to flood an inbox.
+    // Each request stays counted against the address, never against a login.
+    state.reset_request(&req, &form.email)?;
     let email = form.email.clone();
+    let limits = state.clone();
     let issued = state
-        .write(move |conn| -> AppResult<_> {
-            let Some(user) = users::by_email(conn, &email)? else {
-                return Ok(None);
-            };
-            if user.disabled {
-                return Ok(None);
-            }
-            let token = resets::issue(conn, user.id, resets::RESET_TTL)?;
-            Ok(Some((user, token)))
-        })
+        .write(move |conn| resets::request(conn, &email, |account| limits.resets.may_mail(account)))
         .await?;
     if let Some((user, token)) = issued {
         let mail = Mail {
@@ -173,8 +175,10 @@ pub async fn forgot(
 pub async fn reset_form(
     state: web::Data<AppState>,
     ctx: Ctx,
+    req: HttpRequest,
     token: web::Path<String>,
 ) -> AppResult<HttpResponse> {
+    let ip = state.reset_link_attempt(&req)?;
     let t = token.into_inner();
     let check = t.clone();
     let valid = state
@@ -183,6 +187,7 @@ pub async fn reset_form(
     if valid.is_none() {
         return Err(AppError::BadRequest("reset.invalid"));
     }
+    state.resets.link_worked(ip);
     ctx.render(
         &state,
         "pages/auth/reset",
@@ -197,13 +202,22 @@ pub struct ResetForm {
     confirm: String,
 }
 
+/// The address's limit and the link are checked first: a password is hashed (which
+/// costs the server) only for a link that works.
 pub async fn reset(
     state: web::Data<AppState>,
     ctx: Ctx,
+    req: HttpRequest,
     token: web::Path<String>,
     form: web::Form<ResetForm>,
 ) -> AppResult<HttpResponse> {
+    let ip = state.reset_link_attempt(&req)?;
     let token = token.into_inner();
+    let check = token.clone();
+    state
+        .db(move |conn| resets::check(conn, &check).map_err(AppError::from))
+        .await?
+        .ok_or(AppError::BadRequest("reset.invalid"))?;
     let form = form.into_inner();
     if let Err(key) = check_pair(&form.password, &form.confirm) {
         let html = ctx.render_string(
@@ -220,7 +234,7 @@ pub async fn reset(
     let hash = web::block(move || password::hash(&pw))
         .await?
         .map_err(AppError::Internal)?;
-    state
+    let email = state
         .write(move |conn| -> AppResult<_> {
             let user = resets::check(conn, &token)?.ok_or(AppError::BadRequest("reset.invalid"))?;
             let u = users::by_id(conn, user)?;
@@ -232,9 +246,12 @@ pub async fn reset(
                 &Actor::user(user, &u.email),
             )?;
             resets::consume(conn, user)?;
-            Ok(())
+            Ok(u.email)
         })
         .await?;
+    // The owner proved who they are: their reset mails and login failures are forgotten.
+    state.resets.succeeded(ip, &email);
+    state.throttle.forget_account(&email);
     Ok(ctx.redirect_with("/login", "ok", "reset.done"))
 }
 

@@ -30,7 +30,9 @@ pub async fn upload_roll(
     year: &str,
 ) -> reqwest::Response {
     let token = c.csrf().await;
+    // The token first, in the body, as the page's form sends it.
     let mut form = reqwest::multipart::Form::new()
+        .text("_csrf", token)
         .text("kind", kind.to_string())
         .text("tax", tax.to_string())
         .text("year", year.to_string())
@@ -45,10 +47,7 @@ pub async fn upload_roll(
         form = form.text("update", "1");
     }
     c.http
-        .post(format!(
-            "{}/dakar-plateau/finance/imports?_csrf={token}",
-            c.base
-        ))
+        .post(format!("{}/dakar-plateau/finance/imports", c.base))
         .multipart(form)
         .send()
         .await
@@ -593,4 +592,64 @@ async fn a_file_whose_header_has_thousands_of_columns_is_refused_before_anything
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text().await.unwrap().contains("16 Kio"));
     assert_eq!(import_count(&app), imports_before);
+}
+
+#[actix_web::test]
+async fn an_upload_carries_its_csrf_token_first_in_the_form_body_never_in_the_address() {
+    // Arrange: the upload page, and its token.
+    let app = TestApp::spawn().await;
+    let fo = app.login(&demo_email(DAKAR, "finance_officer")).await;
+    let page = scraper::Html::parse_document(&fo.text("/dakar-plateau/finance/imports").await);
+    let form = page
+        .select(&scraper::Selector::parse("form[enctype='multipart/form-data']").unwrap())
+        .next()
+        .expect("the upload form");
+    assert_eq!(
+        form.value().attr("action"),
+        Some("/dakar-plateau/finance/imports")
+    );
+    let first = form
+        .select(&scraper::Selector::parse("input, select").unwrap())
+        .next()
+        .unwrap();
+    assert_eq!(first.value().attr("name"), Some("_csrf"));
+    let token = first.value().attr("value").unwrap().to_string();
+    let send = |body_token: Option<&str>, query_token: Option<&str>| {
+        let mut form = reqwest::multipart::Form::new();
+        if let Some(t) = body_token {
+            form = form.text("_csrf", t.to_string());
+        }
+        let form = form.text("kind", "taxpayers").part(
+            "file",
+            reqwest::multipart::Part::bytes(good_file().into_bytes())
+                .file_name("contribuables.csv")
+                .mime_str("text/csv")
+                .unwrap(),
+        );
+        let query = query_token
+            .map(|t| format!("?_csrf={t}"))
+            .unwrap_or_default();
+        fo.http
+            .post(format!("{}/dakar-plateau/finance/imports{query}", fo.base))
+            .multipart(form)
+            .send()
+    };
+    let before = count(&app);
+
+    // Act and assert: the token in the address alone, or nowhere, is refused...
+    let in_query = send(None, Some(&token)).await.unwrap();
+    assert_eq!(in_query.status(), StatusCode::FORBIDDEN);
+    let missing = send(None, None).await.unwrap();
+    assert_eq!(missing.status(), StatusCode::FORBIDDEN);
+    assert_eq!(count(&app), before);
+
+    // ...and the token as the form's first field is accepted, the whole file read.
+    let in_body = send(Some(&token), None).await.unwrap();
+    assert_eq!(in_body.status(), StatusCode::OK);
+    assert!(in_body
+        .text()
+        .await
+        .unwrap()
+        .contains("3 lignes lues, 3 créées"));
+    assert_eq!(count(&app), before + 3);
 }

@@ -484,3 +484,20 @@ async fn a_transaction_reference_pays_once() {
     let counter = page(&c, &format!("/{DAKAR}/collect?ref=DKP-C1")).await;
     assert_eq!(text(&counter, "[data-figure=balance]"), fcfa(20_000));
 }
+
+#[actix_web::test]
+async fn a_receipt_is_never_kept_by_a_cache() {
+    // Arrange: a payment recorded in Dakar.
+    let app = TestApp::spawn_without_register().await;
+    two_years(&app).await;
+    let c = collector(&app).await;
+    let res = pay(&c, "DKP-C1", &[("amount", "1000"), ("method", "cash")]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+
+    // Act
+    let receipt = c.get(&crate::helpers::location(&res)).await;
+
+    // Assert: neither the browser nor a proxy keeps it once the collector has left.
+    assert_eq!(receipt.status(), StatusCode::OK);
+    assert_eq!(receipt.headers()["cache-control"], "no-store");
+}
