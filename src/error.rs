@@ -184,19 +184,6 @@ impl From<Refusal> for AppError {
     }
 }
 
-/// A limiter's refusal: 429 with the wait, or 400 for an account name too long to be
-/// an address (no page of ours sends one: its field is limited to 254 characters).
-impl From<crate::accounts::throttle::Limited> for AppError {
-    fn from(l: crate::accounts::throttle::Limited) -> Self {
-        match l {
-            crate::accounts::throttle::Limited::Wait(secs) => AppError::RateLimited {
-                retry_after_secs: secs,
-            },
-            crate::accounts::throttle::Limited::TooLong => AppError::BadRequest("user.bad_email"),
-        }
-    }
-}
-
 impl From<DomainError> for AppError {
     fn from(e: DomainError) -> Self {
         match e {

@@ -246,6 +246,19 @@ impl ResetThrottle {
     }
 }
 
+/// A limiter's refusal: 429 with the wait, or 400 for an account name too long to be
+/// an address (no page of ours sends one: its field is limited to 254 characters).
+impl From<Limited> for crate::error::AppError {
+    fn from(l: Limited) -> Self {
+        match l {
+            Limited::Wait(secs) => crate::error::AppError::RateLimited {
+                retry_after_secs: secs,
+            },
+            Limited::TooLong => crate::error::AppError::BadRequest("user.bad_email"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
