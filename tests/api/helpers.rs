@@ -2,11 +2,13 @@
 //! HTTP client that speaks to it like a browser without JavaScript.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use commune::config::Settings;
 use commune::db::{self, Create, DbPool};
 use commune::seed::Demo;
 use commune::startup::{Application, Prepare};
+use commune::web::AppState;
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 use reqwest::redirect::Policy;
@@ -91,8 +93,12 @@ pub struct TestApp {
     pub base: String,
     pub pool: DbPool,
     pub outbox: tempfile::TempDir,
-    // Dropped last: the server's pool must not outlive... the server is stopped first.
     server: actix_web::dev::ServerHandle,
+    /// The thread the server runs on, with its own runtime: stopping the test app
+    /// waits for it (see `Drop`).
+    thread: Option<std::thread::JoinHandle<std::io::Result<()>>>,
+    state: Option<Arc<AppState>>,
+    // Dropped last, once nothing holds a connection to it.
     pub db: TestDb,
 }
 
@@ -187,14 +193,19 @@ impl Builder {
         .expect("application builds");
         let port = app.port();
         let pool = app.state.pool.clone();
+        let state = app.state.clone().into_inner();
         let server = app.server();
         let handle = server.handle();
-        actix_web::rt::spawn(server);
+        // Its own thread and runtime, not the test's: when the test ends, `Drop` stops
+        // the server and waits for it, so no worker is left with open connections.
+        let thread = std::thread::spawn(move || actix_web::rt::System::new().block_on(server));
         TestApp {
             base: format!("http://127.0.0.1:{port}"),
             pool,
             outbox,
             server: handle,
+            thread: Some(thread),
+            state: Some(state),
             db,
         }
     }
@@ -276,10 +287,27 @@ impl TestApp {
 }
 
 impl Drop for TestApp {
+    /// Stops the server and waits until its workers have let go of the application
+    /// state; its pool then closes here. A server left running would keep reconnecting
+    /// to the dropped database, and a connection still open when the test binary exits
+    /// can crash it in libpq's and OpenSSL's exit handlers.
     fn drop(&mut self) {
-        // Stops accepting; the database is dropped afterwards (field order).
-        let handle = self.server.clone();
-        std::mem::drop(handle.stop(false));
+        // The stop command is sent at once; the future only waits for its completion.
+        std::mem::drop(self.server.stop(false));
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+        if let Some(state) = self.state.take() {
+            // The workers' threads end just after the server: wait for them (5 s at most).
+            let mut waited = 0;
+            while Arc::strong_count(&state) > 1 && waited < 500 {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+                waited += 1;
+            }
+            if Arc::strong_count(&state) > 1 {
+                eprintln!("the test server's workers still hold its state after 5 s");
+            }
+        }
     }
 }
 
