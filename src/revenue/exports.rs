@@ -6,6 +6,7 @@ use std::io::Write;
 
 use diesel::prelude::*;
 
+use super::imports::{TAXPAYER_COLUMNS, TAXPAYER_OPTIONAL};
 use super::rolls::{self, Roll};
 use crate::communes::districts;
 use crate::db::schema::taxpayers;
@@ -45,20 +46,8 @@ pub fn taxpayers(conn: &mut DbConn, commune: CommuneId, out: impl Write) -> anyh
         .into_iter()
         .map(|d| (d.id, d.name))
         .collect();
-    let mut w = CsvWriter::new(
-        out,
-        &[
-            "ref",
-            "name",
-            "kind",
-            "district",
-            "phone",
-            "email",
-            "id_number",
-            "address",
-            "gps",
-        ],
-    )?;
+    let header = [TAXPAYER_COLUMNS, TAXPAYER_OPTIONAL].concat();
+    let mut w = CsvWriter::new(out, &header)?;
     // In reference order, through the unique index on (commune, reference): each page
     // starts where the last one ended, however large the register.
     let mut after = String::new();
