@@ -1,6 +1,6 @@
 //! Authorisation, decided here and nowhere else.
 //!
-//! Every route in [`crate::web::routes`] names one [`Access`]; the guard middleware
+//! Every route of the route table (`web/routes.rs`) names one [`Access`]; the guard middleware
 //! calls [`allows`] with the roles the visitor holds in the commune of the URL.
 
 use super::Role;
