@@ -85,6 +85,9 @@ impl std::error::Error for Refusal {}
 pub enum DomainError {
     #[error("refused: {0}")]
     Refused(Refusal),
+    /// A whole form refused, with every reason (each names its field).
+    #[error("refused: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<Refusal>),
     #[error(transparent)]
     Db(#[from] diesel::result::Error),
 }
@@ -100,6 +103,7 @@ impl DomainError {
     pub fn refusal(&self) -> Option<&Refusal> {
         match self {
             DomainError::Refused(r) => Some(r),
+            DomainError::Invalid(list) => list.first(),
             DomainError::Db(_) => None,
         }
     }
@@ -188,6 +192,7 @@ impl From<DomainError> for AppError {
     fn from(e: DomainError) -> Self {
         match e {
             DomainError::Refused(r) => AppError::Refused(r),
+            DomainError::Invalid(list) => AppError::Invalid(list),
             DomainError::Db(e) => e.into(),
         }
     }

@@ -62,3 +62,4 @@ id_newtype!(
     ImportId,
     PaymentId
 );
+id_newtype!(RoundId, AreaId, ProposalId);

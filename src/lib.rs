@@ -13,6 +13,7 @@ pub mod i18n;
 pub mod ids;
 pub mod money;
 pub mod notify;
+pub mod participation;
 pub mod revenue;
 pub mod seed;
 pub mod startup;

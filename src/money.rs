@@ -153,6 +153,29 @@ impl Xof {
     }
 }
 
+/// An amount of another currency in its minor units (`decimals` digits after the
+/// point), as shown on a page: `1 234 567,50 PLN` in French, `PLN 1,234,567.50` in
+/// English. XOF, which has no minor unit, shows as [`Xof::display`] does. A round
+/// imported from a pabulib file keeps the file's currency.
+pub fn display_in(minor: i64, decimals: u32, currency: &str, locale: &str) -> String {
+    if currency == "XOF" && decimals == 0 {
+        return Xof(minor).display(locale);
+    }
+    let unit = 10i64.checked_pow(decimals).unwrap_or(1);
+    let (whole, frac) = (minor / unit, (minor % unit).unsigned_abs());
+    let frac = (decimals > 0).then(|| format!("{frac:0width$}", width = decimals as usize));
+    match locale {
+        "en" => {
+            let f = frac.map(|f| format!(".{f}")).unwrap_or_default();
+            format!("{currency}\u{A0}{}{f}", Xof(whole).grouped(","))
+        }
+        _ => {
+            let f = frac.map(|f| format!(",{f}")).unwrap_or_default();
+            format!("{}{f}\u{A0}{currency}", Xof(whole).grouped("\u{202F}"))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,6 +189,23 @@ mod tests {
         assert_eq!(Xof(1_010).mul_ratio(-5, 100), Some(Xof(-51)));
         assert_eq!(Xof(7).mul_ratio(1, 0), None);
         assert_eq!(Xof(i64::MAX).mul_ratio(2, 1), None);
+    }
+
+    #[test]
+    fn other_currencies_show_their_code_and_their_decimals() {
+        assert_eq!(
+            display_in(6_112_868, 0, "PLN", "fr"),
+            "6\u{202F}112\u{202F}868\u{A0}PLN"
+        );
+        assert_eq!(display_in(123_450, 2, "EUR", "en"), "EUR\u{A0}1,234.50");
+        assert_eq!(
+            display_in(123_405, 2, "EUR", "fr"),
+            "1\u{202F}234,05\u{A0}EUR"
+        );
+        assert_eq!(
+            display_in(25_000, 0, "XOF", "fr"),
+            Xof(25_000).display("fr")
+        );
     }
 
     #[test]

@@ -80,6 +80,22 @@ macro_rules! text_enum {
 }
 
 /// Lowercase, without accents or repeated spaces: what searches compare.
+/// A name as a piece of a file name or an address: its search key with `-` for spaces
+/// and nothing but letters and digits (`Górna | Górniak` → `gorna-gorniak`).
+pub fn slug(name: &str) -> String {
+    let key = search_key(name);
+    let kept: String = key
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+        .collect();
+    let slug = kept.split_whitespace().collect::<Vec<_>>().join("-");
+    if slug.is_empty() {
+        "area".to_string()
+    } else {
+        slug
+    }
+}
+
 pub fn search_key(text: &str) -> String {
     if text.is_ascii() {
         ascii_search_key(text)

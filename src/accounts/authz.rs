@@ -31,6 +31,9 @@ pub enum Perm {
     Treasury,
     /// The council's space (the budget).
     Council,
+    /// Running participatory-budgeting rounds: creating one, moving it to its next
+    /// phase (a councillor or an admin).
+    RunRounds,
     /// Technical review of proposals.
     Review,
     /// A citizen's own space.
@@ -47,6 +50,7 @@ pub fn allows(perm: Perm, roles: &[Role]) -> bool {
         Perm::Collect => has(Role::Collector),
         Perm::Treasury => has(Role::Treasurer),
         Perm::Council => has(Role::Councillor),
+        Perm::RunRounds => has(Role::Councillor) || has(Role::Admin),
         Perm::Review => has(Role::Reviewer),
         Perm::Participate => has(Role::Citizen),
     }

@@ -273,3 +273,18 @@ pub fn set_locale(conn: &mut DbConn, user: UserId, locale: &str) -> QueryResult<
         .execute(conn)
         .map(|_| ())
 }
+
+/// The names of some users, by id (for pages that credit people, such as a proposal's
+/// authors).
+pub fn names(
+    conn: &mut DbConn,
+    ids: &[UserId],
+) -> QueryResult<std::collections::HashMap<UserId, String>> {
+    use crate::db::schema::users;
+    Ok(users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::name))
+        .load::<(UserId, String)>(conn)?
+        .into_iter()
+        .collect())
+}

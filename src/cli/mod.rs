@@ -1,6 +1,7 @@
 //! The command line: `commune serve | migrate | seed | user | commune | district | audit | tally`.
 
 mod admin;
+mod participation;
 mod revenue;
 
 use anyhow::Result;
@@ -55,10 +56,11 @@ pub enum Command {
     /// Tax types.
     #[command(subcommand)]
     Tax(revenue::TaxCmd),
-    /// Import taxpayers, items or a State-issued roll from CSV (all or nothing).
+    /// Import taxpayers, items or a State-issued roll from CSV (all or nothing), or a
+    /// finished participatory-budgeting round from a pabulib file.
     #[command(subcommand)]
     Import(revenue::ImportCmd),
-    /// Export the taxpayer register or a roll to CSV.
+    /// Export the taxpayer register or a roll to CSV, or a round's ballots as `.pb`.
     #[command(subcommand)]
     Export(revenue::ExportCmd),
     /// Count a participatory-budgeting election from a pabulib `.pb` file.

@@ -58,6 +58,9 @@ pub enum ImportCmd {
         #[arg(long)]
         tax: String,
     },
+    /// A finished participatory-budgeting round from a pabulib `.pb` file: its projects,
+    /// its ballots and its result, counted by the file's rule.
+    Round(super::participation::ImportRoundArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -81,6 +84,8 @@ pub enum ExportCmd {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// A closed participatory-budgeting round's anonymised ballots, as `.pb` files.
+    Ballots(super::participation::ExportBallotsArgs),
 }
 
 pub fn tax(cmd: TaxCmd, settings: &Settings) -> Result<()> {
@@ -146,6 +151,7 @@ pub fn import(cmd: ImportCmd, settings: &Settings) -> Result<()> {
         ImportCmd::Taxpayers(a) => (a, What::Taxpayers),
         ImportCmd::Items(a) => (a, What::Items),
         ImportCmd::Roll { args, year, tax } => (args, What::Roll { tax, year }),
+        ImportCmd::Round(args) => return super::participation::import_round(args, settings),
     };
     let mut conn = connect(settings)?;
     let commune = commune_by_slug(&mut conn, &args.commune)?;
@@ -214,9 +220,10 @@ fn output(out: &Option<PathBuf>) -> Result<Box<dyn Write>> {
 }
 
 pub fn export(cmd: ExportCmd, settings: &Settings) -> Result<()> {
-    let mut conn = connect(settings)?;
     match cmd {
+        ExportCmd::Ballots(args) => return super::participation::export_ballots(args, settings),
         ExportCmd::Taxpayers { commune, out } => {
+            let mut conn = connect(settings)?;
             let c = commune_by_slug(&mut conn, &commune)?;
             let n = db::snapshot(&mut conn, |conn| {
                 exports::taxpayers(conn, c.id, output(&out)?)
@@ -231,6 +238,7 @@ pub fn export(cmd: ExportCmd, settings: &Settings) -> Result<()> {
             tax,
             out,
         } => {
+            let mut conn = connect(settings)?;
             let c = commune_by_slug(&mut conn, &commune)?;
             let t = tax_types::by_code(&mut conn, c.id, &tax)?.with_context(|| {
                 format!("no tax type {tax:?} in {} (see `commune tax list`)", c.slug)

@@ -278,6 +278,118 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    rounds (id) {
+        id -> BigInt,
+        commune_id -> BigInt,
+        title -> Text,
+        summary -> Text,
+        fiscal_year -> BigInt,
+        phase -> Text,
+        vote_type -> Text,
+        knapsack -> Bool,
+        min_length -> Nullable<BigInt>,
+        max_length -> Nullable<BigInt>,
+        min_sum_cost -> Nullable<BigInt>,
+        max_sum_cost -> Nullable<BigInt>,
+        min_points -> Nullable<BigInt>,
+        max_points -> Nullable<BigInt>,
+        min_sum_points -> Nullable<BigInt>,
+        max_sum_points -> Nullable<BigInt>,
+        rule -> Text,
+        complete_greedy -> Bool,
+        score_threshold -> Nullable<BigInt>,
+        ballot_scope -> Text,
+        min_age -> Nullable<BigInt>,
+        supports -> Bool,
+        max_proposal_cost -> Nullable<BigInt>,
+        currency -> Text,
+        decimals -> BigInt,
+        source -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    round_phases (round_id, phase) {
+        round_id -> BigInt,
+        phase -> Text,
+        starts_on -> Nullable<Date>,
+        started_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    round_areas (id) {
+        id -> BigInt,
+        round_id -> BigInt,
+        district_id -> Nullable<BigInt>,
+        name -> Text,
+        budget -> BigInt,
+        revenue_share -> Nullable<BigInt>,
+        revenue_year -> Nullable<BigInt>,
+        revenue_collected -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    proposals (id) {
+        id -> BigInt,
+        round_id -> BigInt,
+        area_id -> BigInt,
+        code -> Text,
+        title -> Text,
+        description -> Text,
+        category -> Nullable<Text>,
+        place -> Nullable<Text>,
+        estimated_cost -> BigInt,
+        cost -> Nullable<BigInt>,
+        status -> Text,
+        review_note -> Nullable<Text>,
+        reviewed_by -> Nullable<BigInt>,
+        merged_into -> Nullable<BigInt>,
+        hidden_reason -> Nullable<Text>,
+        author_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    proposal_authors (proposal_id, user_id) {
+        proposal_id -> BigInt,
+        user_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    proposal_supports (proposal_id, user_id) {
+        proposal_id -> BigInt,
+        user_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    ballots (round_id, public_id) {
+        round_id -> BigInt,
+        public_id -> Text,
+        area_id -> BigInt,
+        channel -> Text,
+        choices -> Text,
+        points -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    round_results (area_id) {
+        area_id -> BigInt,
+        round_id -> BigInt,
+        rule -> Text,
+        outcome -> Text,
+        greedy_selected -> Nullable<Text>,
+        counted_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(districts -> communes (commune_id));
 diesel::joinable!(user_roles -> communes (commune_id));
 diesel::joinable!(user_roles -> users (user_id));
@@ -299,6 +411,15 @@ diesel::joinable!(payments -> taxpayers (taxpayer_id));
 diesel::joinable!(payments -> users (received_by));
 diesel::joinable!(payment_allocations -> payments (payment_id));
 diesel::joinable!(payment_allocations -> assessments (assessment_id));
+diesel::joinable!(rounds -> communes (commune_id));
+diesel::joinable!(round_phases -> rounds (round_id));
+diesel::joinable!(round_areas -> rounds (round_id));
+diesel::joinable!(proposals -> round_areas (area_id));
+diesel::joinable!(ballots -> round_areas (area_id));
+diesel::joinable!(proposal_authors -> proposals (proposal_id));
+diesel::joinable!(proposal_authors -> users (user_id));
+diesel::joinable!(proposal_supports -> proposals (proposal_id));
+diesel::joinable!(round_results -> round_areas (area_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     app_settings,
@@ -319,4 +440,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     imports,
     payments,
     payment_allocations,
+    rounds,
+    round_phases,
+    round_areas,
+    proposals,
+    proposal_authors,
+    proposal_supports,
+    ballots,
+    round_results,
 );

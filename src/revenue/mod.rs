@@ -4,6 +4,7 @@
 
 pub mod adjustments;
 pub mod assess;
+pub mod collected;
 pub mod exports;
 pub mod imports;
 pub mod items;

@@ -1,5 +1,6 @@
 //! The web layer: it parses requests, calls the domain, and renders pages or JSON.
 
+pub mod charts;
 pub mod csrf;
 pub mod ctx;
 pub mod errors;

@@ -7,6 +7,7 @@ use actix_web::middleware::from_fn;
 use actix_web::{web, FromRequest, Handler, Responder};
 
 use super::guard::guard;
+use super::pages::participation::{manage, proposals, rounds};
 use super::pages::revenue::{
     adjustments, collect, dashboard, duplicates, imports, items, notice, penalties, register,
     rolls, taxes, taxpayer,
@@ -30,6 +31,8 @@ pub fn table<T: Table>(t: &mut T) {
     use Method as M;
     let (admin, assess) = (Access::In(Perm::Administer), Access::In(Perm::Assess));
     let collect_perm = Access::In(Perm::Collect);
+    let run_rounds = Access::In(Perm::RunRounds);
+    let (participate, review) = (Access::In(Perm::Participate), Access::In(Perm::Review));
     // The site
     t.add(M::GET,  "/healthz", Public, system::healthz);
     t.add(M::GET,  "/static/{file}", Public, system::static_file);
@@ -51,10 +54,28 @@ pub fn table<T: Table>(t: &mut T) {
     t.add(M::GET,  "/api/v1/communes", Public, api::list_communes);
     t.add(M::GET,  "/api/v1/{commune}", Public, api::show_commune);
     t.add(M::GET,  "/api/v1/{commune}/audit/verify", admin, api::verify_audit);
+    t.add(M::GET,  "/api/v1/{commune}/rounds/{round}/results", Public, rounds::results_json);
     // A commune: public pages, then each role's space
     t.add(M::GET,  "/{commune}", Public, public::show_commune);
     t.add(M::GET,  "/{commune}/", Public, public::to_commune);
     t.add(M::GET,  "/{commune}/home", Access::In(Perm::Member), spaces::home);
+    // Participatory budgeting: open to everyone
+    t.add(M::GET,  "/{commune}/rounds", Public, rounds::list);
+    // Before `/rounds/{round}`, which would otherwise take "new" for an id.
+    t.add(M::GET,  "/{commune}/rounds/new", run_rounds, manage::new_form);
+    t.add(M::POST, "/{commune}/rounds", run_rounds, manage::create);
+    t.add(M::GET,  "/{commune}/rounds/{round}", Public, rounds::show);
+    t.add(M::GET,  "/{commune}/rounds/{round}/advance", run_rounds, manage::confirm_advance);
+    t.add(M::POST, "/{commune}/rounds/{round}/advance", run_rounds, manage::advance);
+    t.add(M::GET,  "/{commune}/rounds/{round}/ballots/{area}.pb", Public, rounds::ballots_file);
+    t.add(M::GET,  "/{commune}/rounds/{round}/proposals", Public, proposals::list);
+    t.add(M::GET,  "/{commune}/rounds/{round}/proposals/new", participate, proposals::new_form);
+    t.add(M::POST, "/{commune}/rounds/{round}/proposals", participate, proposals::create);
+    t.add(M::GET,  "/{commune}/rounds/{round}/proposals/{proposal}", Public, proposals::show);
+    t.add(M::POST, "/{commune}/rounds/{round}/proposals/{proposal}/support", participate, proposals::support);
+    t.add(M::POST, "/{commune}/rounds/{round}/proposals/{proposal}/review", review, proposals::review);
+    t.add(M::POST, "/{commune}/rounds/{round}/proposals/{proposal}/merge", review, proposals::merge);
+    t.add(M::POST, "/{commune}/rounds/{round}/proposals/{proposal}/hide", run_rounds, proposals::hide);
     // Administration
     t.add(M::GET,  "/{commune}/admin", admin, admin::home);
     t.add(M::GET,  "/{commune}/admin/users", admin, admin::list_users);

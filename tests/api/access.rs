@@ -88,6 +88,22 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("GET",  "/{commune}/treasury", Who::Roles(&["treasurer"])),
     ("GET",  "/{commune}/council", Who::Roles(&["councillor"])),
     ("GET",  "/{commune}/review", Who::Roles(&["reviewer"])),
+    ("GET",  "/{commune}/rounds", Who::Anyone),
+    ("GET",  "/{commune}/rounds/new", Who::Roles(&["councillor", "admin"])),
+    ("POST", "/{commune}/rounds", Who::Roles(&["councillor", "admin"])),
+    ("GET",  "/{commune}/rounds/{round}", Who::Anyone),
+    ("GET",  "/{commune}/rounds/{round}/advance", Who::Roles(&["councillor", "admin"])),
+    ("POST", "/{commune}/rounds/{round}/advance", Who::Roles(&["councillor", "admin"])),
+    ("GET",  "/{commune}/rounds/{round}/ballots/{area}.pb", Who::Anyone),
+    ("GET",  "/api/v1/{commune}/rounds/{round}/results", Who::Anyone),
+    ("GET",  "/{commune}/rounds/{round}/proposals", Who::Anyone),
+    ("GET",  "/{commune}/rounds/{round}/proposals/new", Who::Roles(&["citizen"])),
+    ("POST", "/{commune}/rounds/{round}/proposals", Who::Roles(&["citizen"])),
+    ("GET",  "/{commune}/rounds/{round}/proposals/{proposal}", Who::Anyone),
+    ("POST", "/{commune}/rounds/{round}/proposals/{proposal}/support", Who::Roles(&["citizen"])),
+    ("POST", "/{commune}/rounds/{round}/proposals/{proposal}/review", Who::Roles(&["reviewer"])),
+    ("POST", "/{commune}/rounds/{round}/proposals/{proposal}/merge", Who::Roles(&["reviewer"])),
+    ("POST", "/{commune}/rounds/{round}/proposals/{proposal}/hide", Who::Roles(&["councillor", "admin"])),
     ("GET",  "/{commune}/me", Who::Roles(&["citizen"])),
 ];
 
@@ -111,6 +127,9 @@ fn concrete(path: &str, user_id: i64) -> String {
         .replace("{user}", &user_id.to_string())
         .replace("{roll}", "1")
         .replace("{id}", "1")
+        .replace("{round}", "1")
+        .replace("{area}", "1")
+        .replace("{proposal}", "1")
 }
 
 /// Sends the request; POSTs carry a valid CSRF token and an empty form, which no

@@ -15,5 +15,6 @@ mod cli;
 mod database;
 mod mail;
 mod pages;
+mod participation;
 mod revenue;
 mod seed;

@@ -19,6 +19,9 @@ struct Ids {
     user: i64,
     reset: String,
     invitation: String,
+    round: i64,
+    area: i64,
+    proposal: i64,
 }
 
 fn demo_ids(app: &TestApp) -> Ids {
@@ -102,7 +105,24 @@ fn demo_ids(app: &TestApp) -> Ids {
         membership::Invited::Existing { token, .. } => token,
         other => panic!("expected an invitation, got {other:?}"),
     };
+    // A finished participatory-budgeting round, with its results.
+    let election = commune::voting::read_pb_file(
+        &crate::helpers::manifest_dir().join("tests/data/Netherlands_Assen_2024.pb"),
+    )
+    .unwrap();
+    let round = db::write_tx(&mut conn, |conn| {
+        commune::participation::pbfile::import(conn, &commune, &election, "assen.pb", &actor)
+    })
+    .unwrap();
+    let proposal =
+        commune::participation::proposals::list(&mut conn, round.round, &Default::default())
+            .unwrap()[0]
+            .proposal
+            .id;
     Ids {
+        proposal: proposal.0,
+        round: round.round.0,
+        area: round.area.0,
         taxpayer: taxpayer.0,
         other_taxpayer: other_taxpayer.0,
         roll: roll.0,
@@ -128,6 +148,9 @@ fn concrete(path: &str, ids: &Ids) -> String {
         )
         .replace("{user}", &ids.user.to_string())
         .replace("{roll}", &ids.roll.to_string())
+        .replace("{round}", &ids.round.to_string())
+        .replace("{area}", &ids.area.to_string())
+        .replace("{proposal}", &ids.proposal.to_string())
         .replace("/taxpayers/{id}", &format!("/taxpayers/{}", ids.taxpayer))
         .replace("/rolls/{id}", &format!("/rolls/{}", ids.roll))
         .replace("/receipts/{id}", &format!("/receipts/{}", ids.receipt))

@@ -99,6 +99,17 @@ impl Rule {
         }
     }
 
+    /// The name a `.pb` file's META `rule` gives this rule: the inverse of
+    /// [`Rule::from_pabulib`].
+    pub fn pabulib_name(self) -> &'static str {
+        match self {
+            Rule::Mes => "equalshares",
+            Rule::MesAdd1e => "equalshares/add1",
+            Rule::MesAdd1 => "equalshares/add1-comparison",
+            other => other.name(),
+        }
+    }
+
     /// The known rule names, for messages.
     pub fn names() -> String {
         Rule::ALL.map(Rule::name).join(", ")
@@ -327,6 +338,7 @@ mod tests {
     fn rule_names_read_back_and_pabulib_names_map_to_rules() {
         for rule in Rule::ALL {
             assert_eq!(rule.name().parse::<Rule>(), Ok(rule));
+            assert_eq!(Rule::from_pabulib(rule.pabulib_name()), Some(rule));
         }
         assert_eq!(Rule::from_pabulib("equalshares/add1"), Some(Rule::MesAdd1e));
         assert_eq!(

@@ -3,12 +3,10 @@
 //! accept and refuse the same values, with the same messages.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 use crate::communes::{Country, District};
 use crate::error::{AppError, Refusal};
 use crate::fields::{self, optional};
-use crate::i18n::{Catalog, Locale};
 use crate::ids::DistrictId;
 use crate::revenue::assess::ItemKind;
 use crate::revenue::items::ItemFields;
@@ -191,16 +189,4 @@ pub fn item(f: &ItemForm, districts: &[District]) -> Result<ItemFields, AppError
     c.finish(fields)
 }
 
-/// One entry per field of the form (strict templates name them all): the message in
-/// the visitor's language, or null.
-pub fn messages(all: &[&str], errors: &[Refusal], catalog: &Catalog, locale: Locale) -> Value {
-    let mut out: Map<String, Value> = all.iter().map(|f| (f.to_string(), Value::Null)).collect();
-    for refusal in errors {
-        let field = refusal.field.unwrap_or("");
-        out.insert(
-            field.to_string(),
-            Value::String(refusal.message(catalog, locale)),
-        );
-    }
-    Value::Object(out)
-}
+pub use crate::web::pages::field_messages as messages;

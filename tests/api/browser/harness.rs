@@ -1,12 +1,6 @@
-//! The pages in a real browser: headless Chromium driven over WebDriver (chromedriver),
-//! with JavaScript turned off, as a visitor on a cheap phone or a locked-down office PC
-//! sees them.
-//!
-//! Each test has its own `TestApp`, its own chromedriver on a free port and its own
-//! Chromium with a fresh profile; both are ended when the test ends, even when it fails.
-//! Without `chromedriver` on the `PATH` these tests print one notice and pass, unless
-//! `COMMUNE_BROWSER_TESTS=1` (as in CI), where they fail and say what to install.
-//! `COMMUNE_CHROMEDRIVER` and `COMMUNE_CHROMIUM` name other binaries.
+//! The harness of the browser tests: chromedriver and headless Chromium with JavaScript
+//! off, one per test, and what a test does with them (go, fill, click, wait, measure,
+//! screenshot, print).
 
 use std::io::Write;
 use std::net::TcpListener;
@@ -24,327 +18,10 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{json, Value as Json};
 
-use crate::helpers::{manifest_dir, TestApp, DAKAR, DEMO_PASSWORD};
-
-const FINANCES: &str = "finances@dakar-plateau.demo";
-
-// ---------------------------------------------------------------------------------------
-// The tests
-// ---------------------------------------------------------------------------------------
-
-#[actix_web::test]
-async fn a_visitor_goes_from_the_commune_list_to_the_finance_space_and_logs_out() {
-    let Some((_app, b)) = app_and_browser().await else {
-        return;
-    };
-    b.goto("/").await;
-    assert_eq!(b.lang().await, "fr");
-    b.click_link("main", "Dakar-Plateau").await;
-    b.wait_for_path("/dakar-plateau").await;
-    assert_eq!(b.text("main h1").await, "Dakar-Plateau");
-    let districts = b.text("main ul.columns").await;
-    for district in first_districts(DAKAR, 3) {
-        assert!(districts.contains(&district), "{district} in {districts:?}");
-    }
-
-    b.click_link("main", "Espace des agents et des élus").await;
-    b.wait_for_path("/login").await;
-    b.fill("main input[name=email]", FINANCES).await;
-    b.fill("main input[name=password]", DEMO_PASSWORD).await;
-    b.click("main form button[type=submit]").await;
-    // One role: the officer lands on their own space, marked in the menu.
-    b.wait_for_path("/dakar-plateau/finance").await;
-    assert!(b.text("header.top").await.contains("Se déconnecter"));
-    b.find("main h1[data-role=finance_officer]").await;
-    b.find("header.top nav a[aria-current=page]").await;
-
-    b.click("header.top form[action='/logout'] button[type=submit]")
-        .await;
-    b.wait_for_path("/").await;
-    let header = b.text("header.top").await;
-    assert!(
-        header.contains("Se connecter") && !header.contains("Se déconnecter"),
-        "{header:?}"
-    );
-    // The session is gone: the finance space is closed to this browser again.
-    b.goto("/dakar-plateau/finance").await;
-    assert!(b.all("h1[data-role]").await.is_empty());
-}
-
-#[actix_web::test]
-async fn the_language_link_turns_the_page_to_english_and_back() {
-    let Some((_app, b)) = app_and_browser().await else {
-        return;
-    };
-    b.goto("/dakar-plateau").await;
-    assert_eq!(b.lang().await, "fr");
-    assert_eq!(b.text("main h2").await, "Quartiers et secteurs");
-
-    b.click_link("header.top", "English").await;
-    b.wait_for_lang("en").await;
-    assert_eq!(b.path().await, "/dakar-plateau");
-    assert_eq!(b.text("main h2").await, "Neighbourhoods and districts");
-    assert!(b.text("header.top").await.contains("Log in"));
-
-    // The choice is kept from page to page.
-    b.goto("/login").await;
-    assert_eq!(b.lang().await, "en");
-
-    b.click_link("header.top", "Français").await;
-    b.wait_for_lang("fr").await;
-    assert_eq!(b.path().await, "/login");
-    assert_eq!(b.text("main h1").await, "Connexion");
-}
-
-#[actix_web::test]
-async fn a_wrong_password_and_an_unknown_account_show_the_same_message_on_the_login_page() {
-    let Some((_app, b)) = app_and_browser().await else {
-        return;
-    };
-    let expected = "Adresse e-mail ou mot de passe incorrect.";
-    for email in [FINANCES, "nobody@dakar-plateau.demo"] {
-        b.goto("/login").await;
-        b.fill("main input[name=email]", email).await;
-        b.fill("main input[name=password]", "not-the-password")
-            .await;
-        b.click("main form button[type=submit]").await;
-        // The answer comes back to /login, where the form already was: wait for the
-        // message itself, not for the address.
-        b.wait_until("the refusal to show", |b| async move {
-            !b.all("main [role=alert]").await.is_empty()
-        })
-        .await;
-        assert_eq!(b.path().await, "/login");
-        assert_eq!(b.text("main [role=alert]").await, expected, "{email}");
-        let email_field = b.find("main input[name=email]").await;
-        assert_eq!(
-            email_field.prop("value").await.unwrap().as_deref(),
-            Some(email)
-        );
-        let password_field = b.find("main input[name=password]").await;
-        assert_eq!(
-            password_field.prop("value").await.unwrap().as_deref(),
-            Some("")
-        );
-    }
-}
-
-#[actix_web::test]
-async fn the_commune_page_and_the_account_page_print_on_one_a4_page_without_the_navigation() {
-    let Some((_app, b)) = app_and_browser().await else {
-        return;
-    };
-    b.goto("/dakar-plateau").await;
-    b.check_printed_page("/dakar-plateau", "Dakar-Plateau")
-        .await;
-
-    b.log_in(FINANCES, DEMO_PASSWORD).await;
-    b.goto("/account").await;
-    b.check_printed_page("/account", "Mon compte").await;
-    // The password form is for the screen only.
-    b.emulate_media("print").await;
-    assert_eq!(
-        b.find("main form")
-            .await
-            .css_value("display")
-            .await
-            .unwrap(),
-        "none"
-    );
-    b.emulate_media("").await;
-}
-
-#[actix_web::test]
-async fn a_collector_finds_a_taxpayer_records_a_payment_and_prints_the_receipt_on_one_a4_page() {
-    let Some((_app, b)) = app_and_browser().await else {
-        return;
-    };
-    b.log_in("collecteur@dakar-plateau.demo", DEMO_PASSWORD)
-        .await;
-    b.goto("/dakar-plateau/collect").await;
-    b.fill("main input[name=ref]", "DKP-T0001").await;
-    b.click("main form[role=search] button[type=submit]").await;
-    b.wait_until("the taxpayer's account", |b| async move {
-        !b.all("main [data-figure=balance]").await.is_empty()
-    })
-    .await;
-    // The amount proposed is the whole balance; the collector types what was handed over.
-    let balance = b.text("main [data-figure=balance]").await;
-    assert!(balance.ends_with("FCFA"), "{balance}");
-    b.fill("main input[name=amount]", "25 000").await;
-    b.click("main form.stack button[type=submit]").await;
-    // Nothing is recorded before the collector has read what will be.
-    b.wait_until("the question", |b| async move {
-        !b.all("main #confirm-question").await.is_empty()
-    })
-    .await;
-    let question = b
-        .text("main #confirm-question")
-        .await
-        .replace('\u{202F}', " ");
-    assert!(
-        question.starts_with("Enregistrer 25 000") && question.ends_with('?'),
-        "{question}"
-    );
-    b.click("main form.actions button[type=submit]").await;
-    b.wait_until("the receipt", |b| async move {
-        b.path()
-            .await
-            .starts_with("/dakar-plateau/collect/receipts/")
-    })
-    .await;
-    let number = b.text("main [data-receipt-number]").await;
-    assert!(
-        number.starts_with("DKP-") && number.ends_with("-000001"),
-        "{number}"
-    );
-    assert_eq!(
-        b.text("main [data-figure=amount]")
-            .await
-            .replace('\u{202F}', " "),
-        "25 000 FCFA"
-    );
-    let path = b.path().await;
-    b.check_printed_page(&path, "Quittance").await;
-    // The screen's "recorded" message is not on the paper.
-    b.emulate_media("print").await;
-    assert!(!b.find("main .flash").await.is_displayed().await.unwrap());
-    b.emulate_media("").await;
-}
-
-#[actix_web::test]
-async fn the_public_pages_fit_a_360_by_640_phone_screen() {
-    let Some((_app, b)) = app_and_browser().await else {
-        return;
-    };
-    b.cdp(
-        "Emulation.setDeviceMetricsOverride",
-        json!({ "width": 360, "height": 640, "deviceScaleFactor": 1, "mobile": true }),
-    )
-    .await;
-    b.goto("/dakar-plateau").await;
-    let png = b.client.screenshot().await.expect("a screenshot");
-    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "a PNG");
-    assert_eq!(png_size(&png), (360, 640));
-    save_artifact("commune-360x640.png", &png);
-
-    // WebDriver's own scripts still run when the page's JavaScript is off.
-    for path in ["/", "/dakar-plateau", "/abomey-calavi", "/login"] {
-        b.goto(path).await;
-        let widths = b
-            .client
-            .execute(
-                "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
-                vec![],
-            )
-            .await
-            .expect("measure the page");
-        let (scroll, client) = (widths[0].as_u64().unwrap(), widths[1].as_u64().unwrap());
-        assert_eq!(
-            client, 360,
-            "{path}: the layout viewport is the phone's width"
-        );
-        assert!(
-            scroll <= client,
-            "{path} scrolls sideways on a phone: {scroll} px wide in {client} px"
-        );
-    }
-}
-
-/// The pages a finance officer, a collector and an administrator use most, at 360 px
-/// (a cheap phone) and 1280 px (an office screen), in French: nothing scrolls sideways
-/// on the phone, no amount breaks across two lines, and each screenshot is kept under
-/// `target/tmp/browser/` for a person to look at.
-#[actix_web::test]
-async fn the_revenue_pages_fit_a_phone_and_an_office_screen_with_no_amount_broken() {
-    let Some((app, b)) = app_and_browser().await else {
-        return;
-    };
-    // The collector: the counter, the question before recording, the receipt, the sheet.
-    b.log_in("collecteur@dakar-plateau.demo", DEMO_PASSWORD)
-        .await;
-    b.goto("/dakar-plateau/collect?ref=DKP-T0001").await;
-    b.shoot_both("counter").await;
-    b.fill("main input[name=amount]", "25000").await;
-    b.click("main form.stack button[type=submit]").await;
-    b.wait_until("the question", |b| async move {
-        !b.all("main #confirm-question").await.is_empty()
-    })
-    .await;
-    b.shoot_both("payment-confirm").await;
-    b.click("main form.actions button[type=submit]").await;
-    b.wait_until("the receipt", |b| async move {
-        b.path()
-            .await
-            .starts_with("/dakar-plateau/collect/receipts/")
-    })
-    .await;
-    b.shoot_both("receipt").await;
-    b.goto("/dakar-plateau/collect?ref=DKP-T0001").await;
-    b.shoot_both("counter-with-sheet").await;
-    b.log_out().await;
-
-    // The finance officer: an account, the rolls, a roll and the question before issuing
-    // it, the penalties' preview, the imports.
-    let (taxpayer, draft) = {
-        use commune::revenue::{rolls, taxpayers};
-        let mut conn = app.conn();
-        let commune = commune::communes::by_slug(&mut conn, DAKAR)
-            .unwrap()
-            .unwrap();
-        let t = taxpayers::by_ref(&mut conn, commune.id, "DKP-T0001")
-            .unwrap()
-            .unwrap();
-        // The demo's draft roll (TAXPUB), not issued yet.
-        let draft = rolls::list(&mut conn, commune.id)
-            .unwrap()
-            .into_iter()
-            .find(|r| !r.roll.is_issued())
-            .expect("a draft roll in the demo");
-        (t.id.0, draft.roll.id.0)
-    };
-    b.log_in(FINANCES, DEMO_PASSWORD).await;
-    for (name, path) in [
-        (
-            "account",
-            format!("/dakar-plateau/finance/taxpayers/{taxpayer}"),
-        ),
-        ("rolls", "/dakar-plateau/finance/rolls".to_string()),
-        ("roll", format!("/dakar-plateau/finance/rolls/{draft}")),
-        (
-            "roll-issue-confirm",
-            format!("/dakar-plateau/finance/rolls/{draft}/issue"),
-        ),
-        ("imports", "/dakar-plateau/finance/imports".to_string()),
-    ] {
-        b.goto(&path).await;
-        b.shoot_both(name).await;
-    }
-    b.goto("/dakar-plateau/finance").await;
-    b.click("main form[action$='/penalties/preview'] button[type=submit]")
-        .await;
-    b.wait_until("the penalties' preview", |b| async move {
-        b.path().await.ends_with("/penalties/preview")
-    })
-    .await;
-    b.shoot_both("penalties-preview").await;
-    b.log_out().await;
-
-    // The administrator: the audit log, each operation named in words.
-    b.log_in("admin@dakar-plateau.demo", DEMO_PASSWORD).await;
-    b.goto("/dakar-plateau/admin/audit").await;
-    b.shoot_both("audit").await;
-    let log = b.text("main table.audit").await;
-    assert!(log.contains("Paiement enregistré"), "{log}");
-    assert!(!log.contains("payment.record"), "{log}");
-}
-
-// ---------------------------------------------------------------------------------------
-// The harness
-// ---------------------------------------------------------------------------------------
+use crate::helpers::{manifest_dir, TestApp};
 
 /// The flags this closed network needs (no call home, no background fetches).
-const CHROMIUM_FLAGS: &[&str] = &[
+pub(crate) const CHROMIUM_FLAGS: &[&str] = &[
     "--headless",
     "--no-sandbox",
     "--disable-gpu",
@@ -357,18 +34,18 @@ const CHROMIUM_FLAGS: &[&str] = &[
     "--window-size=1280,900",
 ];
 
-static SKIPPED: Once = Once::new();
+pub(crate) static SKIPPED: Once = Once::new();
 
 /// A fresh app and a browser on it, or `None` (after one notice) when chromedriver is
 /// missing and the browser tests are not required.
-async fn app_and_browser() -> Option<(TestApp, Browser)> {
+pub(crate) async fn app_and_browser() -> Option<(TestApp, Browser)> {
     let driver = chromedriver()?;
     let app = TestApp::spawn().await;
     let browser = Browser::start(&driver, &app.base).await;
     Some((app, browser))
 }
 
-fn chromedriver() -> Option<PathBuf> {
+pub(crate) fn chromedriver() -> Option<PathBuf> {
     let found = std::env::var_os("COMMUNE_CHROMEDRIVER")
         .map(PathBuf::from)
         .or_else(|| find_in_path("chromedriver"));
@@ -390,13 +67,13 @@ fn chromedriver() -> Option<PathBuf> {
     found
 }
 
-fn chromium() -> Option<PathBuf> {
+pub(crate) fn chromium() -> Option<PathBuf> {
     std::env::var_os("COMMUNE_CHROMIUM")
         .map(PathBuf::from)
         .or_else(|| Some(PathBuf::from("/usr/bin/chromium")).filter(|p| p.is_file()))
 }
 
-fn find_in_path(name: &str) -> Option<PathBuf> {
+pub(crate) fn find_in_path(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
         .map(|dir| dir.join(name))
@@ -405,7 +82,7 @@ fn find_in_path(name: &str) -> Option<PathBuf> {
 
 /// One chromedriver process, in its own process group with the Chromium it starts;
 /// the whole group is killed on drop.
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     url: String,
 }
@@ -413,7 +90,7 @@ struct Driver {
 impl Driver {
     /// `home` takes what Chromium writes outside its profile (temporary files, crash
     /// reports), so that nothing is left behind.
-    async fn start(exe: &Path, log: &Path, home: &Path) -> Driver {
+    pub(crate) async fn start(exe: &Path, log: &Path, home: &Path) -> Driver {
         let mut last_error = String::new();
         // A free port can be taken between the check and chromedriver's bind: try again.
         for _ in 0..3 {
@@ -452,7 +129,7 @@ impl Drop for Driver {
     }
 }
 
-fn kill_group(child: &mut Child) {
+pub(crate) fn kill_group(child: &mut Child) {
     if let Ok(None) = child.try_wait() {
         // The group was made for this child alone (process_group(0)): its id is the pid.
         unsafe {
@@ -462,14 +139,14 @@ fn kill_group(child: &mut Child) {
     let _ = child.wait();
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("a free port")
         .port()
 }
 
-async fn wait_until_ready(child: &mut Child, url: &str) -> Result<(), String> {
+pub(crate) async fn wait_until_ready(child: &mut Child, url: &str) -> Result<(), String> {
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(2))
         .build()
@@ -491,7 +168,7 @@ async fn wait_until_ready(child: &mut Child, url: &str) -> Result<(), String> {
     Err(format!("{url}status did not answer ready within 15 s"))
 }
 
-fn log_tail(log: &Path) -> String {
+pub(crate) fn log_tail(log: &Path) -> String {
     let text = std::fs::read_to_string(log).unwrap_or_default();
     let lines: Vec<&str> = text.lines().collect();
     let tail = lines[lines.len().saturating_sub(20)..].join("\n");
@@ -499,8 +176,8 @@ fn log_tail(log: &Path) -> String {
 }
 
 /// A Chromium session with JavaScript off, on one app.
-struct Browser {
-    client: Client,
+pub(crate) struct Browser {
+    pub(crate) client: Client,
     base: String,
     log: PathBuf,
     // Field order is drop order: the driver (and its Chromium) go before their folder.
@@ -509,7 +186,7 @@ struct Browser {
 }
 
 impl Browser {
-    async fn start(exe: &Path, base: &str) -> Browser {
+    pub(crate) async fn start(exe: &Path, base: &str) -> Browser {
         let profile = tempfile::tempdir().expect("a profile folder");
         let log = profile.path().join("chromedriver.log");
         let driver = Driver::start(exe, &log, profile.path()).await;
@@ -558,7 +235,7 @@ impl Browser {
         browser
     }
 
-    async fn assert_javascript_is_off(&self) {
+    pub(crate) async fn assert_javascript_is_off(&self) {
         self.client
             .goto("data:text/html,<title>off</title><script>document.title='on'</script>")
             .await
@@ -570,41 +247,41 @@ impl Browser {
         );
     }
 
-    async fn goto(&self, path: &str) {
+    pub(crate) async fn goto(&self, path: &str) {
         self.client
             .goto(&format!("{}{path}", self.base))
             .await
             .unwrap_or_else(|e| panic!("open {path}: {e}\n{}", log_tail(&self.log)));
     }
 
-    async fn path(&self) -> String {
+    pub(crate) async fn path(&self) -> String {
         self.client.current_url().await.unwrap().path().to_string()
     }
 
     /// Where the browser is, for failure messages.
-    async fn here(&self) -> String {
+    pub(crate) async fn here(&self) -> String {
         let url = self.client.current_url().await.map(|u| u.to_string());
         let title = self.client.title().await.unwrap_or_default();
         format!("at {} ({title:?})", url.unwrap_or_default())
     }
 
-    async fn find(&self, css: &str) -> Element {
+    pub(crate) async fn find(&self, css: &str) -> Element {
         match self.client.find(Locator::Css(css)).await {
             Ok(e) => e,
             Err(e) => panic!("no {css} {}: {e}", self.here().await),
         }
     }
 
-    async fn all(&self, css: &str) -> Vec<Element> {
+    pub(crate) async fn all(&self, css: &str) -> Vec<Element> {
         self.client.find_all(Locator::Css(css)).await.unwrap()
     }
 
     /// The visible text of the first element `css` selects.
-    async fn text(&self, css: &str) -> String {
+    pub(crate) async fn text(&self, css: &str) -> String {
         self.find(css).await.text().await.unwrap()
     }
 
-    async fn lang(&self) -> String {
+    pub(crate) async fn lang(&self) -> String {
         self.find("html")
             .await
             .attr("lang")
@@ -613,7 +290,7 @@ impl Browser {
             .unwrap_or_default()
     }
 
-    async fn click(&self, css: &str) {
+    pub(crate) async fn click(&self, css: &str) {
         let element = self.find(css).await;
         if let Err(e) = element.click().await {
             panic!("click {css} {}: {e}", self.here().await);
@@ -621,7 +298,7 @@ impl Browser {
     }
 
     /// Clicks the link whose text is `text` inside the element `within` selects.
-    async fn click_link(&self, within: &str, text: &str) {
+    pub(crate) async fn click_link(&self, within: &str, text: &str) {
         let scope = self.find(within).await;
         let link = match scope.find(Locator::LinkText(text)).await {
             Ok(link) => link,
@@ -631,13 +308,13 @@ impl Browser {
     }
 
     /// Types `value` into the field, as a person would (no script sets the value).
-    async fn fill(&self, css: &str, value: &str) {
+    pub(crate) async fn fill(&self, css: &str, value: &str) {
         let field = self.find(css).await;
         field.clear().await.unwrap();
         field.send_keys(value).await.unwrap();
     }
 
-    async fn log_in(&self, email: &str, password: &str) {
+    pub(crate) async fn log_in(&self, email: &str, password: &str) {
         self.goto("/login").await;
         self.fill("main input[name=email]", email).await;
         self.fill("main input[name=password]", password).await;
@@ -649,14 +326,14 @@ impl Browser {
     }
 
     /// Logs out with the header's button.
-    async fn log_out(&self) {
+    pub(crate) async fn log_out(&self) {
         self.click("header.top form[action='/logout'] button[type=submit]")
             .await;
         self.wait_for_path("/").await;
     }
 
     /// Lays the page out at `width` px (a phone at 360), as a visitor with that screen.
-    async fn viewport(&self, width: u32, height: u32) {
+    pub(crate) async fn viewport(&self, width: u32, height: u32) {
         self.cdp(
             "Emulation.setDeviceMetricsOverride",
             json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600 }),
@@ -666,7 +343,7 @@ impl Browser {
 
     /// At 360 px and at 1280 px: no sideways scroll on the phone, no amount on two
     /// lines, and a full-page screenshot kept as `<name>-360.png` and `<name>-1280.png`.
-    async fn shoot_both(&self, name: &str) {
+    pub(crate) async fn shoot_both(&self, name: &str) {
         for (width, height) in [(360, 740), (1280, 900)] {
             self.viewport(width, height).await;
             let measured = self
@@ -710,21 +387,21 @@ impl Browser {
             .await;
     }
 
-    async fn wait_for_path(&self, path: &str) {
+    pub(crate) async fn wait_for_path(&self, path: &str) {
         self.wait_until(&format!("the page {path}"), |b| async move {
             b.path().await == path
         })
         .await;
     }
 
-    async fn wait_for_lang(&self, lang: &str) {
+    pub(crate) async fn wait_for_lang(&self, lang: &str) {
         self.wait_until(&format!("a page in {lang}"), |b| async move {
             b.lang().await == lang
         })
         .await;
     }
 
-    async fn wait_until<'a, F, Fut>(&'a self, what: &str, ready: F)
+    pub(crate) async fn wait_until<'a, F, Fut>(&'a self, what: &str, ready: F)
     where
         F: Fn(&'a Browser) -> Fut,
         Fut: std::future::Future<Output = bool>,
@@ -739,7 +416,7 @@ impl Browser {
     }
 
     /// A Chrome DevTools command, through chromedriver.
-    async fn cdp(&self, cmd: &str, params: Json) -> Json {
+    pub(crate) async fn cdp(&self, cmd: &str, params: Json) -> Json {
         self.client
             .issue_cmd(Cdp {
                 cmd: cmd.to_string(),
@@ -750,7 +427,7 @@ impl Browser {
     }
 
     /// Lays the page out for `print` (or back for the screen with ""), as when printing.
-    async fn emulate_media(&self, media: &str) {
+    pub(crate) async fn emulate_media(&self, media: &str) {
         self.cdp("Emulation.setEmulatedMedia", json!({ "media": media }))
             .await;
     }
@@ -758,7 +435,7 @@ impl Browser {
     /// The current page, printed: WebDriver's Print Page on A4 gives one page; the
     /// stylesheet's own `@page` asks for A4 too; the header's navigation, the footer and
     /// the buttons are not printed, the title is.
-    async fn check_printed_page(&self, path: &str, title: &str) {
+    pub(crate) async fn check_printed_page(&self, path: &str, title: &str) {
         let config = PrintConfiguration::builder()
             .size(PrintSize::A4)
             .build()
@@ -804,7 +481,7 @@ impl Browser {
 
 /// `POST /session/{id}/goog/cdp/execute`: chromedriver's door to the DevTools protocol.
 #[derive(Debug)]
-struct Cdp {
+pub(crate) struct Cdp {
     cmd: String,
     params: Json,
 }
@@ -826,7 +503,7 @@ impl WebDriverCompatibleCommand for Cdp {
 }
 
 /// Page objects of a PDF (`/Type /Page`, not `/Type /Pages`).
-fn pdf_page_count(pdf: &[u8]) -> usize {
+pub(crate) fn pdf_page_count(pdf: &[u8]) -> usize {
     let text = String::from_utf8_lossy(pdf);
     text.match_indices("/Type")
         .filter(|(i, _)| {
@@ -838,7 +515,7 @@ fn pdf_page_count(pdf: &[u8]) -> usize {
 }
 
 /// Every page's `/MediaBox` is A4 (595.3 × 841.9 points), give or take a point.
-fn assert_a4(pdf: &[u8], what: &str) {
+pub(crate) fn assert_a4(pdf: &[u8], what: &str) {
     let text = String::from_utf8_lossy(pdf);
     let boxes: Vec<Vec<f64>> = text
         .split("/MediaBox")
@@ -863,12 +540,12 @@ fn assert_a4(pdf: &[u8], what: &str) {
 }
 
 /// Width and height from a PNG's IHDR chunk.
-fn png_size(png: &[u8]) -> (u32, u32) {
+pub(crate) fn png_size(png: &[u8]) -> (u32, u32) {
     let be = |at: usize| u32::from_be_bytes(png[at..at + 4].try_into().unwrap());
     (be(16), be(20))
 }
 
-fn base64_decode(data: &str) -> Vec<u8> {
+pub(crate) fn base64_decode(data: &str) -> Vec<u8> {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD
         .decode(data)
@@ -876,14 +553,14 @@ fn base64_decode(data: &str) -> Vec<u8> {
 }
 
 /// Keeps a screenshot or a PDF under target/tmp/browser/ for a person to look at.
-fn save_artifact(name: &str, bytes: &[u8]) {
+pub(crate) fn save_artifact(name: &str, bytes: &[u8]) {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser");
     let _ = std::fs::create_dir_all(&dir);
     let _ = std::fs::write(dir.join(name), bytes);
 }
 
 /// The first districts of a demo commune, as its seed file lists them.
-fn first_districts(commune: &str, n: usize) -> Vec<String> {
+pub(crate) fn first_districts(commune: &str, n: usize) -> Vec<String> {
     let file = manifest_dir()
         .join("seed-data")
         .join(commune)

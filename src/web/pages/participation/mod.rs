@@ -1,0 +1,7 @@
+//! Participation's pages: the commune's participatory-budgeting rounds, each round with
+//! its phases, rules and results, and the downloads anyone can recount from.
+
+pub mod manage;
+pub mod proposals;
+pub mod rounds;
+mod view;

@@ -1,0 +1,124 @@
+//! Participatory budgeting in the browser, in French: a citizen finds the commune's
+//! rounds, reads a finished round's results with their explanations, and submits a
+//! proposal to an open round; a councillor sees the form that creates a round. Every
+//! page is measured and kept at 360 px and at 1280 px.
+
+use super::harness::*;
+use crate::helpers::{demo_email, manifest_dir, DAKAR, DEMO_PASSWORD};
+
+#[actix_web::test]
+async fn a_citizen_reads_a_rounds_results_and_submits_a_proposal_to_an_open_round() {
+    let Some((app, b)) = app_and_browser().await else {
+        return;
+    };
+    let (finished, open) = {
+        use commune::participation::{pbfile, setup};
+        let mut conn = app.conn();
+        let commune = commune::communes::by_slug(&mut conn, DAKAR)
+            .unwrap()
+            .unwrap();
+        let actor = commune::audit::Actor::system("test");
+        let e = commune::voting::read_pb_file(
+            &manifest_dir().join("tests/data/Poland_Wieliczka_2023_Green_Budget.pb"),
+        )
+        .unwrap();
+        let finished = commune::db::write_tx(&mut conn, |conn| {
+            pbfile::import(
+                conn,
+                &commune,
+                &e,
+                "Poland_Wieliczka_2023_Green_Budget.pb",
+                &actor,
+            )
+        })
+        .unwrap()
+        .round;
+        let districts = commune::communes::districts::list(&mut conn, commune.id).unwrap();
+        let new = setup::NewRound {
+            title: "Budget participatif 2027 de Dakar-Plateau".into(),
+            summary: "Des forages, des classes et de l’éclairage : à vous de proposer.".into(),
+            fiscal_year: 2027,
+            ballot: setup::BallotKind::Approval {
+                min: 1,
+                max: Some(3),
+            },
+            rule: commune::voting::Rule::MesAdd1e,
+            complete_greedy: true,
+            score_threshold: None,
+            scope: commune::participation::BallotScope::District,
+            min_age: Some(16),
+            supports: true,
+            max_proposal_cost: Some(commune::money::Xof(10_000_000)),
+            dates: vec![],
+            areas: districts
+                .iter()
+                .take(2)
+                .map(|d| setup::NewArea {
+                    district: Some(d.id),
+                    name: d.name.clone(),
+                    envelope: setup::Envelope::Fixed(commune::money::Xof(15_000_000)),
+                })
+                .collect(),
+        };
+        let open = commune::db::write_tx(&mut conn, |conn| {
+            setup::create(conn, &commune, &new, &actor)
+        })
+        .unwrap();
+        (finished.0, open.0)
+    };
+
+    // From the commune's page to its participatory budgets.
+    b.goto(&format!("/{DAKAR}")).await;
+    b.click_link("main", "Budgets participatifs").await;
+    b.wait_for_path(&format!("/{DAKAR}/rounds")).await;
+    b.shoot_both("rounds").await;
+
+    // A finished round: the winners, the explanation of each project, the chart.
+    b.goto(&format!("/{DAKAR}/rounds/{finished}")).await;
+    let winners = b.all("main table.winners tbody tr").await;
+    assert_eq!(winners.len(), 30, "Wieliczka chose 30 projects");
+    let why = b.text("main table.projects td.why").await;
+    assert!(why.starts_with("Retenu au tour 1"), "{why}");
+    assert!(!b.all("main figure.chart svg").await.is_empty());
+    b.shoot_both("round-results").await;
+
+    // An open round: the citizen logs in and proposes a project.
+    b.log_in(&demo_email(DAKAR, "citizen"), DEMO_PASSWORD).await;
+    b.goto(&format!("/{DAKAR}/rounds/{open}")).await;
+    b.shoot_both("round-open").await;
+    b.click_link("main", "Voir les propositions").await;
+    b.wait_for_path(&format!("/{DAKAR}/rounds/{open}/proposals"))
+        .await;
+    b.click_link("main", "Proposer un projet").await;
+    b.wait_for_path(&format!("/{DAKAR}/rounds/{open}/proposals/new"))
+        .await;
+    b.fill("main input[name=title]", "Un forage au marché Kermel")
+        .await;
+    b.fill(
+        "main textarea[name=description]",
+        "Les commerçantes du marché Kermel portent l’eau depuis la rue voisine. Un forage et deux robinets leur suffiraient.",
+    )
+    .await;
+    b.click("main select[name=area] option:nth-child(2)").await;
+    b.fill("main input[name=place]", "Marché Kermel, entrée nord")
+        .await;
+    b.fill("main input[name=estimated_cost]", "4 500 000").await;
+    b.shoot_both("proposal-form").await;
+    b.click("main form.stack button[type=submit]").await;
+    b.wait_until("the proposal's page", |b| async move {
+        !b.all("main [data-figure=supports]").await.is_empty()
+    })
+    .await;
+    assert_eq!(b.text("main h1").await, "Un forage au marché Kermel");
+    assert!(b.text("main .flash").await.starts_with("Merci !"));
+    b.shoot_both("proposal").await;
+    b.goto(&format!("/{DAKAR}/rounds/{open}/proposals")).await;
+    b.shoot_both("proposals").await;
+    b.log_out().await;
+
+    // A councillor's form for a new round.
+    b.log_in(&demo_email(DAKAR, "councillor"), DEMO_PASSWORD)
+        .await;
+    b.goto(&format!("/{DAKAR}/rounds/new")).await;
+    b.shoot_both("round-new").await;
+}

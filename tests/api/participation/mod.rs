@@ -1,0 +1,6 @@
+//! Participation over HTTP: participatory-budgeting rounds, their results and the
+//! ballots anyone can recount.
+
+mod proposals;
+mod rounds;
+mod setup;
