@@ -34,6 +34,9 @@ pub struct Settings {
     /// Reverse proxies whose `X-Forwarded-For` header is believed. Empty (default): the
     /// client is the address that connected, and the header is ignored.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The secret the SMS gateway signs inbound messages with (HMAC-SHA256). Absent: the
+    /// inbound-SMS webhook refuses every message.
+    pub sms_secret: Option<String>,
     /// No database was named: the embedded SQLite default is used.
     #[serde(skip)]
     embedded_default: bool,
@@ -52,6 +55,7 @@ impl fmt::Debug for Settings {
             .field("seed_dir", &self.seed_dir)
             .field("log_format", &self.log_format)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("sms_secret", &self.sms_secret.as_ref().map(|_| "<set>"))
             .finish()
     }
 }
@@ -78,6 +82,7 @@ const ENV_VARS: &[&str] = &[
     "COMMUNE_SEED_DIR",
     "COMMUNE_LOG_FORMAT",
     "COMMUNE_TRUSTED_PROXIES",
+    "COMMUNE_SMS_SECRET",
 ];
 
 impl Settings {
@@ -117,6 +122,7 @@ impl Settings {
                     s.seed_dir = Some(v.into()).filter(|p: &PathBuf| !p.as_os_str().is_empty())
                 }
                 "COMMUNE_LOG_FORMAT" => s.log_format = v,
+                "COMMUNE_SMS_SECRET" => s.sms_secret = Some(v).filter(|v| !v.is_empty()),
                 "COMMUNE_TRUSTED_PROXIES" => {
                     s.trusted_proxies = v
                         .split(',')

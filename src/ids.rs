@@ -62,4 +62,4 @@ id_newtype!(
     ImportId,
     PaymentId
 );
-id_newtype!(RoundId, AreaId, ProposalId);
+id_newtype!(RoundId, AreaId, ProposalId, VoterId);

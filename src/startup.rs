@@ -80,6 +80,9 @@ impl Application {
             settings.outbox_dir.clone(),
             &settings.mail_from,
         )?;
+        let sms = Arc::new(crate::notify::SmsOutbox::new(
+            settings.outbox_dir.join("sms"),
+        )?);
         let https = settings.https();
         let state = web::Data::new(AppState {
             pool,
@@ -90,6 +93,8 @@ impl Application {
             base_url,
             throttle: LoginThrottle::default(),
             resets: ResetThrottle::default(),
+            voter_codes: ResetThrottle::default(),
+            sms,
         });
         let data = state.clone();
         let server = HttpServer::new(move || {

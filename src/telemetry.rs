@@ -45,7 +45,9 @@ const SECRET_SEGMENT_AFTER: [&str; 2] = ["/password/reset/", "/invitations/"];
 
 /// The request's target (`path?query`) as the logs may show it: the token segment of a
 /// reset link or an invitation is `[redacted]`, a `_csrf` query parameter is dropped,
-/// and a `next` parameter (a path to go back to) is redacted the same way.
+/// a `code` parameter (a voter's receipt code, which would tie an address to a ballot)
+/// is `[redacted]`, and a `next` parameter (a path to go back to) is redacted the same
+/// way.
 pub fn redacted_target(path: &str, query: &str) -> String {
     let mut target = redact_path(path).into_owned();
     let kept: Vec<Cow<str>> = query
@@ -57,6 +59,7 @@ pub fn redacted_target(path: &str, query: &str) -> String {
                 .unwrap_or_default();
             match name.as_ref() {
                 "_csrf" => None,
+                "code" => Some(Cow::Owned(format!("code={REDACTED}"))),
                 "next" => {
                     let (path, query) = value.split_once('?').unwrap_or((&value, ""));
                     let next = redacted_target(path, query);
@@ -165,6 +168,10 @@ mod tests {
         assert_eq!(
             redacted_target("/dakar-plateau/finance/imports", "_csrf=abc&kind=roll"),
             "/dakar-plateau/finance/imports?kind=roll"
+        );
+        assert_eq!(
+            redacted_target("/dakar-plateau/rounds/3/receipt", "code=AB12-CD34-EF56"),
+            "/dakar-plateau/rounds/3/receipt?code=[redacted]"
         );
         assert_eq!(
             redacted_target("/x", "%5Fcsrf=abc"),

@@ -12,7 +12,7 @@ use crate::audit::Actor;
 use crate::config::Settings;
 use crate::db;
 use crate::ids::RoundId;
-use crate::participation::{pbfile, rounds};
+use crate::participation::{pbfile, rounds, voters};
 use crate::voting::read_pb_file_with_warnings;
 
 #[derive(Args, Debug)]
@@ -112,4 +112,38 @@ pub fn export_ballots(args: ExportBallotsArgs, settings: &Settings) -> Result<()
         }
     }
     Ok(())
+}
+
+pub fn import_voters(
+    args: super::revenue::ImportArgs,
+    round: i64,
+    settings: &Settings,
+) -> Result<()> {
+    use crate::i18n::Catalog;
+    use crate::tabular::import::{Options, Outcome};
+    use crate::tabular::CsvSource;
+    let mut conn = connect(settings)?;
+    let commune = commune_by_slug(&mut conn, &args.commune)?;
+    let (locale, catalog) = (super::locale(), Catalog::embedded()?);
+    let actor = Actor::system("cli");
+    let outcome = match CsvSource::open(&args.file) {
+        Ok(source) => {
+            let opts = Options::for_file(&args.file, false)
+                .with_context(|| format!("cannot read {}", args.file.display()))?;
+            let meter = (source.total_bytes(), source.progress());
+            super::revenue::with_progress(meter, || {
+                voters::import(&mut conn, &commune, RoundId(round), source, &opts, &actor)
+            })?
+        }
+        Err(issue) => Outcome::rejected(issue),
+    };
+    match outcome {
+        Outcome::Applied(applied, _) => {
+            println!("imported {} voters for round {round}", applied.created);
+            Ok(())
+        }
+        Outcome::Rejected(report) => {
+            super::revenue::refuse(&report, &catalog, locale, args.report.as_deref())
+        }
+    }
 }

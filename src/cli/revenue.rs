@@ -31,15 +31,15 @@ pub enum TaxCmd {
 #[derive(Args, Debug)]
 pub struct ImportArgs {
     #[arg(long)]
-    commune: String,
+    pub(super) commune: String,
     /// The CSV file (UTF-8 or Windows-1252, separated by `,` or `;`).
-    file: PathBuf,
+    pub(super) file: PathBuf,
     /// Update the rows whose reference exists instead of refusing them.
     #[arg(long)]
-    update: bool,
+    pub(super) update: bool,
     /// Also write the report of bad rows to this CSV file.
     #[arg(long)]
-    report: Option<PathBuf>,
+    pub(super) report: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -61,6 +61,14 @@ pub enum ImportCmd {
     /// A finished participatory-budgeting round from a pabulib `.pb` file: its projects,
     /// its ballots and its result, counted by the file's rule.
     Round(super::participation::ImportRoundArgs),
+    /// A round's voter register: identifier,name,district,birth_year[,phone,email]
+    Voters {
+        #[command(flatten)]
+        args: ImportArgs,
+        /// The round's id.
+        #[arg(long)]
+        round: i64,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -125,7 +133,7 @@ pub fn tax(cmd: TaxCmd, settings: &Settings) -> Result<()> {
 type Meter = (u64, std::sync::Arc<std::sync::atomic::AtomicU64>);
 
 /// Shows a progress bar on the terminal while a large file is read.
-fn with_progress<T>((total, done): Meter, work: impl FnOnce() -> T) -> T {
+pub(super) fn with_progress<T>((total, done): Meter, work: impl FnOnce() -> T) -> T {
     let bar = indicatif::ProgressBar::new(total);
     bar.set_style(
         indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} ({eta})")
@@ -152,6 +160,9 @@ pub fn import(cmd: ImportCmd, settings: &Settings) -> Result<()> {
         ImportCmd::Items(a) => (a, What::Items),
         ImportCmd::Roll { args, year, tax } => (args, What::Roll { tax, year }),
         ImportCmd::Round(args) => return super::participation::import_round(args, settings),
+        ImportCmd::Voters { args, round } => {
+            return super::participation::import_voters(args, round, settings)
+        }
     };
     let mut conn = connect(settings)?;
     let commune = commune_by_slug(&mut conn, &args.commune)?;
@@ -185,7 +196,12 @@ pub fn import(cmd: ImportCmd, settings: &Settings) -> Result<()> {
     }
 }
 
-fn refuse(report: &Report, catalog: &Catalog, locale: Locale, out: Option<&Path>) -> Result<()> {
+pub(super) fn refuse(
+    report: &Report,
+    catalog: &Catalog,
+    locale: Locale,
+    out: Option<&Path>,
+) -> Result<()> {
     let mut err = std::io::stderr().lock();
     for issue in report.issues() {
         let place = match (issue.line, &issue.column, &issue.value) {

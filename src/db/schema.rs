@@ -369,6 +369,46 @@ diesel::table! {
 }
 
 diesel::table! {
+    voters (id) {
+        id -> BigInt,
+        round_id -> BigInt,
+        area_id -> BigInt,
+        identifier -> Text,
+        name -> Text,
+        birth_year -> BigInt,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    voter_codes (id) {
+        id -> BigInt,
+        voter_id -> BigInt,
+        code_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        failures -> BigInt,
+    }
+}
+
+diesel::table! {
+    participations (round_id, voter_id) {
+        round_id -> BigInt,
+        voter_id -> BigInt,
+        channel -> Text,
+    }
+}
+
+diesel::table! {
+    sms_messages (id) {
+        id -> Text,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     ballots (round_id, public_id) {
         round_id -> BigInt,
         public_id -> Text,
@@ -419,6 +459,9 @@ diesel::joinable!(ballots -> round_areas (area_id));
 diesel::joinable!(proposal_authors -> proposals (proposal_id));
 diesel::joinable!(proposal_authors -> users (user_id));
 diesel::joinable!(proposal_supports -> proposals (proposal_id));
+diesel::joinable!(voters -> round_areas (area_id));
+diesel::joinable!(voter_codes -> voters (voter_id));
+diesel::joinable!(participations -> voters (voter_id));
 diesel::joinable!(round_results -> round_areas (area_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -446,6 +489,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     proposals,
     proposal_authors,
     proposal_supports,
+    voters,
+    voter_codes,
+    participations,
+    sms_messages,
     ballots,
     round_results,
 );

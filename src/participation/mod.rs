@@ -11,6 +11,8 @@
 //! voter, no time, and is keyed by a random public id, so that neither its columns nor
 //! the order of the table tell when it was cast (on SQLite the table has no rowid).
 
+pub mod ballots;
+pub mod codes;
 pub mod election;
 pub mod pbfile;
 pub mod phases;
@@ -19,6 +21,8 @@ pub mod results;
 pub mod review;
 pub mod rounds;
 pub mod setup;
+pub mod sms;
+pub mod voters;
 pub mod words;
 
 pub use rounds::{Area, Round};

@@ -36,6 +36,9 @@ pub struct AppState {
     pub throttle: LoginThrottle,
     /// Reset links, apart from logins: nothing counted here blocks a login.
     pub resets: ResetThrottle,
+    /// Voters' one-time codes, asked for and tried, per address.
+    pub voter_codes: ResetThrottle,
+    pub sms: std::sync::Arc<dyn crate::notify::SmsGateway>,
 }
 
 impl AppState {

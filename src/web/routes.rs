@@ -7,7 +7,7 @@ use actix_web::middleware::from_fn;
 use actix_web::{web, FromRequest, Handler, Responder};
 
 use super::guard::guard;
-use super::pages::participation::{manage, proposals, rounds};
+use super::pages::participation::{manage, proposals, rounds, sms, vote};
 use super::pages::revenue::{
     adjustments, collect, dashboard, duplicates, imports, items, notice, penalties, register,
     rolls, taxes, taxpayer,
@@ -55,6 +55,8 @@ pub fn table<T: Table>(t: &mut T) {
     t.add(M::GET,  "/api/v1/{commune}", Public, api::show_commune);
     t.add(M::GET,  "/api/v1/{commune}/audit/verify", admin, api::verify_audit);
     t.add(M::GET,  "/api/v1/{commune}/rounds/{round}/results", Public, rounds::results_json);
+    // The SMS gateway, which signs each message (see `pages::participation::sms`)
+    t.add(M::POST, "/api/v1/{commune}/sms/inbound", Public, sms::inbound);
     // A commune: public pages, then each role's space
     t.add(M::GET,  "/{commune}", Public, public::show_commune);
     t.add(M::GET,  "/{commune}/", Public, public::to_commune);
@@ -67,6 +69,8 @@ pub fn table<T: Table>(t: &mut T) {
     t.add(M::GET,  "/{commune}/rounds/{round}", Public, rounds::show);
     t.add(M::GET,  "/{commune}/rounds/{round}/advance", run_rounds, manage::confirm_advance);
     t.add(M::POST, "/{commune}/rounds/{round}/advance", run_rounds, manage::advance);
+    t.add(M::GET,  "/{commune}/rounds/{round}/voters", run_rounds, manage::voters_page);
+    t.add(M::POST, "/{commune}/rounds/{round}/voters", run_rounds, manage::upload_voters);
     t.add(M::GET,  "/{commune}/rounds/{round}/ballots/{area}.pb", Public, rounds::ballots_file);
     t.add(M::GET,  "/{commune}/rounds/{round}/proposals", Public, proposals::list);
     t.add(M::GET,  "/{commune}/rounds/{round}/proposals/new", participate, proposals::new_form);
@@ -76,6 +80,12 @@ pub fn table<T: Table>(t: &mut T) {
     t.add(M::POST, "/{commune}/rounds/{round}/proposals/{proposal}/review", review, proposals::review);
     t.add(M::POST, "/{commune}/rounds/{round}/proposals/{proposal}/merge", review, proposals::merge);
     t.add(M::POST, "/{commune}/rounds/{round}/proposals/{proposal}/hide", run_rounds, proposals::hide);
+    // Voting: anyone on the round's register, proved by a one-time code (no account)
+    t.add(M::GET,  "/{commune}/rounds/{round}/vote", Public, vote::show);
+    t.add(M::POST, "/{commune}/rounds/{round}/vote/code", Public, vote::send_code);
+    t.add(M::POST, "/{commune}/rounds/{round}/vote/verify", Public, vote::verify);
+    t.add(M::POST, "/{commune}/rounds/{round}/vote", Public, vote::cast);
+    t.add(M::GET,  "/{commune}/rounds/{round}/receipt", Public, vote::receipt);
     // Administration
     t.add(M::GET,  "/{commune}/admin", admin, admin::home);
     t.add(M::GET,  "/{commune}/admin/users", admin, admin::list_users);

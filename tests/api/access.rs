@@ -96,6 +96,7 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("POST", "/{commune}/rounds/{round}/advance", Who::Roles(&["councillor", "admin"])),
     ("GET",  "/{commune}/rounds/{round}/ballots/{area}.pb", Who::Anyone),
     ("GET",  "/api/v1/{commune}/rounds/{round}/results", Who::Anyone),
+    ("POST", "/api/v1/{commune}/sms/inbound", Who::Anyone),
     ("GET",  "/{commune}/rounds/{round}/proposals", Who::Anyone),
     ("GET",  "/{commune}/rounds/{round}/proposals/new", Who::Roles(&["citizen"])),
     ("POST", "/{commune}/rounds/{round}/proposals", Who::Roles(&["citizen"])),
@@ -104,6 +105,13 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("POST", "/{commune}/rounds/{round}/proposals/{proposal}/review", Who::Roles(&["reviewer"])),
     ("POST", "/{commune}/rounds/{round}/proposals/{proposal}/merge", Who::Roles(&["reviewer"])),
     ("POST", "/{commune}/rounds/{round}/proposals/{proposal}/hide", Who::Roles(&["councillor", "admin"])),
+    ("GET",  "/{commune}/rounds/{round}/voters", Who::Roles(&["councillor", "admin"])),
+    ("POST", "/{commune}/rounds/{round}/voters", Who::Roles(&["councillor", "admin"])),
+    ("GET",  "/{commune}/rounds/{round}/vote", Who::Anyone),
+    ("POST", "/{commune}/rounds/{round}/vote/code", Who::Anyone),
+    ("POST", "/{commune}/rounds/{round}/vote/verify", Who::Anyone),
+    ("POST", "/{commune}/rounds/{round}/vote", Who::Anyone),
+    ("GET",  "/{commune}/rounds/{round}/receipt", Who::Anyone),
     ("GET",  "/{commune}/me", Who::Roles(&["citizen"])),
 ];
 

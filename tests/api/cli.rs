@@ -297,11 +297,11 @@ fn migrate_then_seed_from_the_command_line_builds_a_demo_database() {
 }
 
 /// `commune serve` running in its own process, with what it printed so far.
-struct Serve {
+pub(crate) struct Serve {
     child: std::process::Child,
     out: std::io::BufReader<std::process::ChildStdout>,
     printed: String,
-    port: u16,
+    pub(crate) port: u16,
 }
 
 impl Serve {
@@ -317,7 +317,7 @@ impl Serve {
         Self::start_with(dir, &[], &[("RUST_LOG", "debug".into())], Some(file))
     }
 
-    fn start_with(
+    pub(crate) fn start_with(
         dir: &std::path::Path,
         args: &[&str],
         env: &[(&str, String)],
@@ -356,7 +356,7 @@ impl Serve {
     }
 
     /// Reads what it prints until `marker` appears.
-    fn until(&mut self, marker: &str) -> &str {
+    pub(crate) fn until(&mut self, marker: &str) -> &str {
         use std::io::BufRead;
         while !self.printed.contains(marker) {
             let mut line = String::new();
@@ -387,7 +387,7 @@ impl Serve {
     }
 
     /// Sends SIGTERM and waits for a clean exit.
-    fn stop(mut self) {
+    pub(crate) fn stop(mut self) {
         // SAFETY: sending a signal to our own child process.
         assert_eq!(
             unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) },

@@ -16,6 +16,8 @@ use reqwest::{Response, StatusCode};
 
 pub const DEMO_PASSWORD: &str = "commune-demo";
 pub const DAKAR: &str = "dakar-plateau";
+/// The secret the test servers' SMS gateway signs with.
+pub const SMS_SECRET: &str = "test-sms-gateway-secret";
 
 pub fn manifest_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -164,6 +166,7 @@ impl Builder {
             ("COMMUNE_DATABASE_URL", db.url()),
             ("COMMUNE_BIND", "127.0.0.1:0".to_string()),
             ("COMMUNE_OUTBOX_DIR", outbox.path().display().to_string()),
+            ("COMMUNE_SMS_SECRET", SMS_SECRET.to_string()),
         ];
         if let Some(smtp) = &self.smtp_url {
             env.push(("COMMUNE_SMTP_URL", smtp.clone()));

@@ -1,5 +1,12 @@
+DELETE FROM imports WHERE kind = 'voters';
+ALTER TABLE imports DROP CONSTRAINT imports_kind_check;
+ALTER TABLE imports ADD CONSTRAINT imports_kind_check CHECK (kind IN ('taxpayers', 'items', 'roll'));
 DROP TABLE round_results;
 DROP TABLE ballots;
+DROP TABLE sms_messages;
+DROP TABLE participations;
+DROP TABLE voter_codes;
+DROP TABLE voters;
 DROP TABLE proposal_supports;
 DROP TABLE proposal_authors;
 DROP TABLE proposals;

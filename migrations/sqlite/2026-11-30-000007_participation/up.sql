@@ -105,6 +105,51 @@ CREATE TABLE proposal_supports (
     PRIMARY KEY (proposal_id, user_id)
 );
 
+-- The round's voter register: who may vote, and where. Each voter votes in one area
+-- (their district's, or the whole commune's).
+CREATE TABLE voters (
+    id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    round_id BIGINT NOT NULL REFERENCES rounds (id),
+    area_id BIGINT NOT NULL REFERENCES round_areas (id),
+    identifier TEXT NOT NULL,
+    name TEXT NOT NULL,
+    birth_year BIGINT NOT NULL,
+    phone TEXT,
+    email TEXT,
+    UNIQUE (round_id, identifier)
+);
+CREATE INDEX voters_phone ON voters (round_id, phone);
+CREATE INDEX voters_email ON voters (round_id, email);
+
+-- One-time codes that prove who a voter is: stored hashed, short-lived, used once, and
+-- dead after a few wrong tries.
+CREATE TABLE voter_codes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    voter_id BIGINT NOT NULL REFERENCES voters (id),
+    code_hash TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    expires_at TIMESTAMP NOT NULL,
+    used_at TIMESTAMP,
+    failures BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX voter_codes_voter ON voter_codes (voter_id, created_at);
+
+-- That someone voted, and by which channel: never what, never when. One row per voter
+-- and round, so that one person votes once whatever the channel.
+CREATE TABLE participations (
+    round_id BIGINT NOT NULL REFERENCES rounds (id),
+    voter_id BIGINT NOT NULL REFERENCES voters (id),
+    channel TEXT NOT NULL CHECK (channel IN ('online', 'sms', 'paper')),
+    PRIMARY KEY (round_id, voter_id)
+) WITHOUT ROWID;
+
+-- Inbound text messages already processed, by the gateway's message id: a message
+-- sent twice is processed once.
+CREATE TABLE sms_messages (
+    id TEXT PRIMARY KEY NOT NULL,
+    received_at TIMESTAMP NOT NULL
+);
+
 -- A ballot says what was voted, never who voted nor when: no voter, no time, and a
 -- random public id (derived from the voter's receipt code) as its key, so that the
 -- table's order says nothing about the order of voting. `choices` lists the proposals'
@@ -130,3 +175,21 @@ CREATE TABLE round_results (
     greedy_selected TEXT,
     counted_at TIMESTAMP NOT NULL
 );
+
+-- The import journal records voter registers too (SQLite cannot change a CHECK in
+-- place: the table is rebuilt, with the same columns; nothing references it).
+CREATE TABLE imports_new (
+    id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    commune_id BIGINT NOT NULL REFERENCES communes (id),
+    kind TEXT NOT NULL CHECK (kind IN ('taxpayers', 'items', 'roll', 'voters')),
+    file_name TEXT NOT NULL,
+    file_sha256 TEXT NOT NULL,
+    rows BIGINT NOT NULL,
+    created BIGINT NOT NULL,
+    updated BIGINT NOT NULL,
+    user_id BIGINT REFERENCES users (id),
+    created_at TIMESTAMP NOT NULL
+);
+INSERT INTO imports_new SELECT id, commune_id, kind, file_name, file_sha256, rows, created, updated, user_id, created_at FROM imports;
+DROP TABLE imports;
+ALTER TABLE imports_new RENAME TO imports;

@@ -39,8 +39,15 @@ pub(crate) static SKIPPED: Once = Once::new();
 /// A fresh app and a browser on it, or `None` (after one notice) when chromedriver is
 /// missing and the browser tests are not required.
 pub(crate) async fn app_and_browser() -> Option<(TestApp, Browser)> {
+    app_and_browser_with(TestApp::builder()).await
+}
+
+/// [`app_and_browser`] with an app built as the test wants (a real SMTP server, say).
+pub(crate) async fn app_and_browser_with(
+    builder: crate::helpers::Builder,
+) -> Option<(TestApp, Browser)> {
     let driver = chromedriver()?;
-    let app = TestApp::spawn().await;
+    let app = builder.spawn().await;
     let browser = Browser::start(&driver, &app.base).await;
     Some((app, browser))
 }

@@ -122,3 +122,118 @@ async fn a_citizen_reads_a_rounds_results_and_submits_a_proposal_to_an_open_roun
     b.goto(&format!("/{DAKAR}/rounds/new")).await;
     b.shoot_both("round-new").await;
 }
+
+/// The six-digit code in a mail's text, after the sentence that announces it.
+fn code_in(mail: &str) -> String {
+    let body = mail
+        .split("\r\n\r\n")
+        .skip(1)
+        .collect::<Vec<_>>()
+        .join("\n");
+    body.split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .expect("a six-digit code in the mail")
+        .to_string()
+}
+
+/// The whole journey of a voter, in the language of `lang`: the commune's page, a
+/// proposal, a one-time code from the real SMTP server, the ballot, the receipt code,
+/// and after the close the ballot found with it and the results with their reasons.
+async fn a_voter_journey(lang: &str) {
+    let smtp = crate::smtp::SmtpSink::start().await;
+    let Some((app, b)) =
+        app_and_browser_with(crate::helpers::TestApp::builder().smtp(smtp.url())).await
+    else {
+        return;
+    };
+    let round = crate::participation::voting::open_vote_in(&mut app.conn(), &app.db.url());
+    let t = |fr: &'static str, en: &'static str| if lang == "fr" { fr } else { en };
+    b.goto(&format!("/{DAKAR}")).await;
+    if lang == "en" {
+        b.click_link("header.top", "English").await;
+        b.wait_for_lang("en").await;
+    }
+    b.click_link("main", t("Budgets participatifs", "Participatory budgets"))
+        .await;
+    b.click_link("main", "Budget participatif 2027").await;
+    b.click_link("main", t("Voir les propositions", "See the proposals"))
+        .await;
+    b.click_link("main", "Un forage à Kermel").await;
+    assert_eq!(b.text("main h1").await, "Un forage à Kermel");
+    b.goto(&format!("/{DAKAR}/rounds/{round}")).await;
+    b.click_link("main", t("Voter", "Vote")).await;
+    b.fill("main input[name=who]", "aminata@example.sn").await;
+    b.shoot_both(&format!("vote-identify-{lang}")).await;
+    b.click("main form.stack button[type=submit]").await;
+    b.wait_until("the code form", |b| async move {
+        !b.all("main input[name=code]").await.is_empty()
+    })
+    .await;
+    let mail = smtp.wait_for(1).await.remove(0);
+    assert_eq!(mail.to, vec!["aminata@example.sn".to_string()]);
+    let code = code_in(&mail.data);
+    b.fill("main input[name=code]", &code).await;
+    b.click("main form.stack button[type=submit]").await;
+    b.wait_until("the ballot", |b| async move {
+        !b.all("main form.ballot").await.is_empty()
+    })
+    .await;
+    b.click("main li[data-project='1'] input").await;
+    b.click("main li[data-project='2'] input").await;
+    b.shoot_both(&format!("vote-ballot-{lang}")).await;
+    b.click("main form.ballot button[type=submit]").await;
+    b.wait_until("the receipt", |b| async move {
+        !b.all("main [data-receipt]").await.is_empty()
+    })
+    .await;
+    let receipt = b.text("main [data-receipt]").await;
+    assert_eq!(receipt.len(), 14, "{receipt}");
+    b.shoot_both(&format!("vote-receipt-{lang}")).await;
+
+    // The vote closes; the voter finds their ballot counted, and the results explained.
+    {
+        use commune::participation::{phases, Phase};
+        let mut conn = app.conn();
+        let commune = commune::communes::by_slug(&mut conn, DAKAR)
+            .unwrap()
+            .unwrap();
+        let actor = commune::audit::Actor::system("test");
+        commune::db::write_tx(&mut conn, |c| {
+            phases::advance(
+                c,
+                &commune,
+                commune::ids::RoundId(round),
+                Phase::Vote,
+                &actor,
+            )
+        })
+        .unwrap();
+    }
+    b.goto(&format!("/{DAKAR}/rounds/{round}/receipt")).await;
+    b.fill("main input[name=code]", &receipt).await;
+    b.click("main form.search button[type=submit]").await;
+    b.wait_until("the ballot found", |b| async move {
+        !b.all("main [data-found]").await.is_empty()
+    })
+    .await;
+    let found = b.text("main [data-found]").await;
+    assert!(
+        found.contains(t("Il a été compté", "It was counted")),
+        "{found}"
+    );
+    b.shoot_both(&format!("vote-found-{lang}")).await;
+    b.goto(&format!("/{DAKAR}/rounds/{round}")).await;
+    let why = b.text("main table.projects td.why").await;
+    assert!(why.starts_with(t("Retenu", "Chosen")), "{why}");
+    b.shoot_both(&format!("vote-results-{lang}")).await;
+}
+
+#[actix_web::test]
+async fn a_citizen_votes_with_a_mailed_code_and_finds_the_ballot_counted_in_french() {
+    a_voter_journey("fr").await;
+}
+
+#[actix_web::test]
+async fn a_citizen_votes_with_a_mailed_code_and_finds_the_ballot_counted_in_english() {
+    a_voter_journey("en").await;
+}

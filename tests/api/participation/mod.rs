@@ -3,4 +3,7 @@
 
 mod proposals;
 mod rounds;
+mod secrecy;
 mod setup;
+mod sms;
+pub(crate) mod voting;

@@ -15,7 +15,7 @@ use crate::error::{AppError, AppResult, Refusal};
 use crate::ids::RoundId;
 use crate::money::Xof;
 use crate::participation::setup::{self, BallotKind, Envelope, NewArea, NewRound};
-use crate::participation::{phases, rounds, BallotScope, Phase};
+use crate::participation::{phases, rounds, voters, BallotScope, Phase};
 use crate::voting::Rule;
 use crate::web::pages::{field_messages, with_status};
 use crate::web::{AppState, Ctx};
@@ -329,4 +329,89 @@ pub async fn advance(
         "ok",
         "round.advanced",
     ))
+}
+
+/// `GET /{commune}/rounds/{round}/voters`: the register's size and the form to import it.
+pub async fn voters_page(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    path: web::Path<(String, i64)>,
+) -> AppResult<HttpResponse> {
+    let id = RoundId(path.into_inner().1);
+    render_voters(&state, &ctx, id, json!(null), StatusCode::OK).await
+}
+
+async fn render_voters(
+    state: &AppState,
+    ctx: &Ctx,
+    id: RoundId,
+    outcome: Value,
+    status: StatusCode,
+) -> AppResult<HttpResponse> {
+    let cid = ctx.visitor.commune()?.id;
+    let (round, count) = state
+        .db(move |conn| Ok((rounds::get(conn, cid, id)?, voters::count(conn, id)?)))
+        .await?;
+    let html = ctx.render_string(
+        state,
+        "pages/participation/voters",
+        "voters_page.title",
+        json!({
+            "round": { "id": round.id, "title": round.title },
+            "count": count,
+            "outcome": outcome,
+        }),
+    )?;
+    Ok(with_status(status, html))
+}
+
+/// `POST /{commune}/rounds/{round}/voters`: the register from CSV, all or nothing, with
+/// the report of every bad row.
+pub async fn upload_voters(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    path: web::Path<(String, i64)>,
+    payload: actix_multipart::Multipart,
+) -> AppResult<HttpResponse> {
+    use crate::tabular::import::{Options, Outcome};
+    use crate::tabular::CsvSource;
+    let commune = ctx.visitor.commune()?.clone();
+    let id = RoundId(path.into_inner().1);
+    let actor = ctx.actor()?;
+    let up = crate::web::pages::revenue::imports::read_upload(payload).await?;
+    if up.file_name.is_empty() {
+        return Err(AppError::Refused(Refusal::new("imports.choose_file")));
+    }
+    let file_name = up.file_name.clone();
+    let outcome = state
+        .db(move |conn| {
+            let path = up.file.path();
+            let opts = Options {
+                file_name: up.file_name.clone(),
+                ..Options::for_file(path, false)?
+            };
+            Ok(match CsvSource::open(path) {
+                Ok(source) => voters::import(conn, &commune, id, source, &opts, &actor)?,
+                Err(issue) => Outcome::rejected(issue),
+            })
+        })
+        .await?;
+    let catalog = &state.catalog;
+    let (status, shown) = match &outcome {
+        Outcome::Applied(applied, _) => (
+            StatusCode::OK,
+            json!({ "file": file_name, "created": applied.created, "issues": [] }),
+        ),
+        Outcome::Rejected(report) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            json!({
+                "file": file_name, "created": null, "problems": report.len(),
+                "issues": report.issues().iter().map(|i| json!({
+                    "line": i.line, "column": i.column, "value": i.value,
+                    "reason": i.message(catalog, ctx.locale),
+                })).collect::<Vec<_>>(),
+            }),
+        ),
+    };
+    render_voters(&state, &ctx, id, shown, status).await
 }

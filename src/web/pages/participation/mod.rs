@@ -4,4 +4,6 @@
 pub mod manage;
 pub mod proposals;
 pub mod rounds;
+pub mod sms;
 mod view;
+pub mod vote;

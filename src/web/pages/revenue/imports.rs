@@ -43,16 +43,18 @@ pub async fn show_imports(state: web::Data<AppState>, ctx: Ctx) -> AppResult<Htt
 }
 
 /// The form's fields and the uploaded file, saved to a temporary file as it arrives.
-struct Upload {
-    kind: String,
-    update: bool,
-    tax: String,
-    year: String,
-    file_name: String,
-    file: tempfile::NamedTempFile,
+/// An uploaded CSV file and the form's other fields (also read by the voter register's
+/// upload).
+pub(crate) struct Upload {
+    pub(crate) kind: String,
+    pub(crate) update: bool,
+    pub(crate) tax: String,
+    pub(crate) year: String,
+    pub(crate) file_name: String,
+    pub(crate) file: tempfile::NamedTempFile,
 }
 
-async fn read_upload(mut payload: Multipart) -> AppResult<Upload> {
+pub(crate) async fn read_upload(mut payload: Multipart) -> AppResult<Upload> {
     let mut up = Upload {
         kind: String::new(),
         update: false,
@@ -134,7 +136,7 @@ pub async fn upload(
     render_outcome(&state, &ctx, kind, &file_name, outcome)
 }
 
-fn render_outcome(
+pub(crate) fn render_outcome(
     state: &AppState,
     ctx: &Ctx,
     kind: &str,
