@@ -34,6 +34,9 @@ pub enum Perm {
     /// Running participatory-budgeting rounds: creating one, moving it to its next
     /// phase (a councillor or an admin).
     RunRounds,
+    /// Typing in paper ballots and signing voters in at a station (a councillor, an
+    /// admin or a reviewer: two of them type each paper in).
+    PaperEntry,
     /// Technical review of proposals.
     Review,
     /// A citizen's own space.
@@ -51,6 +54,7 @@ pub fn allows(perm: Perm, roles: &[Role]) -> bool {
         Perm::Treasury => has(Role::Treasurer),
         Perm::Council => has(Role::Councillor),
         Perm::RunRounds => has(Role::Councillor) || has(Role::Admin),
+        Perm::PaperEntry => has(Role::Councillor) || has(Role::Admin) || has(Role::Reviewer),
         Perm::Review => has(Role::Reviewer),
         Perm::Participate => has(Role::Citizen),
     }

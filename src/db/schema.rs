@@ -409,6 +409,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    paper_entries (id) {
+        id -> BigInt,
+        round_id -> BigInt,
+        area_id -> BigInt,
+        number -> Text,
+        choices -> Text,
+        points -> Nullable<Text>,
+        entered_by -> BigInt,
+        resolution -> Bool,
+    }
+}
+
+diesel::table! {
     ballots (round_id, public_id) {
         round_id -> BigInt,
         public_id -> Text,
@@ -493,6 +506,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     voter_codes,
     participations,
     sms_messages,
+    paper_entries,
     ballots,
     round_results,
 );

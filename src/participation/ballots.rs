@@ -164,7 +164,7 @@ pub fn cast(
     Ok(receipt)
 }
 
-fn store(
+pub(super) fn store(
     conn: &mut DbConn,
     round: RoundId,
     area: AreaId,

@@ -14,6 +14,7 @@
 pub mod ballots;
 pub mod codes;
 pub mod election;
+pub mod paper;
 pub mod pbfile;
 pub mod phases;
 pub mod proposals;

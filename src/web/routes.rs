@@ -7,7 +7,7 @@ use actix_web::middleware::from_fn;
 use actix_web::{web, FromRequest, Handler, Responder};
 
 use super::guard::guard;
-use super::pages::participation::{manage, proposals, rounds, sms, vote};
+use super::pages::participation::{manage, paper, proposals, rounds, sms, vote};
 use super::pages::revenue::{
     adjustments, collect, dashboard, duplicates, imports, items, notice, penalties, register,
     rolls, taxes, taxpayer,
@@ -33,6 +33,7 @@ pub fn table<T: Table>(t: &mut T) {
     let collect_perm = Access::In(Perm::Collect);
     let run_rounds = Access::In(Perm::RunRounds);
     let (participate, review) = (Access::In(Perm::Participate), Access::In(Perm::Review));
+    let paper_entry = Access::In(Perm::PaperEntry);
     // The site
     t.add(M::GET,  "/healthz", Public, system::healthz);
     t.add(M::GET,  "/static/{file}", Public, system::static_file);
@@ -86,6 +87,10 @@ pub fn table<T: Table>(t: &mut T) {
     t.add(M::POST, "/{commune}/rounds/{round}/vote/verify", Public, vote::verify);
     t.add(M::POST, "/{commune}/rounds/{round}/vote", Public, vote::cast);
     t.add(M::GET,  "/{commune}/rounds/{round}/receipt", Public, vote::receipt);
+    // Paper ballots, typed in twice by two people
+    t.add(M::GET,  "/{commune}/rounds/{round}/paper", paper_entry, paper::show);
+    t.add(M::POST, "/{commune}/rounds/{round}/paper", paper_entry, paper::enter);
+    t.add(M::POST, "/{commune}/rounds/{round}/paper/sign-in", paper_entry, paper::sign_in);
     // Administration
     t.add(M::GET,  "/{commune}/admin", admin, admin::home);
     t.add(M::GET,  "/{commune}/admin/users", admin, admin::list_users);

@@ -112,6 +112,9 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("POST", "/{commune}/rounds/{round}/vote/verify", Who::Anyone),
     ("POST", "/{commune}/rounds/{round}/vote", Who::Anyone),
     ("GET",  "/{commune}/rounds/{round}/receipt", Who::Anyone),
+    ("GET",  "/{commune}/rounds/{round}/paper", Who::Roles(&["councillor", "admin", "reviewer"])),
+    ("POST", "/{commune}/rounds/{round}/paper", Who::Roles(&["councillor", "admin", "reviewer"])),
+    ("POST", "/{commune}/rounds/{round}/paper/sign-in", Who::Roles(&["councillor", "admin", "reviewer"])),
     ("GET",  "/{commune}/me", Who::Roles(&["citizen"])),
 ];
 

@@ -3,6 +3,7 @@ ALTER TABLE imports DROP CONSTRAINT imports_kind_check;
 ALTER TABLE imports ADD CONSTRAINT imports_kind_check CHECK (kind IN ('taxpayers', 'items', 'roll'));
 DROP TABLE round_results;
 DROP TABLE ballots;
+DROP TABLE paper_entries;
 DROP TABLE sms_messages;
 DROP TABLE participations;
 DROP TABLE voter_codes;

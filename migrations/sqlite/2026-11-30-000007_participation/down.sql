@@ -16,6 +16,7 @@ DROP TABLE imports;
 ALTER TABLE imports_old RENAME TO imports;
 DROP TABLE round_results;
 DROP TABLE ballots;
+DROP TABLE paper_entries;
 DROP TABLE sms_messages;
 DROP TABLE participations;
 DROP TABLE voter_codes;

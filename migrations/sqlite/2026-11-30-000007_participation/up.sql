@@ -150,6 +150,22 @@ CREATE TABLE sms_messages (
     received_at TIMESTAMP NOT NULL
 );
 
+-- Paper ballots from assemblies and polling stations, each typed in twice by two
+-- different people. Two entries that agree make a ballot; two that differ wait for a
+-- third person's resolution, which makes the ballot. The paper's number is printed on
+-- it and says nothing of who filled it in.
+CREATE TABLE paper_entries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    round_id BIGINT NOT NULL REFERENCES rounds (id),
+    area_id BIGINT NOT NULL REFERENCES round_areas (id),
+    number TEXT NOT NULL,
+    choices TEXT NOT NULL,
+    points TEXT,
+    entered_by BIGINT NOT NULL REFERENCES users (id),
+    resolution BOOLEAN NOT NULL DEFAULT FALSE,
+    UNIQUE (round_id, number, entered_by)
+);
+
 -- A ballot says what was voted, never who voted nor when: no voter, no time, and a
 -- random public id (derived from the voter's receipt code) as its key, so that the
 -- table's order says nothing about the order of voting. `choices` lists the proposals'

@@ -123,19 +123,6 @@ async fn a_citizen_reads_a_rounds_results_and_submits_a_proposal_to_an_open_roun
     b.shoot_both("round-new").await;
 }
 
-/// The six-digit code in a mail's text, after the sentence that announces it.
-fn code_in(mail: &str) -> String {
-    let body = mail
-        .split("\r\n\r\n")
-        .skip(1)
-        .collect::<Vec<_>>()
-        .join("\n");
-    body.split(|c: char| !c.is_ascii_digit())
-        .find(|w| w.len() == 6)
-        .expect("a six-digit code in the mail")
-        .to_string()
-}
-
 /// The whole journey of a voter, in the language of `lang`: the commune's page, a
 /// proposal, a one-time code from the real SMTP server, the ballot, the receipt code,
 /// and after the close the ballot found with it and the results with their reasons.
@@ -171,7 +158,7 @@ async fn a_voter_journey(lang: &str) {
     .await;
     let mail = smtp.wait_for(1).await.remove(0);
     assert_eq!(mail.to, vec!["aminata@example.sn".to_string()]);
-    let code = code_in(&mail.data);
+    let code = crate::participation::voting::digits(&mail.data);
     b.fill("main input[name=code]", &code).await;
     b.click("main form.stack button[type=submit]").await;
     b.wait_until("the ballot", |b| async move {

@@ -1,6 +1,7 @@
 //! Participation over HTTP: participatory-budgeting rounds, their results and the
 //! ballots anyone can recount.
 
+mod paper;
 mod proposals;
 mod rounds;
 mod secrecy;

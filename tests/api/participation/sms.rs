@@ -66,12 +66,12 @@ async fn a_registered_phone_votes_by_sms_once_and_every_bad_message_is_refused()
     let (status, body) = deliver(&app, "m0", "+221776451230", &vote, "not-the-secret", 0).await;
     assert_eq!(
         (status, body["error"].as_str()),
-        (StatusCode::UNAUTHORIZED, Some("bad_signature"))
+        (StatusCode::BAD_REQUEST, Some("bad_signature"))
     );
     let (status, body) = deliver(&app, "m0", "+221776451230", &vote, SMS_SECRET, 3_600).await;
     assert_eq!(
         (status, body["error"].as_str()),
-        (StatusCode::UNAUTHORIZED, Some("stale"))
+        (StatusCode::BAD_REQUEST, Some("stale"))
     );
     assert_eq!(count(&app, round), (0, 0));
 

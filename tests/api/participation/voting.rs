@@ -168,11 +168,18 @@ pub(super) fn mailed_code_in(mails: Vec<String>, to: &str) -> String {
     digits(&mail)
 }
 
-fn digits(text: &str) -> String {
-    text.split(|c: char| !c.is_ascii_digit())
-        .find(|w| w.len() == 6)
-        .expect("a six-digit code")
-        .to_string()
+/// The six-digit code of a mail (a line of its own) or of a text message (the only
+/// six-digit word: a phone number is longer).
+pub(crate) fn digits(text: &str) -> String {
+    let line = text
+        .lines()
+        .map(str::trim)
+        .find(|l| l.len() == 6 && l.bytes().all(|b| b.is_ascii_digit()));
+    let word = || {
+        text.split(|c: char| !c.is_ascii_digit())
+            .find(|w| w.len() == 6)
+    };
+    line.or_else(word).expect("a six-digit code").to_string()
 }
 
 async fn verified(app: &TestApp, round: i64, who: &str, to: &str) -> Client {

@@ -2,6 +2,7 @@
 //! its phases, rules and results, and the downloads anyone can recount from.
 
 pub mod manage;
+pub mod paper;
 pub mod proposals;
 pub mod rounds;
 pub mod sms;

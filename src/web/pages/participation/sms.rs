@@ -68,8 +68,10 @@ pub async fn inbound(
         Some(secret) => verify(secret, header, &body, now),
         None => Err("not_configured"),
     };
+    // A request no gateway of ours would send, as the error policy answers those: 400.
+    // (Not 401: the caller is not asked to log in; its message carries its proof.)
     if let Err(error) = checked {
-        return Ok(HttpResponse::Unauthorized().json(json!({ "error": error })));
+        return Ok(HttpResponse::BadRequest().json(json!({ "error": error })));
     }
     let msg: Inbound =
         serde_json::from_slice(&body).map_err(|_| AppError::BadRequest("error.bad_request"))?;
