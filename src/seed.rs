@@ -362,6 +362,13 @@ pub fn load(conn: &mut DbConn, source: &Source, demo: Demo) -> Result<Report> {
         let commune = communes::by_slug(conn, &file.slug)?.context("commune just created")?;
         if demo == Demo::Full {
             load_revenue(conn, &commune, source, &dir, &actor)?;
+            if let Some(citizen) = user_rows.iter().find(|u| u.role == "citizen") {
+                let id = crate::accounts::users::by_email(conn, &citizen.email)?
+                    .context("the demo citizen just created")?
+                    .id;
+                crate::participation::demo::load(conn, &commune, id, &citizen.email, &actor)
+                    .with_context(|| format!("the participatory budgets of {dir}"))?;
+            }
         }
         report.communes.push(file.slug);
     }

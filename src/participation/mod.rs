@@ -13,6 +13,7 @@
 
 pub mod ballots;
 pub mod codes;
+pub mod demo;
 pub mod election;
 pub mod paper;
 pub mod pbfile;

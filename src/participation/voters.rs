@@ -256,3 +256,29 @@ pub fn count(conn: &mut DbConn, round: RoundId) -> QueryResult<i64> {
         .count()
         .get_result(conn)
 }
+
+/// One person on a round's register (the demo's; a commune imports its register).
+#[allow(clippy::too_many_arguments)]
+pub fn add(
+    conn: &mut DbConn,
+    round: RoundId,
+    area: AreaId,
+    identifier: &str,
+    name: &str,
+    birth_year: i64,
+    phone: Option<&str>,
+    email: Option<&str>,
+) -> QueryResult<VoterId> {
+    diesel::insert_into(v::table)
+        .values((
+            v::round_id.eq(round),
+            v::area_id.eq(area),
+            v::identifier.eq(identifier),
+            v::name.eq(name),
+            v::birth_year.eq(birth_year),
+            v::phone.eq(phone),
+            v::email.eq(email),
+        ))
+        .returning(v::id)
+        .get_result(conn)
+}
