@@ -30,13 +30,23 @@ impl Words<'_> {
 
     /// An exact amount (`{"value": 12.5, "exact": "25/2"}`), to the hundredth.
     fn exact(&self, v: &Value) -> String {
-        let units = v["value"].as_f64().unwrap_or(0.0);
-        let text = format!("{units:.2}");
-        let text = match self.locale {
-            Locale::Fr => text.replace('.', ","),
-            Locale::En => text,
-        };
-        format!("{text}\u{A0}{}", self.currency_word())
+        let hundredths = (v["value"].as_f64().unwrap_or(0.0) * 100.0).round() as i64;
+        let (whole, cents) = (
+            crate::money::Xof(hundredths / 100),
+            (hundredths % 100).abs(),
+        );
+        match self.locale {
+            Locale::Fr => format!(
+                "{},{cents:02}\u{A0}{}",
+                whole.grouped("\u{202F}"),
+                self.currency_word()
+            ),
+            Locale::En => format!(
+                "{}\u{A0}{}.{cents:02}",
+                self.currency_word(),
+                whole.grouped(",")
+            ),
+        }
     }
 
     fn currency_word(&self) -> &str {

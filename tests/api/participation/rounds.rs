@@ -278,8 +278,11 @@ async fn a_round_page_explains_each_result_in_french_and_in_english() {
         fr.contains("5414 (82,2\u{A0}%)"),
         "voters with a project chosen"
     );
+    // An exact price is written with the language's decimal mark and the currency.
+    assert!(fr.contains("chaque soutien a payé au plus 6,94\u{A0}PLN (le prix ρ)"));
     c.get("/lang/en").await;
     let en = c.text(&format!("/{DAKAR}/rounds/{round}")).await;
     assert!(en.contains("Chosen in round 1: each supporter paid at most"));
     assert!(en.contains("PLN\u{A0}995,079"));
+    assert!(en.contains("each supporter paid at most PLN\u{A0}6.94 (the price ρ)"));
 }
