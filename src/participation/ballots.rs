@@ -124,13 +124,7 @@ pub fn cast(
     let round = rounds::get(conn, commune.id, round)?;
     phases::require(&round, Phase::Vote)?;
     let voter = super::voters::get(conn, round.id, voter)?;
-    let voted: bool = diesel::select(diesel::dsl::exists(
-        participations::table
-            .filter(participations::round_id.eq(round.id))
-            .filter(participations::voter_id.eq(voter.id)),
-    ))
-    .get_result(conn)?;
-    if voted {
+    if has_voted(conn, round.id, voter.id)? {
         return Err(Refusal::new("vote.already").into());
     }
     // The age reached this calendar year: a register gives birth years, not dates.
@@ -211,7 +205,7 @@ pub fn by_receipt(
             .map(String::from)
             .collect();
         let points = points
-            .map(|p| p.split(',').filter_map(|x| x.parse().ok()).collect())
+            .and_then(|p| election::decode_points(&p))
             .unwrap_or_default();
         (area, Choice { codes, points })
     }))

@@ -134,7 +134,7 @@ fn decode_choices(
     text.split(',').map(|c| index.get(c).copied()).collect()
 }
 
-fn decode_points(text: &str) -> Option<Vec<i64>> {
+pub(super) fn decode_points(text: &str) -> Option<Vec<i64>> {
     text.split(',').map(|p| p.parse().ok()).collect()
 }
 

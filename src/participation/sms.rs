@@ -54,8 +54,10 @@ pub fn parse(text: &str) -> Result<SmsVote, Refusal> {
 }
 
 /// Records that the gateway's message `id` is being processed; `false` when it was
-/// already (a message sent twice votes once).
-pub fn first_time(conn: &mut DbConn, id: &str) -> QueryResult<bool> {
+/// already (a message sent twice votes once). Takes the commune's lock first, so that
+/// the same message arriving twice at once is seen once, not refused by the key.
+pub fn first_time(conn: &mut DbConn, commune: &Commune, id: &str) -> QueryResult<bool> {
+    crate::communes::lock(conn, commune.id)?;
     let seen: bool =
         diesel::select(diesel::dsl::exists(sms_messages::table.find(id))).get_result(conn)?;
     if seen {

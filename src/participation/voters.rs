@@ -16,7 +16,7 @@ use crate::error::{DomainResult, Refusal};
 use crate::fields;
 use crate::ids::{AreaId, RoundId, VoterId};
 use crate::tabular::import::{self, Batch, Journal, Kind, Run, Sink, Spec};
-use crate::tabular::{Columns, CsvSource, Issue, Report, Row};
+use crate::tabular::{keep, Columns, CsvSource, Issue, Report, Row};
 use crate::text::search_key;
 
 pub const VOTER_COLUMNS: &[&str] = &["identifier", "name", "district", "birth_year"];
@@ -51,10 +51,6 @@ struct NewVoter {
     birth_year: i64,
     phone: Option<String>,
     email: Option<String>,
-}
-
-fn keep<T>(result: Result<T, Issue>, report: &mut Report) -> Option<T> {
-    result.map_err(|i| report.push(i)).ok()
 }
 
 /// The areas a row's `district` may name: a district's name (accents and case do not

@@ -121,6 +121,12 @@ fn shorten(value: &str) -> String {
     }
 }
 
+/// Keeps a checked value, or moves its issue to the report (how each kind of row of an
+/// import checks its fields and goes on to find the other bad ones).
+pub fn keep<T>(result: Result<T, Issue>, report: &mut Report) -> Option<T> {
+    result.map_err(|i| report.push(i)).ok()
+}
+
 /// The issues of one import, in line order, with the detail capped.
 #[derive(Debug, Clone)]
 pub struct Report {

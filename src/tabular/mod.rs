@@ -57,7 +57,7 @@ mod row;
 pub mod write;
 
 pub use encoding::Encoding;
-pub use issue::{keys, Issue, Report};
+pub use issue::{keep, keys, Issue, Report};
 pub use reader::{CsvSource, Rows, MAX_COLUMNS};
 pub use row::{Col, Columns, Row};
 pub use write::defuse_formula;

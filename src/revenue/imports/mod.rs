@@ -184,7 +184,4 @@ fn owner_of(
     }
 }
 
-/// Keeps a checked value, or moves its issue to the report.
-fn keep<T>(result: Result<T, Issue>, report: &mut crate::tabular::Report) -> Option<T> {
-    result.map_err(|i| report.push(i)).ok()
-}
+use crate::tabular::keep;

@@ -79,7 +79,7 @@ pub async fn inbound(
     let outcome = state
         .write(
             move |conn| -> Result<Option<Result<String, Refusal>>, DomainError> {
-                if !sms::first_time(conn, &id)? {
+                if !sms::first_time(conn, &commune, &id)? {
                     return Ok(None);
                 }
                 match sms::vote(conn, &commune, &from, &text) {
