@@ -62,4 +62,11 @@ id_newtype!(
     ImportId,
     PaymentId
 );
-id_newtype!(RoundId, AreaId, ProposalId, VoterId);
+id_newtype!(
+    RoundId,
+    AreaId,
+    ProposalId,
+    VoterId,
+    ProjectId,
+    SubscriptionId
+);

@@ -94,6 +94,7 @@ impl Application {
             throttle: LoginThrottle::default(),
             resets: ResetThrottle::default(),
             voter_codes: ResetThrottle::default(),
+            subscriptions: ResetThrottle::default(),
             sms,
         });
         let data = state.clone();

@@ -41,10 +41,10 @@ pub fn init(format: &str) {
 pub const REDACTED: &str = "[redacted]";
 
 /// Paths whose next segment is a secret: whoever reads it can use it.
-const SECRET_SEGMENT_AFTER: [&str; 2] = ["/password/reset/", "/invitations/"];
+const SECRET_SEGMENT_AFTER: [&str; 3] = ["/password/reset/", "/invitations/", "/subscriptions/"];
 
 /// The request's target (`path?query`) as the logs may show it: the token segment of a
-/// reset link or an invitation is `[redacted]`, a `_csrf` query parameter is dropped,
+/// reset link, an invitation or a subscription is `[redacted]`, a `_csrf` query parameter is dropped,
 /// a `code` parameter (a voter's receipt code, which would tie an address to a ballot)
 /// is `[redacted]`, and a `next` parameter (a path to go back to) is redacted the same
 /// way.
@@ -79,10 +79,14 @@ pub fn redacted_target(path: &str, query: &str) -> String {
 }
 
 fn redact_path(path: &str) -> Cow<'_, str> {
-    for prefix in SECRET_SEGMENT_AFTER {
-        if let Some(rest) = path.strip_prefix(prefix).filter(|r| !r.is_empty()) {
+    for marker in SECRET_SEGMENT_AFTER {
+        let Some(at) = path.find(marker) else {
+            continue;
+        };
+        let (head, rest) = path.split_at(at + marker.len());
+        if !rest.is_empty() {
             let tail = rest.find('/').map_or("", |i| &rest[i..]);
-            return Cow::Owned(format!("{prefix}{REDACTED}{tail}"));
+            return Cow::Owned(format!("{head}{REDACTED}{tail}"));
         }
     }
     Cow::Borrowed(path)
@@ -164,6 +168,10 @@ mod tests {
         assert_eq!(
             redacted_target("/invitations/3f9a0c", "lang=fr"),
             "/invitations/[redacted]?lang=fr"
+        );
+        assert_eq!(
+            redacted_target("/dakar-plateau/subscriptions/9be1", ""),
+            "/dakar-plateau/subscriptions/[redacted]"
         );
         assert_eq!(
             redacted_target("/dakar-plateau/finance/imports", "_csrf=abc&kind=roll"),

@@ -443,6 +443,51 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    projects (id) {
+        id -> BigInt,
+        round_id -> BigInt,
+        area_id -> BigInt,
+        proposal_id -> BigInt,
+        title -> Text,
+        budget -> BigInt,
+        spent -> BigInt,
+        status -> Text,
+        progress -> BigInt,
+        abandoned_reason -> Nullable<Text>,
+        updated_on -> Date,
+    }
+}
+
+diesel::table! {
+    project_updates (id) {
+        id -> BigInt,
+        project_id -> BigInt,
+        on_date -> Date,
+        status -> Text,
+        progress -> BigInt,
+        spent -> BigInt,
+        note -> Text,
+        caption -> Text,
+        author_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    subscriptions (id) {
+        id -> BigInt,
+        commune_id -> BigInt,
+        topic -> Text,
+        subject -> BigInt,
+        email -> Text,
+        locale -> Text,
+        token -> Text,
+        confirmed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(districts -> communes (commune_id));
 diesel::joinable!(user_roles -> communes (commune_id));
 diesel::joinable!(user_roles -> users (user_id));
@@ -476,6 +521,9 @@ diesel::joinable!(voters -> round_areas (area_id));
 diesel::joinable!(voter_codes -> voters (voter_id));
 diesel::joinable!(participations -> voters (voter_id));
 diesel::joinable!(round_results -> round_areas (area_id));
+diesel::joinable!(projects -> rounds (round_id));
+diesel::joinable!(project_updates -> projects (project_id));
+diesel::joinable!(subscriptions -> communes (commune_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     app_settings,
@@ -509,4 +557,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     paper_entries,
     ballots,
     round_results,
+    projects,
+    project_updates,
+    subscriptions,
 );

@@ -1,10 +1,11 @@
 //! The demo communes' participatory budgets: a finished round, with its proposals, its
-//! review, its ballots and its results; and a round open for voting, on whose register
+//! review, its ballots, its results and two of its projects under way; and a round open for voting, on whose register
 //! the demo citizen is, so that anyone trying the demo can vote.
 
 use chrono::Datelike;
 
 use super::ballots::{self, Choice};
+use super::projects::{self, Status};
 use super::proposals::{self, Category, NewProposal};
 use super::setup::{self, BallotKind, Envelope, NewArea, NewRound};
 use super::{phases, review, rounds, voters, BallotScope, Channel, Phase};
@@ -118,6 +119,49 @@ fn round_until(
     Ok(round)
 }
 
+/// A demo project's news: days ago, status, progress, francs spent, note, caption.
+type News = (u64, Status, i64, i64, &'static str, &'static str);
+
+/// Two of the finished round's projects under way, with their news: one in works, one
+/// out to tender. The projects are dated as if the vote had closed three months ago.
+fn follow_two(
+    conn: &mut DbConn,
+    commune: &Commune,
+    round: RoundId,
+    actor: &Actor,
+) -> DomainResult<()> {
+    use crate::db::schema::projects as p;
+    use diesel::prelude::*;
+    let today = commune.today();
+    let ago = |days: u64| today - chrono::Days::new(days);
+    diesel::update(p::table.filter(p::round_id.eq(round)))
+        .set(p::updated_on.eq(ago(90)))
+        .execute(conn)?;
+    let built = projects::of_round(conn, round)?;
+    let news: [&[News]; 2] = [
+        &[
+            (75, Status::Tendering, 0, 0, "Le dossier d’appel d’offres est publié au tableau d’affichage de la mairie et dans la presse.", ""),
+            (40, Status::Works, 10, 1_400_000, "Marché attribué après ouverture publique des plis. L’entreprise a installé son chantier.", "Installation du chantier"),
+            (12, Status::Works, 45, 2_300_000, "Les fondations sont terminées ; la suite des travaux avant la fin du mois prochain.", "Fondations coulées, vues depuis la rue"),
+        ],
+        &[(20, Status::Tendering, 0, 0, "Les services techniques préparent le cahier des charges ; l’appel d’offres sera publié ce mois-ci.", "")],
+    ];
+    for (project, news) in built.iter().zip(news) {
+        for (days, status, progress, spent, note, caption) in news {
+            let update = projects::NewUpdate {
+                on: ago(*days),
+                status: *status,
+                progress: *progress,
+                spent: Xof(*spent),
+                note: note.to_string(),
+                caption: caption.to_string(),
+            };
+            projects::record(conn, commune, project.id, &update, actor)?;
+        }
+    }
+    Ok(())
+}
+
 /// Loads the demo's two rounds into a commune that has its districts and accounts.
 pub fn load(
     conn: &mut DbConn,
@@ -166,6 +210,8 @@ pub fn load(
             }
         }
         phases::advance(conn, commune, done, Phase::Vote, actor)?;
+        phases::advance(conn, commune, done, Phase::Results, actor)?;
+        follow_two(conn, commune, done, actor)?;
         // This year's round, open for voting; the demo citizen is on its register.
         let open = round_until(
             conn,

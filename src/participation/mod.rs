@@ -5,7 +5,7 @@
 //! ballots are counted by [`crate::voting`], never here.
 //!
 //! This module owns the tables `rounds`, `round_phases`, `round_areas`, `proposals`,
-//! `ballots` and `round_results`. It reads no other domain's tables.
+//! `ballots`, `round_results`, `projects` and `project_updates`. It reads no other domain's tables.
 //!
 //! **Secrecy.** A ballot records what was voted, never who voted nor when: it has no
 //! voter, no time, and is keyed by a random public id, so that neither its columns nor
@@ -18,6 +18,7 @@ pub mod election;
 pub mod paper;
 pub mod pbfile;
 pub mod phases;
+pub mod projects;
 pub mod proposals;
 pub mod results;
 pub mod review;

@@ -1,12 +1,13 @@
 //! A round's phases follow in order, and each action belongs to one of them: the
 //! server refuses an action outside its phase, whatever the page showed. A `councillor`
 //! or an `admin` moves a round to its next phase; opening the vote fixes the envelopes
-//! tied to revenue, and closing it counts the ballots.
+//! tied to revenue, closing it counts the ballots, and moving on from the results makes
+//! the winners projects.
 
 use diesel::prelude::*;
 use serde_json::json;
 
-use super::{results, rounds, Phase, ProposalStatus, Round};
+use super::{projects, results, rounds, Phase, ProposalStatus, Round};
 use crate::audit::{self, Actor, Event};
 use crate::communes::{self, Commune};
 use crate::db::schema::{proposals, round_areas, round_phases, rounds as r};
@@ -105,6 +106,9 @@ pub fn advance(
     if step.to == Phase::Results {
         let closed = rounds::get(conn, commune.id, round)?;
         results::count(conn, &closed)?;
+    }
+    if step.to == Phase::Implementation {
+        projects::create_from_winners(conn, &current, commune.today())?;
     }
     audit::append(
         conn,

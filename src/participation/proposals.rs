@@ -232,6 +232,16 @@ pub fn get(conn: &mut DbConn, round: RoundId, id: ProposalId) -> QueryResult<Pro
         .first(conn)
 }
 
+/// The proposal of a round with ballot code `code`, if any.
+pub fn by_code(conn: &mut DbConn, round: RoundId, code: &str) -> QueryResult<Option<Proposal>> {
+    p::table
+        .filter(p::round_id.eq(round))
+        .filter(p::code.eq(code))
+        .select(Proposal::as_select())
+        .first(conn)
+        .optional()
+}
+
 /// The names of a proposal's authors (two or more after a merge).
 pub fn authors(conn: &mut DbConn, id: ProposalId) -> QueryResult<Vec<String>> {
     let ids: Vec<UserId> = proposal_authors::table

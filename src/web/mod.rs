@@ -38,6 +38,8 @@ pub struct AppState {
     pub resets: ResetThrottle,
     /// Voters' one-time codes, asked for and tried, per address.
     pub voter_codes: ResetThrottle,
+    /// Asking to follow a subject by e-mail, and opening a subscription's link.
+    pub subscriptions: ResetThrottle,
     pub sms: std::sync::Arc<dyn crate::notify::SmsGateway>,
 }
 

@@ -7,12 +7,12 @@ use actix_web::middleware::from_fn;
 use actix_web::{web, FromRequest, Handler, Responder};
 
 use super::guard::guard;
-use super::pages::participation::{manage, paper, proposals, rounds, sms, vote};
+use super::pages::participation::{manage, paper, projects, proposals, rounds, sms, vote};
 use super::pages::revenue::{
     adjustments, collect, dashboard, duplicates, imports, items, notice, penalties, register,
     rolls, taxes, taxpayer,
 };
-use super::pages::{account, admin, api, auth, public, spaces, system};
+use super::pages::{account, admin, api, auth, public, spaces, subscriptions, system};
 use crate::accounts::{Access, Perm};
 
 use Access::{LoggedIn, Public};
@@ -91,6 +91,13 @@ pub fn table<T: Table>(t: &mut T) {
     t.add(M::GET,  "/{commune}/rounds/{round}/paper", paper_entry, paper::show);
     t.add(M::POST, "/{commune}/rounds/{round}/paper", paper_entry, paper::enter);
     t.add(M::POST, "/{commune}/rounds/{round}/paper/sign-in", paper_entry, paper::sign_in);
+    // The winners, built: public pages, an officer's updates, and news by e-mail
+    t.add(M::GET,  "/{commune}/projects", Public, projects::list);
+    t.add(M::GET,  "/{commune}/projects/{project}", Public, projects::show);
+    t.add(M::POST, "/{commune}/projects/{project}/updates", run_rounds, projects::update);
+    t.add(M::POST, "/{commune}/projects/{project}/subscribe", Public, projects::subscribe);
+    t.add(M::GET,  "/{commune}/subscriptions/{token}", Public, subscriptions::show);
+    t.add(M::POST, "/{commune}/subscriptions/{token}", Public, subscriptions::act);
     // Administration
     t.add(M::GET,  "/{commune}/admin", admin, admin::home);
     t.add(M::GET,  "/{commune}/admin/users", admin, admin::list_users);

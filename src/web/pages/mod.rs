@@ -8,6 +8,7 @@ pub mod participation;
 pub mod public;
 pub mod revenue;
 pub mod spaces;
+pub mod subscriptions;
 pub mod system;
 
 use actix_web::http::StatusCode;

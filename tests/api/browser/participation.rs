@@ -224,3 +224,89 @@ async fn a_citizen_votes_with_a_mailed_code_and_finds_the_ballot_counted_in_fren
 async fn a_citizen_votes_with_a_mailed_code_and_finds_the_ballot_counted_in_english() {
     a_voter_journey("en").await;
 }
+
+/// A resident follows a project under way: the commune's projects, one project's news,
+/// a subscription confirmed through the link mailed by the real SMTP server; then a
+/// councillor reports the works finished, and the resident hears of it by mail.
+#[actix_web::test]
+async fn a_resident_follows_a_project_and_hears_by_mail_when_its_works_are_finished() {
+    let smtp = crate::smtp::SmtpSink::start().await;
+    let Some((app, b)) =
+        app_and_browser_with(crate::helpers::TestApp::builder().smtp(smtp.url())).await
+    else {
+        return;
+    };
+    b.goto(&format!("/{DAKAR}")).await;
+    b.click_link("main", "Projets réalisés avec les habitants")
+        .await;
+    b.wait_for_path(&format!("/{DAKAR}/projects")).await;
+    assert_eq!(b.text("main [data-figure=under-way]").await, "2");
+    b.shoot_both("projects").await;
+
+    // The project in works: its figures and its news, the latest first.
+    b.click("main table.project-list td.head a").await;
+    b.wait_until("a project page", |b| async move {
+        !b.all("main ol.timeline").await.is_empty()
+    })
+    .await;
+    let project = b.path().await;
+    assert_eq!(b.text("main [data-figure=status]").await, "Travaux");
+    assert_eq!(b.text("main [data-figure=progress]").await, "45 %");
+    assert_eq!(b.all("main ol.timeline li").await.len(), 3);
+    let title = b.text("main h1").await;
+    b.shoot_both("project").await;
+    b.check_printed_page(&project, &title).await;
+
+    // Following it by mail: a link to confirm, then an active subscription.
+    b.fill("main input[name=email]", "awa.ndiaye@example.sn")
+        .await;
+    b.click("main section.follow button[type=submit]").await;
+    b.wait_until("the notice that a mail left", |b| async move {
+        b.text("body").await.contains("un courriel vient de partir")
+    })
+    .await;
+    let mail = smtp.wait_for(1).await.remove(0);
+    assert_eq!(mail.to, vec!["awa.ndiaye@example.sn".to_string()]);
+    let body = crate::mail::decoded_body(&mail.data);
+    let at = body.find("/subscriptions/").expect("a link to confirm");
+    let token: String = body[at + 15..]
+        .chars()
+        .take_while(char::is_ascii_hexdigit)
+        .collect();
+    b.goto(&format!("/{DAKAR}/subscriptions/{token}")).await;
+    b.shoot_both("subscription-confirm").await;
+    b.click("main button[value=confirm]").await;
+    b.wait_until("the subscription confirmed", |b| async move {
+        b.text("main").await.contains("L’abonnement est actif")
+    })
+    .await;
+
+    // A councillor reports the works finished.
+    b.log_in(&demo_email(DAKAR, "councillor"), DEMO_PASSWORD)
+        .await;
+    b.goto(&project).await;
+    b.click("main select[name=status] option[value=done]").await;
+    b.fill("main input[name=spent]", "3350000").await;
+    b.fill(
+        "main textarea[name=note]",
+        "Les vingt lampadaires éclairent la rue depuis hier soir.",
+    )
+    .await;
+    b.shoot_both("project-update").await;
+    b.click("main section.staff button[type=submit]").await;
+    b.wait_until("the project finished", |b| async move {
+        b.text("main [data-figure=status]").await == "Terminé"
+    })
+    .await;
+    assert_eq!(b.text("main [data-figure=progress]").await, "100 %");
+    assert!(
+        b.all("main section.staff").await.is_empty(),
+        "closed to news"
+    );
+
+    let mail = smtp.wait_for(2).await.remove(1);
+    assert_eq!(mail.to, vec!["awa.ndiaye@example.sn".to_string()]);
+    let body = crate::mail::decoded_body(&mail.data);
+    assert!(body.contains("à l’état « Terminé »"), "{body}");
+    assert!(body.contains("Les vingt lampadaires"), "{body}");
+}

@@ -2,6 +2,7 @@
 //! ballots anyone can recount.
 
 mod paper;
+mod projects;
 mod proposals;
 mod rounds;
 mod secrecy;

@@ -3,6 +3,7 @@
 
 pub mod manage;
 pub mod paper;
+pub mod projects;
 pub mod proposals;
 pub mod rounds;
 pub mod sms;

@@ -15,7 +15,7 @@ use crate::ids::{AreaId, ProposalId, RoundId};
 use crate::money::Xof;
 use crate::participation::proposals::{self, Category, Filter, NewProposal};
 use crate::participation::review::{self, Verdict};
-use crate::participation::{rounds, Area, Phase, ProposalStatus, Round};
+use crate::participation::{projects, rounds, Area, Phase, ProposalStatus, Round};
 use crate::web::pages::{field_messages, form_id, with_status};
 use crate::web::{AppState, Ctx};
 
@@ -129,7 +129,7 @@ pub async fn show(
     let (_, round, proposal) = path.into_inner();
     let (round, proposal) = (RoundId(round), ProposalId(proposal));
     let user = ctx.visitor.user.as_ref().map(|u| u.id);
-    let (round, areas, p, authors, (supports, mine), others) = state
+    let (round, areas, p, authors, (supports, mine), others, project) = state
         .db(move |conn| {
             let round = rounds::get(conn, cid, round)?;
             let p = proposals::get(conn, round.id, proposal)?;
@@ -141,7 +141,8 @@ pub async fn show(
                 ..Filter::default()
             };
             let others = proposals::list(conn, round.id, &same_area)?;
-            Ok((round, areas, p, authors, supports, others))
+            let project = projects::of_proposal(conn, p.id)?.map(|p| p.id);
+            Ok((round, areas, p, authors, supports, others, project))
         })
         .await?;
     let roles = &ctx.visitor.roles;
@@ -170,6 +171,7 @@ pub async fn show(
                 "area": area.map(|a| area_name(&round, a, &ctx, &state)),
             },
             "authors": authors,
+            "project": project,
             "supports": supports,
             "supported": mine,
             "can_support": open && round.supports && round.phase == Phase::Proposals

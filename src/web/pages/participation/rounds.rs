@@ -9,7 +9,7 @@ use super::view;
 use crate::accounts::{authz, Perm};
 use crate::error::{AppError, AppResult};
 use crate::ids::{AreaId, RoundId};
-use crate::participation::{pbfile, results, rounds, Phase};
+use crate::participation::{pbfile, projects, results, rounds, Phase};
 use crate::web::guard::Visitor;
 use crate::web::{AppState, Ctx};
 
@@ -40,15 +40,24 @@ pub async fn show(
 ) -> AppResult<HttpResponse> {
     let cid = ctx.visitor.commune()?.id;
     let id = RoundId(path.into_inner().1);
-    let (round, areas, phases, counted) = state
+    let (round, areas, phases, counted, built) = state
         .db(move |conn| {
             let round = rounds::get(conn, cid, id)?;
             let areas = rounds::areas(conn, id)?;
             let phases = rounds::phases(conn, id)?;
             let counted = results::published(conn, &round)?;
-            Ok((round, areas, phases, counted))
+            let built = projects::of_round(conn, id)?;
+            Ok((round, areas, phases, counted, built))
         })
         .await?;
+    let built: Vec<_> = built
+        .iter()
+        .map(|p| {
+            let mut shown = super::projects::project_json(p, &round, ctx.locale);
+            shown["area"] = json!(areas.iter().find(|a| a.id == p.area_id).map(|a| &a.name));
+            shown
+        })
+        .collect();
     let shown_areas: Vec<_> = areas
         .iter()
         .map(|a| {
@@ -65,6 +74,7 @@ pub async fn show(
             "round": view::round_json(&round, ctx.locale),
             "phases": view::phases_json(&round, &phases),
             "areas": shown_areas,
+            "projects": built,
             "can_run": can_run(&ctx) && round.source.is_none() && round.phase.next().is_some(),
         }),
     )

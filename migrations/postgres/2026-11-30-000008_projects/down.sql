@@ -1,0 +1,3 @@
+DROP TABLE subscriptions;
+DROP TABLE project_updates;
+DROP TABLE projects;
