@@ -54,8 +54,8 @@ pub async fn list(state: web::Data<AppState>, ctx: Ctx) -> AppResult<HttpRespons
             let all = projects::of_commune(conn, cid)?;
             let mut areas = HashMap::new();
             for (_, round) in &all {
-                if !areas.contains_key(&round.id) {
-                    areas.insert(round.id, rounds::areas(conn, round.id)?);
+                if let std::collections::hash_map::Entry::Vacant(e) = areas.entry(round.id) {
+                    e.insert(rounds::areas(conn, round.id)?);
                 }
             }
             Ok((all, areas))
