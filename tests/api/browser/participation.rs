@@ -231,7 +231,7 @@ async fn a_citizen_votes_with_a_mailed_code_and_finds_the_ballot_counted_in_engl
 #[actix_web::test]
 async fn a_resident_follows_a_project_and_hears_by_mail_when_its_works_are_finished() {
     let smtp = crate::smtp::SmtpSink::start().await;
-    let Some((app, b)) =
+    let Some((_app, b)) =
         app_and_browser_with(crate::helpers::TestApp::builder().smtp(smtp.url())).await
     else {
         return;
