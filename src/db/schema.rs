@@ -488,6 +488,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    hand_counts (round_id, area_id, assembly, code) {
+        round_id -> BigInt,
+        area_id -> BigInt,
+        assembly -> Text,
+        code -> Text,
+        votes -> BigInt,
+        entered_by -> BigInt,
+    }
+}
+
 diesel::joinable!(districts -> communes (commune_id));
 diesel::joinable!(user_roles -> communes (commune_id));
 diesel::joinable!(user_roles -> users (user_id));
@@ -524,6 +535,7 @@ diesel::joinable!(round_results -> round_areas (area_id));
 diesel::joinable!(projects -> rounds (round_id));
 diesel::joinable!(project_updates -> projects (project_id));
 diesel::joinable!(subscriptions -> communes (commune_id));
+diesel::joinable!(hand_counts -> round_areas (area_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     app_settings,
@@ -560,4 +572,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     projects,
     project_updates,
     subscriptions,
+    hand_counts,
 );

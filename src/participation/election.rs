@@ -1,13 +1,13 @@
 //! An area's election as the engine sees it: the envelope, the feasible proposals that
-//! are on its ballot, and its ballots. Counting, checking a ballot and exporting the
+//! are on its ballot, and its ballots (with the hands of assemblies, one ballot each). Counting, checking a ballot and exporting the
 //! `.pb` file all start from here, so they all see the same election.
 
 use diesel::prelude::*;
 
 use super::{Area, ProposalStatus, Round};
-use crate::db::schema::{ballots, proposals};
+use crate::db::schema::{ballots, hand_counts, proposals};
 use crate::db::DbConn;
-use crate::ids::ProposalId;
+use crate::ids::{AreaId, ProposalId};
 use crate::voting::{Ballot, Election, Project};
 
 /// A proposal as it stands on the ballot.
@@ -96,10 +96,35 @@ pub fn load(conn: &mut DbConn, round: &Round, area: &Area) -> QueryResult<Electi
         };
         e.add_ballot(Ballot::with_points(public_id, projects, points));
     }
+    // Each hand raised at an assembly, as a ballot for its one project (see `hands`).
+    let hands = hands(conn, area.id)?;
+    let mut assembly = 0;
+    for (i, (name, code, votes)) in hands.iter().enumerate() {
+        if i == 0 || hands[i - 1].0 != *name {
+            assembly += 1;
+        }
+        let project = *index.get(code.as_str()).ok_or_else(|| corrupt(name))?;
+        for k in 0..*votes {
+            e.add_ballot(Ballot::approval(
+                format!("hands-{assembly}-{code}-{k}"),
+                vec![project],
+            ));
+        }
+    }
     if let Some(n) = e.meta.iter_mut().find(|(k, _)| k == "num_votes") {
         n.1 = e.ballots.len().to_string();
     }
     Ok(e)
+}
+
+/// An area's totals from shows of hands: `(assembly, project code, hands)`, assembly
+/// by assembly.
+pub fn hands(conn: &mut DbConn, area: AreaId) -> QueryResult<Vec<(String, String, i64)>> {
+    hand_counts::table
+        .filter(hand_counts::area_id.eq(area))
+        .order((hand_counts::assembly, hand_counts::code))
+        .select((hand_counts::assembly, hand_counts::code, hand_counts::votes))
+        .load(conn)
 }
 
 fn corrupt(public_id: &str) -> diesel::result::Error {

@@ -15,6 +15,7 @@ pub mod ballots;
 pub mod codes;
 pub mod demo;
 pub mod election;
+pub mod hands;
 pub mod paper;
 pub mod pbfile;
 pub mod phases;

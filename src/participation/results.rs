@@ -20,7 +20,9 @@ pub struct Counted {
     pub area: AreaId,
     pub rule: String,
     /// The engine's outcome (`Outcome::to_json`): `selected`, `budget`, `cost`,
-    /// `voters`, `voters_with_some`, and each project with its explanation.
+    /// `voters`, `voters_with_some`, and each project with its explanation; with
+    /// `hands` (`assemblies`, `votes`, `for_winners`) when shows of hands were counted,
+    /// each hand being one of the `voters`.
     pub outcome: Value,
     /// For MES rounds: the projects greedy would have chosen, by id.
     pub greedy_selected: Option<Vec<String>>,
@@ -30,7 +32,11 @@ pub struct Counted {
 impl Counted {
     /// The winning projects' ids, in the order they were chosen.
     pub fn selected(&self) -> Vec<String> {
-        self.outcome["selected"]
+        Counted::selected_of(&self.outcome)
+    }
+
+    fn selected_of(outcome: &Value) -> Vec<String> {
+        outcome["selected"]
             .as_array()
             .map(|a| {
                 a.iter()
@@ -92,10 +98,23 @@ fn count_area(
     } else {
         None
     };
+    let mut outcome = outcome.to_json(&e);
+    let hands = election::hands(conn, area.id)?;
+    if !hands.is_empty() {
+        let selected = Counted::selected_of(&outcome);
+        let sum = |rows: &mut dyn Iterator<Item = &(String, String, i64)>| -> i64 {
+            rows.map(|(_, _, v)| *v).sum()
+        };
+        outcome["hands"] = serde_json::json!({
+            "assemblies": super::hands::assemblies(&hands),
+            "votes": sum(&mut hands.iter()),
+            "for_winners": sum(&mut hands.iter().filter(|(_, c, _)| selected.contains(c))),
+        });
+    }
     Ok(Counted {
         area: area.id,
         rule: rule.name().to_string(),
-        outcome: outcome.to_json(&e),
+        outcome,
         greedy_selected,
         counted_at: at,
     })

@@ -91,6 +91,7 @@ pub fn table<T: Table>(t: &mut T) {
     t.add(M::GET,  "/{commune}/rounds/{round}/paper", paper_entry, paper::show);
     t.add(M::POST, "/{commune}/rounds/{round}/paper", paper_entry, paper::enter);
     t.add(M::POST, "/{commune}/rounds/{round}/paper/sign-in", paper_entry, paper::sign_in);
+    t.add(M::POST, "/{commune}/rounds/{round}/hands", paper_entry, paper::hands);
     // The winners, built: public pages, an officer's updates, and news by e-mail
     t.add(M::GET,  "/{commune}/projects", Public, projects::list);
     t.add(M::GET,  "/{commune}/projects/{project}", Public, projects::show);

@@ -115,6 +115,7 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("GET",  "/{commune}/rounds/{round}/paper", Who::Roles(&["councillor", "admin", "reviewer"])),
     ("POST", "/{commune}/rounds/{round}/paper", Who::Roles(&["councillor", "admin", "reviewer"])),
     ("POST", "/{commune}/rounds/{round}/paper/sign-in", Who::Roles(&["councillor", "admin", "reviewer"])),
+    ("POST", "/{commune}/rounds/{round}/hands", Who::Roles(&["councillor", "admin", "reviewer"])),
     ("GET",  "/{commune}/projects", Who::Anyone),
     ("GET",  "/{commune}/projects/{project}", Who::Anyone),
     ("POST", "/{commune}/projects/{project}/updates", Who::Roles(&["councillor", "admin"])),

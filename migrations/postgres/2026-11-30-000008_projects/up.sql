@@ -52,3 +52,17 @@ CREATE TABLE subscriptions (
     created_at TIMESTAMP NOT NULL,
     UNIQUE (commune_id, topic, subject, email)
 );
+
+-- Per-project totals from an assembly that voted by a show of hands: no ballots, only
+-- the hands counted for each project. They count under the greedy rules only, where a
+-- project's score is its number of supporters, each hand as a ballot for that one
+-- project; the results say how many there were.
+CREATE TABLE hand_counts (
+    round_id BIGINT NOT NULL REFERENCES rounds (id),
+    area_id BIGINT NOT NULL REFERENCES round_areas (id),
+    assembly TEXT NOT NULL,
+    code TEXT NOT NULL,
+    votes BIGINT NOT NULL CHECK (votes >= 0),
+    entered_by BIGINT NOT NULL REFERENCES users (id),
+    PRIMARY KEY (round_id, area_id, assembly, code)
+);

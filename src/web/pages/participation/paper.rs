@@ -9,8 +9,9 @@ use serde_json::{json, Value};
 
 use crate::error::{AppError, AppResult};
 use crate::ids::{AreaId, RoundId};
+use crate::participation::hands::{self, Assembly};
 use crate::participation::paper::{self, State};
-use crate::participation::{rounds, sms};
+use crate::participation::{election, rounds, sms, Phase};
 use crate::web::pages::{form_id, with_status};
 use crate::web::{AppState, Ctx};
 
@@ -22,15 +23,42 @@ async fn render(
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
     let cid = ctx.visitor.commune()?.id;
-    let (round, areas, papers) = state
+    let (round, areas, papers, on_ballot, hands) = state
         .db(move |conn| {
+            let areas = rounds::areas(conn, id)?;
+            let mut on_ballot = Vec::new();
+            for a in &areas {
+                on_ballot.push(election::on_ballot(conn, a)?);
+            }
             Ok((
                 rounds::get(conn, cid, id)?,
-                rounds::areas(conn, id)?,
+                areas,
                 paper::list(conn, id)?,
+                on_ballot,
+                hands::of_round(conn, id)?,
             ))
         })
         .await?;
+    // Shows of hands, area by area: the form (one number per project), and the
+    // assemblies already entered with their hands.
+    let show_of_hands: Vec<Value> = areas
+        .iter()
+        .zip(&on_ballot)
+        .map(|(a, projects)| {
+            let mut assemblies: Vec<(String, i64)> = Vec::new();
+            for (_, name, _, votes) in hands.iter().filter(|h| h.0 == a.id) {
+                match assemblies.last_mut() {
+                    Some((n, total)) if n == name => *total += votes,
+                    _ => assemblies.push((name.clone(), *votes)),
+                }
+            }
+            json!({
+                "id": a.id, "name": a.name,
+                "projects": projects.iter().map(|p| json!({ "code": p.code, "title": p.title })).collect::<Vec<_>>(),
+                "assemblies": assemblies.iter().map(|(n, t)| json!({ "name": n, "hands": t })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
     let name = |a: AreaId| areas.iter().find(|x| x.id == a).map(|x| x.name.clone());
     let papers: Vec<Value> = papers
         .iter()
@@ -49,6 +77,8 @@ async fn render(
                        "points": round.vote_type().has_points() },
             "areas": areas.iter().map(|a| json!({ "id": a.id, "name": a.name })).collect::<Vec<_>>(),
             "papers": papers,
+            "hands": show_of_hands,
+            "hands_allowed": hands::allowed(&round).is_ok() && round.phase == Phase::Vote,
             "message": message,
         }),
     )?;
@@ -159,6 +189,70 @@ pub async fn sign_in(
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
         Err(e) => return Err(e),
+    };
+    render(&state, &ctx, id, message, status).await
+}
+
+/// An assembly's show of hands: its name, its area, and the hands for each project
+/// (`hands_<code>`; an empty field is none).
+pub async fn hands(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    path: web::Path<(String, i64)>,
+    form: web::Form<Vec<(String, String)>>,
+) -> AppResult<HttpResponse> {
+    let commune = ctx.visitor.commune()?.clone();
+    let id = RoundId(path.into_inner().1);
+    let actor = ctx.actor()?;
+    let field = |k: &str| {
+        form.iter()
+            .find(|(name, _)| name == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let mut counts = Vec::new();
+    for (k, v) in form.iter() {
+        let Some(code) = k.strip_prefix("hands_") else {
+            continue;
+        };
+        let v = v.trim();
+        let n = if v.is_empty() {
+            0
+        } else {
+            v.parse::<i64>().unwrap_or(-1)
+        };
+        counts.push((code.to_string(), n));
+    }
+    let new = Assembly {
+        area: AreaId(form_id(&field("area"))?),
+        name: field("assembly"),
+        hands: counts,
+    };
+    let name = new.name.clone();
+    let result = state
+        .write(move |conn| hands::enter(conn, &commune, id, &new, &actor))
+        .await;
+    let (message, status) = match result {
+        Ok(()) => (
+            json!({ "kind": "ok", "key": "hands.recorded", "name": name }),
+            StatusCode::OK,
+        ),
+        Err(e) => {
+            let text = e
+                .into_field_errors()
+                .or_else(|e| match e {
+                    AppError::Refused(r) => Ok(vec![r]),
+                    other => Err(other),
+                })?
+                .iter()
+                .map(|r| r.message(&state.catalog, ctx.locale))
+                .collect::<Vec<_>>()
+                .join(" ");
+            (
+                json!({ "kind": "error", "text": text }),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
     };
     render(&state, &ctx, id, message, status).await
 }

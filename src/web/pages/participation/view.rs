@@ -146,8 +146,13 @@ pub fn area_json(
             strong: r["selected"].as_bool().unwrap_or(false),
         })
         .collect();
-    let voters = o["voters"].as_i64().unwrap_or(0);
-    let satisfied = o["voters_with_some"].as_i64().unwrap_or(0);
+    // Hands raised at assemblies count as one-project ballots; the figures about
+    // voters are about ballots, and the hands are said apart.
+    let hands = &o["hands"];
+    let hand_votes = hands["votes"].as_i64().unwrap_or(0);
+    let voters = o["voters"].as_i64().unwrap_or(0) - hand_votes;
+    let satisfied =
+        o["voters_with_some"].as_i64().unwrap_or(0) - hands["for_winners"].as_i64().unwrap_or(0);
     let selected = c.selected();
     let greedy = c.greedy_selected.as_ref().map(|g| {
         let same = {
@@ -176,6 +181,14 @@ pub fn area_json(
         "chart": charts::bars(&catalog.t(locale, "round.chart_title"), &bars),
         "chart_partial": projects.len() > CHART_BARS,
         "greedy": greedy,
+        "hands": (hand_votes > 0).then(|| catalog.text(
+            locale,
+            "hands.counted",
+            [
+                ("count", &Arg::Number(hand_votes)),
+                ("assemblies", &Arg::Number(hands["assemblies"].as_i64().unwrap_or(0))),
+            ],
+        )),
     });
     out
 }
@@ -203,6 +216,8 @@ pub fn results_api(round: &Round, areas: &[Area], counted: &[Counted]) -> Value 
                 "counted_at": c.counted_at,
                 "projects": o["projects"],
                 "ties": o["ties"],
+                // Shows of hands counted, each hand one of the `voters` (or null).
+                "hands": o["hands"],
             }))
         })
         .collect();
