@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod budget;
 pub mod cli;
 pub mod communes;
 pub mod config;
