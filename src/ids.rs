@@ -70,3 +70,4 @@ id_newtype!(
     ProjectId,
     SubscriptionId
 );
+id_newtype!(DocumentId, BudgetLineId);

@@ -1,9 +1,12 @@
-//! The commune budget: the national nomenclature its lines are written on, and the
-//! balance rules a document must meet before it goes to the council. Budget documents,
-//! their workflow, execution and publication come next (issue 10).
+//! The commune budget: the national nomenclature its lines are written on, the balance
+//! rules, the documents and their steps from draft to publication, and the published
+//! open data. Execution, the public portal and the Fiscal Data Package come next
+//! (issue 10).
 //!
 //! Budget reads revenue and participation only through the public functions they
 //! offer; neither imports budget.
 
 pub mod balance;
+pub mod documents;
 pub mod nomenclature;
+pub mod opendata;

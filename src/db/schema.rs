@@ -499,6 +499,43 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    budget_documents (id) {
+        id -> BigInt,
+        commune_id -> BigInt,
+        fiscal_year -> BigInt,
+        kind -> Text,
+        title -> Text,
+        status -> Text,
+        voted_on -> Nullable<Date>,
+        deliberation -> Nullable<Text>,
+        votes_for -> Nullable<BigInt>,
+        votes_against -> Nullable<BigInt>,
+        abstentions -> Nullable<BigInt>,
+        approved_on -> Nullable<Date>,
+        approval_ref -> Nullable<Text>,
+        published_at -> Nullable<Timestamp>,
+        published_csv -> Nullable<Text>,
+        csv_sha256 -> Nullable<Text>,
+        audit_seq -> Nullable<BigInt>,
+        audit_head -> Nullable<Text>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    budget_lines (id) {
+        id -> BigInt,
+        document_id -> BigInt,
+        article -> Text,
+        label -> Text,
+        amount -> BigInt,
+        round_id -> Nullable<BigInt>,
+        project_id -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(districts -> communes (commune_id));
 diesel::joinable!(user_roles -> communes (commune_id));
 diesel::joinable!(user_roles -> users (user_id));
@@ -536,6 +573,8 @@ diesel::joinable!(projects -> rounds (round_id));
 diesel::joinable!(project_updates -> projects (project_id));
 diesel::joinable!(subscriptions -> communes (commune_id));
 diesel::joinable!(hand_counts -> round_areas (area_id));
+diesel::joinable!(budget_documents -> communes (commune_id));
+diesel::joinable!(budget_lines -> budget_documents (document_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     app_settings,
@@ -573,4 +612,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     project_updates,
     subscriptions,
     hand_counts,
+    budget_documents,
+    budget_lines,
 );

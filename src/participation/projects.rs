@@ -217,6 +217,44 @@ pub fn of_proposal(conn: &mut DbConn, proposal: ProposalId) -> QueryResult<Optio
         .optional()
 }
 
+/// A winner as the budget takes it: which project, its title, the amount voted and
+/// the topic of its proposal.
+#[derive(Debug, Clone)]
+pub struct ForBudget {
+    pub project: ProjectId,
+    pub title: String,
+    pub amount: i64,
+    pub topic: String,
+}
+
+/// A round's projects (its winners) for the budget, in the order they won; none when
+/// the round is not the commune's or not yet in its implementation.
+pub fn for_budget(
+    conn: &mut DbConn,
+    commune: CommuneId,
+    round: RoundId,
+) -> QueryResult<Vec<ForBudget>> {
+    use crate::db::schema::proposals as q;
+    let rows: Vec<(ProjectId, String, i64, Option<String>)> = p::table
+        .inner_join(r::table)
+        .inner_join(q::table.on(q::id.eq(p::proposal_id)))
+        .filter(r::commune_id.eq(commune))
+        .filter(p::round_id.eq(round))
+        .filter(p::status.ne(Status::Abandoned))
+        .order((p::area_id, p::id))
+        .select((p::id, p::title, p::budget, q::category))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(project, title, amount, topic)| ForBudget {
+            project,
+            title,
+            amount,
+            topic: topic.unwrap_or_else(|| "other".into()),
+        })
+        .collect())
+}
+
 /// A project's updates, the latest first.
 pub fn updates(conn: &mut DbConn, id: ProjectId) -> QueryResult<Vec<Update>> {
     u::table

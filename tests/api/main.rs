@@ -11,6 +11,7 @@ mod admin;
 mod audit_log;
 #[cfg(unix)]
 mod browser;
+mod budget;
 mod cli;
 mod database;
 mod mail;

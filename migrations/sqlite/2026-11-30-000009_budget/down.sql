@@ -1,0 +1,2 @@
+DROP TABLE budget_lines;
+DROP TABLE budget_documents;
