@@ -37,7 +37,6 @@ pub fn template_source(name: &str) -> Option<String> {
 pub fn build(catalog: Arc<Catalog>) -> anyhow::Result<Handlebars<'static>> {
     let mut hb = Handlebars::new();
     hb.set_strict_mode(true);
-    hb.set_dev_mode(cfg!(debug_assertions));
     hb.register_embed_templates_with_extension::<TemplateFiles>(".hbs")?;
     let c = catalog.clone();
     hb.register_helper(
