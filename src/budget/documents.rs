@@ -97,6 +97,26 @@ pub fn list(conn: &mut DbConn, commune: CommuneId) -> QueryResult<Vec<Document>>
         .load(conn)
 }
 
+/// The published document the portal shows: the latest published of `year`, or of
+/// any year.
+pub fn published(
+    conn: &mut DbConn,
+    commune: CommuneId,
+    year: Option<i64>,
+) -> QueryResult<Option<Document>> {
+    let mut q = d::table
+        .filter(d::commune_id.eq(commune))
+        .filter(d::status.eq(Status::Published))
+        .into_boxed();
+    if let Some(y) = year {
+        q = q.filter(d::fiscal_year.eq(y));
+    }
+    q.order((d::fiscal_year.desc(), d::published_at.desc(), d::id.desc()))
+        .select(Document::as_select())
+        .first(conn)
+        .optional()
+}
+
 /// A document's lines, article by article.
 pub fn lines(conn: &mut DbConn, id: DocumentId) -> QueryResult<Vec<Line>> {
     l::table

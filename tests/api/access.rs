@@ -116,6 +116,9 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("POST", "/{commune}/rounds/{round}/paper", Who::Roles(&["councillor", "admin", "reviewer"])),
     ("POST", "/{commune}/rounds/{round}/paper/sign-in", Who::Roles(&["councillor", "admin", "reviewer"])),
     ("POST", "/{commune}/rounds/{round}/hands", Who::Roles(&["councillor", "admin", "reviewer"])),
+    ("GET",  "/{commune}/budget", Who::Anyone),
+    ("GET",  "/{commune}/budget/{year}.csv", Who::Anyone),
+    ("GET",  "/{commune}/budget/{year}", Who::Anyone),
     ("GET",  "/{commune}/projects", Who::Anyone),
     ("GET",  "/{commune}/projects/{project}", Who::Anyone),
     ("POST", "/{commune}/projects/{project}/updates", Who::Roles(&["councillor", "admin"])),
@@ -149,6 +152,7 @@ fn concrete(path: &str, user_id: i64) -> String {
         .replace("{area}", "1")
         .replace("{proposal}", "1")
         .replace("{project}", "1")
+        .replace("{year}", "2026")
 }
 
 /// Sends the request; POSTs carry a valid CSRF token and an empty form, which no

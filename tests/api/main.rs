@@ -11,7 +11,7 @@ mod admin;
 mod audit_log;
 #[cfg(unix)]
 mod browser;
-mod budget;
+pub(crate) mod budget;
 mod cli;
 mod database;
 mod mail;

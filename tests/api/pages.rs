@@ -24,6 +24,7 @@ struct Ids {
     proposal: i64,
     project: i64,
     subscription: String,
+    budget_year: i64,
 }
 
 fn demo_ids(app: &TestApp) -> Ids {
@@ -141,7 +142,11 @@ fn demo_ids(app: &TestApp) -> Ids {
         subscriptions::Asked::Confirm(token) => token,
         other => panic!("expected a link to confirm, got {other:?}"),
     };
+    // A published budget.
+    let budget_year = 2026;
+    crate::budget::publish_small(&mut conn, &commune, budget_year);
     Ids {
+        budget_year,
         project: project.0,
         subscription,
         proposal: proposal.0,
@@ -175,6 +180,7 @@ fn concrete(path: &str, ids: &Ids) -> String {
             &format!("/subscriptions/{}", ids.subscription),
         )
         .replace("{project}", &ids.project.to_string())
+        .replace("{year}", &ids.budget_year.to_string())
         .replace("{user}", &ids.user.to_string())
         .replace("{roll}", &ids.roll.to_string())
         .replace("{round}", &ids.round.to_string())

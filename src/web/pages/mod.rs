@@ -4,6 +4,7 @@ pub mod account;
 pub mod admin;
 pub mod api;
 pub mod auth;
+pub mod budget;
 pub mod participation;
 pub mod public;
 pub mod revenue;

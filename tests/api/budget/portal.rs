@@ -1,0 +1,71 @@
+//! The public budget portal over HTTP: the published budget with its sections, its
+//! chapters and their charts, and the CSV whose SHA-256 the page shows.
+
+use reqwest::StatusCode;
+use sha2::{Digest, Sha256};
+
+use crate::helpers::{TestApp, DAKAR};
+
+#[actix_web::test]
+async fn the_portal_shows_the_published_budget_and_its_csv_has_the_published_hash() {
+    let app = TestApp::spawn().await;
+    let v = app.visitor();
+    let page = v.text(&format!("/{DAKAR}/budget")).await;
+    assert!(
+        page.contains("data-figure=\"none\""),
+        "nothing published yet"
+    );
+    assert_eq!(
+        v.get(&format!("/{DAKAR}/budget/2026")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+
+    {
+        let conn = &mut app.conn();
+        let commune = commune::communes::by_slug(conn, DAKAR).unwrap().unwrap();
+        super::publish_small(conn, &commune, 2026);
+    }
+    let page = v.text(&format!("/{DAKAR}/budget")).await;
+    assert!(page.contains("Budget 2026"), "{page}");
+    // 175 000 000 of revenue and of spending, the transfer of 50 000 000 counted once.
+    assert!(
+        page.contains("data-figure=\"revenue\">175\u{202F}000\u{202F}000\u{A0}FCFA"),
+        "{page}"
+    );
+    assert!(page.contains("data-figure=\"spending\">175\u{202F}000\u{202F}000\u{A0}FCFA"));
+    assert!(page.contains("Impôts et taxes locaux") && page.contains("<svg"));
+    assert!(
+        page.contains("délibération 2026-012 (pour : 28 ; contre : 3 ; abstentions : 1)"),
+        "{page}"
+    );
+    assert!(!page.contains("<script"));
+
+    let shown = {
+        let at = page.find("data-figure=\"sha256\">").unwrap() + 21;
+        page[at..at + 64].to_string()
+    };
+    let res = v.get(&format!("/{DAKAR}/budget/2026.csv")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let csv = res.bytes().await.unwrap();
+    assert_eq!(
+        hex::encode(Sha256::digest(&csv)),
+        shown,
+        "the download is the published file"
+    );
+    let text = String::from_utf8(csv.to_vec()).unwrap();
+    assert!(text.starts_with("fiscal_year,document,kind,section,direction,chapter,article"));
+    assert_eq!(text.lines().count(), 10, "a header and nine lines");
+
+    // In English too.
+    let en = v
+        .get_with_language(&format!("/{DAKAR}/budget/2026"), "en")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(en.contains("Where the money goes"), "{en}");
+}
