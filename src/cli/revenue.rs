@@ -94,6 +94,16 @@ pub enum ExportCmd {
     },
     /// A closed participatory-budgeting round's anonymised ballots, as `.pb` files.
     Ballots(super::participation::ExportBallotsArgs),
+    /// A year's published budget: its CSV (byte for byte the published file), its JSON
+    /// and its Fiscal Data Package descriptor, into a folder.
+    Budget {
+        #[arg(long)]
+        commune: String,
+        #[arg(long)]
+        year: i64,
+        #[arg(long)]
+        dir: PathBuf,
+    },
 }
 
 pub fn tax(cmd: TaxCmd, settings: &Settings) -> Result<()> {
@@ -238,6 +248,35 @@ fn output(out: &Option<PathBuf>) -> Result<Box<dyn Write>> {
 pub fn export(cmd: ExportCmd, settings: &Settings) -> Result<()> {
     match cmd {
         ExportCmd::Ballots(args) => return super::participation::export_ballots(args, settings),
+        ExportCmd::Budget { commune, year, dir } => {
+            let mut conn = connect(settings)?;
+            let c = commune_by_slug(&mut conn, &commune)?;
+            let doc = crate::budget::documents::published(&mut conn, c.id, Some(year))?
+                .with_context(|| format!("no budget of {year} is published in {}", c.slug))?;
+            let csv = doc.published_csv.clone().unwrap_or_default();
+            let stem = format!("{}-budget-{year}", c.slug);
+            std::fs::create_dir_all(&dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            let json = crate::budget::opendata::json_rows(&csv)?;
+            let package = crate::budget::opendata::datapackage(
+                &stem,
+                &format!("{} — {}", doc.title, c.name),
+                &format!("{stem}.csv"),
+                doc.csv_sha256.as_deref().unwrap_or(""),
+                csv.len(),
+            );
+            std::fs::write(dir.join(format!("{stem}.csv")), &csv)?;
+            std::fs::write(
+                dir.join(format!("{stem}.json")),
+                serde_json::to_string_pretty(&json)?,
+            )?;
+            std::fs::write(
+                dir.join("datapackage.json"),
+                serde_json::to_string_pretty(&package)?,
+            )?;
+            println!("{}", dir.join(format!("{stem}.csv")).display());
+            eprintln!("sha256 {}", doc.csv_sha256.unwrap_or_default());
+        }
         ExportCmd::Taxpayers { commune, out } => {
             let mut conn = connect(settings)?;
             let c = commune_by_slug(&mut conn, &commune)?;

@@ -95,6 +95,8 @@ pub fn table<T: Table>(t: &mut T) {
     // The budget portal (before `/budget/{year}`, which would take "2027.csv" whole)
     t.add(M::GET,  "/{commune}/budget", Public, budget::latest);
     t.add(M::GET,  "/{commune}/budget/{year}.csv", Public, budget::csv);
+    t.add(M::GET,  "/{commune}/budget/{year}.json", Public, budget::json);
+    t.add(M::GET,  "/{commune}/budget/{year}/datapackage.json", Public, budget::datapackage);
     t.add(M::GET,  "/{commune}/budget/{year}", Public, budget::year);
     // The winners, built: public pages, an officer's updates, and news by e-mail
     t.add(M::GET,  "/{commune}/projects", Public, projects::list);

@@ -118,6 +118,8 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("POST", "/{commune}/rounds/{round}/hands", Who::Roles(&["councillor", "admin", "reviewer"])),
     ("GET",  "/{commune}/budget", Who::Anyone),
     ("GET",  "/{commune}/budget/{year}.csv", Who::Anyone),
+    ("GET",  "/{commune}/budget/{year}.json", Who::Anyone),
+    ("GET",  "/{commune}/budget/{year}/datapackage.json", Who::Anyone),
     ("GET",  "/{commune}/budget/{year}", Who::Anyone),
     ("GET",  "/{commune}/projects", Who::Anyone),
     ("GET",  "/{commune}/projects/{project}", Who::Anyone),

@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 
 use crate::budget::documents::{self, Document, Line};
 use crate::budget::nomenclature::{self, Direction, Section};
+use crate::budget::opendata;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Locale;
 use crate::money::Xof;
@@ -173,6 +174,46 @@ pub async fn year(
     path: web::Path<(String, i64)>,
 ) -> AppResult<HttpResponse> {
     render(&state, &ctx, Some(path.into_inner().1)).await
+}
+
+async fn published_of(state: &AppState, ctx: &Ctx, year: i64) -> AppResult<(Document, String)> {
+    let cid = ctx.visitor.commune()?.id;
+    let doc = state
+        .db(move |conn| documents::published(conn, cid, Some(year))?.ok_or(AppError::NotFound))
+        .await?;
+    let csv = doc.published_csv.clone().ok_or(AppError::NotFound)?;
+    Ok((doc, csv))
+}
+
+/// The published lines of the year as JSON, with the document they come from.
+pub async fn json(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    path: web::Path<(String, i64)>,
+) -> AppResult<HttpResponse> {
+    let (doc, csv) = published_of(&state, &ctx, path.into_inner().1).await?;
+    let rows = opendata::json_rows(&csv).map_err(|e| AppError::Internal(e.into()))?;
+    Ok(HttpResponse::Ok().json(json!({ "document": doc_json(&doc), "lines": rows })))
+}
+
+/// The Fiscal Data Package descriptor of the year's published CSV.
+pub async fn datapackage(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    path: web::Path<(String, i64)>,
+) -> AppResult<HttpResponse> {
+    let year = path.into_inner().1;
+    let slug = ctx.visitor.commune()?.slug.clone();
+    let name = ctx.visitor.commune()?.name.clone();
+    let (doc, csv) = published_of(&state, &ctx, year).await?;
+    let package = opendata::datapackage(
+        &format!("{slug}-budget-{year}"),
+        &format!("{} — {name}", doc.title),
+        &format!("{}/{slug}/budget/{year}.csv", state.base_url),
+        doc.csv_sha256.as_deref().unwrap_or(""),
+        csv.len(),
+    );
+    Ok(HttpResponse::Ok().json(package))
 }
 
 /// The published CSV of the year, as it was hashed.

@@ -68,12 +68,12 @@ async fn the_language_link_turns_the_page_to_english_and_back() {
     };
     b.goto("/dakar-plateau").await;
     assert_eq!(b.lang().await, "fr");
-    assert_eq!(b.text("main h2").await, "Budgets participatifs");
+    assert_eq!(b.text("main h2").await, "Budget de la commune");
 
     b.click_link("header.top", "English").await;
     b.wait_for_lang("en").await;
     assert_eq!(b.path().await, "/dakar-plateau");
-    assert_eq!(b.text("main h2").await, "Participatory budgets");
+    assert_eq!(b.text("main h2").await, "The commune’s budget");
     assert!(b.text("header.top").await.contains("Log in"));
 
     // The choice is kept from page to page.

@@ -60,6 +60,56 @@ async fn the_portal_shows_the_published_budget_and_its_csv_has_the_published_has
     assert!(text.starts_with("fiscal_year,document,kind,section,direction,chapter,article"));
     assert_eq!(text.lines().count(), 10, "a header and nine lines");
 
+    // The same lines as JSON, and the Fiscal Data Package that describes the file.
+    let json: serde_json::Value = v
+        .get(&format!("/{DAKAR}/budget/2026.json"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(json["lines"].as_array().unwrap().len(), 9);
+    assert_eq!(json["document"]["sha256"], shown.as_str());
+    let package: serde_json::Value = v
+        .get(&format!("/{DAKAR}/budget/2026/datapackage.json"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(package["profile"], "fiscal-data-package");
+    assert_eq!(package["resources"][0]["hash"], format!("sha256:{shown}"));
+    assert!(package["resources"][0]["path"]
+        .as_str()
+        .unwrap()
+        .ends_with(&format!("/{DAKAR}/budget/2026.csv")));
+
+    // `commune export budget` writes the very file that was published.
+    let dir = tempfile::tempdir().unwrap();
+    let out = crate::cli::run_cli(
+        &app,
+        &[
+            "export",
+            "budget",
+            "--commune",
+            DAKAR,
+            "--year",
+            "2026",
+            "--dir",
+            dir.path().to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let exported = std::fs::read(dir.path().join(format!("{DAKAR}-budget-2026.csv"))).unwrap();
+    assert_eq!(exported, csv.to_vec(), "byte for byte");
+    assert!(dir.path().join("datapackage.json").exists());
+    assert!(dir
+        .path()
+        .join(format!("{DAKAR}-budget-2026.json"))
+        .exists());
+
     // In English too.
     let en = v
         .get_with_language(&format!("/{DAKAR}/budget/2026"), "en")
