@@ -177,7 +177,10 @@ pub fn datapackage(
         f
     };
     json!({
-        "profile": "fiscal-data-package",
+        // The base profile, which validators know without the network; the Fiscal Data
+        // Package's own is a URL they would fetch. The FDP parts are the fields'
+        // `columnType`s and the `model`.
+        "profile": "data-package",
         "name": name,
         "title": title,
         "resources": [{

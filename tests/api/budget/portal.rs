@@ -75,7 +75,7 @@ async fn the_portal_shows_the_published_budget_and_its_csv_has_the_published_has
         .json()
         .await
         .unwrap();
-    assert_eq!(package["profile"], "fiscal-data-package");
+    assert_eq!(package["profile"], "data-package");
     assert_eq!(package["resources"][0]["hash"], format!("sha256:{shown}"));
     assert!(package["resources"][0]["path"]
         .as_str()
@@ -109,6 +109,7 @@ async fn the_portal_shows_the_published_budget_and_its_csv_has_the_published_has
         .path()
         .join(format!("{DAKAR}-budget-2026.json"))
         .exists());
+    frictionless_validates(&dir.path().join("datapackage.json"));
 
     // In English too.
     let en = v
@@ -118,4 +119,32 @@ async fn the_portal_shows_the_published_budget_and_its_csv_has_the_published_has
         .await
         .unwrap();
     assert!(en.contains("Where the money goes"), "{en}");
+}
+
+/// `frictionless validate` on the exported package, when the tool is there
+/// (`COMMUNE_FRICTIONLESS`, or on the PATH); CI installs it and sets
+/// `COMMUNE_FRICTIONLESS_REQUIRED`, so that there a missing tool fails.
+fn frictionless_validates(package: &std::path::Path) {
+    let tool = std::env::var_os("COMMUNE_FRICTIONLESS")
+        .map(std::path::PathBuf::from)
+        .or_else(|| crate::browser::harness::find_in_path("frictionless"));
+    let Some(tool) = tool else {
+        assert!(
+            std::env::var_os("COMMUNE_FRICTIONLESS_REQUIRED").is_none(),
+            "frictionless is required here but not installed"
+        );
+        eprintln!("frictionless is not installed: the Fiscal Data Package is not validated");
+        return;
+    };
+    let out = std::process::Command::new(tool)
+        .arg("validate")
+        .arg(package)
+        .output()
+        .expect("frictionless runs");
+    assert!(
+        out.status.success(),
+        "frictionless validate: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
