@@ -8,5 +8,6 @@
 
 pub mod balance;
 pub mod documents;
+pub mod execution;
 pub mod nomenclature;
 pub mod opendata;

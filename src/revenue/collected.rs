@@ -35,3 +35,32 @@ pub fn own_source(
     };
     Ok(Xof(sum))
 }
+
+/// What was collected in a fiscal year on each budget line, from the payments recorded
+/// at the counter and the lines of the bills they paid: `(line code, amount)`, by code.
+/// The line code is the first word of the tax type's budget line ("7011 Contribution
+/// foncière…" is `7011`); penalties count on their tax's line.
+pub fn by_budget_line(
+    conn: &mut DbConn,
+    commune: CommuneId,
+    year: i64,
+) -> QueryResult<Vec<(String, Xof)>> {
+    use crate::db::schema::{assessments, payment_allocations, tax_types};
+    let rows: Vec<(String, i64)> = payment_allocations::table
+        .inner_join(payments::table)
+        .inner_join(assessments::table.inner_join(tax_types::table))
+        .filter(payments::commune_id.eq(commune))
+        .filter(payments::receipt_year.eq(year))
+        .group_by(tax_types::budget_line)
+        .select((
+            tax_types::budget_line,
+            sql::<BigInt>("CAST(SUM(payment_allocations.amount) AS BIGINT)"),
+        ))
+        .load(conn)?;
+    let mut out: std::collections::BTreeMap<String, i64> = std::collections::BTreeMap::new();
+    for (line, amount) in rows {
+        let code = line.split_whitespace().next().unwrap_or("").to_string();
+        *out.entry(code).or_default() += amount;
+    }
+    Ok(out.into_iter().map(|(c, a)| (c, Xof(a))).collect())
+}

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use crate::budget::documents::{self, Document, Line};
 use crate::budget::nomenclature::{self, Direction, Section};
-use crate::budget::opendata;
+use crate::budget::{execution, opendata};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Locale;
 use crate::money::Xof;
@@ -88,10 +88,11 @@ async fn render(state: &AppState, ctx: &Ctx, year: Option<i64>) -> AppResult<Htt
                 .filter(|d| d.status == documents::Status::Published)
                 .map(|d| d.fiscal_year)
                 .collect();
-            Ok(Some((doc, lines, years)))
+            let collected = execution::collected(conn, cid, doc.fiscal_year)?;
+            Ok(Some((doc, lines, years, collected)))
         })
         .await?;
-    let Some((doc, lines, mut years)) = found else {
+    let Some((doc, lines, mut years, collected)) = found else {
         if year.is_some() {
             return Err(AppError::NotFound);
         }
@@ -117,6 +118,22 @@ async fn render(state: &AppState, ctx: &Ctx, year: Option<i64>) -> AppResult<Htt
         .map(|l| json!({ "label": l.label, "amount": money(l.amount), "project": l.project_id }))
         .collect();
     let n = nomenclature::of(commune.country);
+    let forecast: Vec<(String, i64)> = lines
+        .iter()
+        .map(|l| (l.article.clone(), l.amount))
+        .collect();
+    let collections: Vec<Value> = execution::collections(n, &forecast, &collected)
+        .iter()
+        .map(|c| {
+            json!({
+                "article": c.article,
+                "name": n.article(&c.article).map(|a| a.name(locale.as_str())),
+                "forecast": money(c.forecast),
+                "collected": money(c.collected),
+                "rate": c.rate_bp.map(|bp| crate::web::templates::percent(bp, locale)),
+            })
+        })
+        .collect();
     let capital = lines
         .iter()
         .filter(|l| {
@@ -149,6 +166,7 @@ async fn render(state: &AppState, ctx: &Ctx, year: Option<i64>) -> AppResult<Htt
             "revenue_chart": chart(&ctx.t(state, "budget.portal.revenue"), &revenue, locale),
             "spending_chart": chart(&ctx.t(state, "budget.portal.spending"), &spending, locale),
             "projects": projects,
+            "collections": collections,
         }),
     )
 }

@@ -4,6 +4,8 @@
 use reqwest::StatusCode;
 use sha2::{Digest, Sha256};
 
+use commune::db;
+
 use crate::helpers::{TestApp, DAKAR};
 
 #[actix_web::test]
@@ -110,6 +112,65 @@ async fn the_portal_shows_the_published_budget_and_its_csv_has_the_published_has
         .join(format!("{DAKAR}-budget-2026.json"))
         .exists());
     frictionless_validates(&dir.path().join("datapackage.json"));
+
+    // A payment at the counter shows at once as collected on its budget line.
+    let (code, after) = {
+        use commune::revenue::{collected, payments, rolls, taxpayers};
+        let conn = &mut app.conn();
+        let commune = commune::communes::by_slug(conn, DAKAR).unwrap().unwrap();
+        let before = collected::by_budget_line(conn, commune.id, 2026).unwrap();
+        let owing = rolls::list(conn, commune.id)
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.roll.is_issued())
+            .flat_map(|r| rolls::lines(conn, r.roll.id, "", 1).unwrap())
+            .next()
+            .expect("an issued line in the demo");
+        let payer = taxpayers::by_ref(conn, commune.id, &owing.taxpayer_ref)
+            .unwrap()
+            .unwrap();
+        let collector = commune::accounts::users::by_email(
+            conn,
+            &crate::helpers::demo_email(DAKAR, "collector"),
+        )
+        .unwrap()
+        .unwrap();
+        db::write_tx(conn, |c| {
+            payments::record(
+                c,
+                &commune,
+                &payments::NewPayment {
+                    taxpayer: payer.id,
+                    amount: commune::money::Xof(1_000),
+                    method: payments::Method::Cash,
+                    reference: None,
+                    token: "budget-portal".into(),
+                },
+                commune.today(),
+                &commune::audit::Actor::system("test"),
+                collector.id,
+            )
+        })
+        .unwrap();
+        let after = collected::by_budget_line(conn, commune.id, 2026).unwrap();
+        let (code, now) = after
+            .iter()
+            .find(|(c, v)| {
+                before.iter().find(|(b, _)| b == c).map_or(0, |(_, x)| x.0) + 1_000 == v.0
+            })
+            .cloned()
+            .expect("one line collected 1 000 francs more");
+        (code, now)
+    };
+    let page = v.text(&format!("/{DAKAR}/budget/2026")).await;
+    let row_at = page
+        .find(&format!("data-article=\"{code}\""))
+        .unwrap_or_else(|| panic!("{code} in {page}"));
+    let row = &page[row_at..row_at + page[row_at..].find("</tr>").unwrap()];
+    assert!(
+        row.contains(&commune::money::Xof(after.0).display("fr")),
+        "{row}"
+    );
 
     // In English too.
     let en = v
