@@ -262,9 +262,13 @@ async fn a_resident_follows_a_project_and_hears_by_mail_when_its_works_are_finis
         .await;
     b.click("main section.follow button[type=submit]").await;
     b.wait_until("the notice that a mail left", |b| async move {
-        b.text("body").await.contains("un courriel vient de partir")
+        !b.all("p.flash").await.is_empty()
     })
     .await;
+    assert!(b
+        .text("p.flash")
+        .await
+        .contains("un courriel vient de partir"));
     let mail = smtp.wait_for(1).await.remove(0);
     assert_eq!(mail.to, vec!["awa.ndiaye@example.sn".to_string()]);
     let body = crate::mail::decoded_body(&mail.data);
@@ -277,9 +281,13 @@ async fn a_resident_follows_a_project_and_hears_by_mail_when_its_works_are_finis
     b.shoot_both("subscription-confirm").await;
     b.click("main button[value=confirm]").await;
     b.wait_until("the subscription confirmed", |b| async move {
-        b.text("main").await.contains("L’abonnement est actif")
+        !b.all("main p.good").await.is_empty()
     })
     .await;
+    assert!(b
+        .text("main p.good")
+        .await
+        .contains("L’abonnement est actif"));
 
     // A councillor reports the works finished.
     b.log_in(&demo_email(DAKAR, "councillor"), DEMO_PASSWORD)
@@ -295,7 +303,11 @@ async fn a_resident_follows_a_project_and_hears_by_mail_when_its_works_are_finis
     b.shoot_both("project-update").await;
     b.click("main section.staff button[type=submit]").await;
     b.wait_until("the project finished", |b| async move {
-        b.text("main [data-figure=status]").await == "Terminé"
+        // Read through `all`: while the page changes there is no element to read.
+        match b.all("main [data-figure=status]").await.first() {
+            Some(e) => e.text().await.is_ok_and(|t| t == "Terminé"),
+            None => false,
+        }
     })
     .await;
     assert_eq!(b.text("main [data-figure=progress]").await, "100 %");
