@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::nomenclature::{self, Section};
+use super::nomenclature;
 use super::{balance, opendata};
 use crate::audit::{self, Actor, Event};
 use crate::communes::{self, Commune};
@@ -504,11 +504,4 @@ pub fn publish(
 /// The totals of a document's lines, section by section.
 pub fn totals(commune: &Commune, lines: &[Line]) -> balance::Totals {
     balance::totals(nomenclature::of(commune.country), &amounts(lines))
-}
-
-/// Whether a line is on the capital side (for pages that split the sections).
-pub fn is_capital(commune: &Commune, line: &Line) -> bool {
-    nomenclature::of(commune.country)
-        .article(&line.article)
-        .is_some_and(|a| a.section == Section::Capital)
 }

@@ -240,20 +240,14 @@ pub async fn csv(
     ctx: Ctx,
     path: web::Path<(String, i64)>,
 ) -> AppResult<HttpResponse> {
-    let commune = ctx.visitor.commune()?.clone();
-    let (cid, year) = (commune.id, path.into_inner().1);
-    let doc = state
-        .db(move |conn| documents::published(conn, cid, Some(year))?.ok_or(AppError::NotFound))
-        .await?;
-    let body = doc.published_csv.ok_or(AppError::NotFound)?;
+    let year = path.into_inner().1;
+    let slug = ctx.visitor.commune()?.slug.clone();
+    let (_, body) = published_of(&state, &ctx, year).await?;
     Ok(HttpResponse::Ok()
         .insert_header((CONTENT_TYPE, "text/csv; charset=utf-8"))
         .insert_header((
             CONTENT_DISPOSITION,
-            format!(
-                "attachment; filename=\"{}-budget-{year}.csv\"",
-                commune.slug
-            ),
+            format!("attachment; filename=\"{slug}-budget-{year}.csv\""),
         ))
         .body(body))
 }

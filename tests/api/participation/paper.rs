@@ -26,6 +26,17 @@ async fn enter(
     (status, res.text().await.unwrap())
 }
 
+/// The id of the round's Plateau area, as the forms send it.
+fn plateau_area(app: &TestApp, round: i64) -> String {
+    commune::participation::rounds::areas(&mut app.conn(), commune::ids::RoundId(round))
+        .unwrap()
+        .into_iter()
+        .find(|a| a.name == "Plateau")
+        .unwrap()
+        .id
+        .to_string()
+}
+
 fn ballots(app: &TestApp, round: i64) -> i64 {
     use commune::db::schema::ballots;
     use diesel::prelude::*;
@@ -41,16 +52,7 @@ fn ballots(app: &TestApp, round: i64) -> i64 {
 async fn a_paper_ballot_counts_once_two_people_agree_or_a_third_settles_their_disagreement() {
     let app = TestApp::spawn().await;
     let round = open_vote_in(&mut app.conn(), &app.db.url());
-    let plateau = {
-        let mut conn = app.conn();
-        commune::participation::rounds::areas(&mut conn, commune::ids::RoundId(round))
-            .unwrap()
-            .into_iter()
-            .find(|a| a.name == "Plateau")
-            .unwrap()
-            .id
-            .to_string()
-    };
+    let plateau = plateau_area(&app, round);
     let [first, second, third] = [
         app.login(&demo_email(DAKAR, "councillor")).await,
         app.login(&demo_email(DAKAR, "admin")).await,
@@ -172,8 +174,8 @@ async fn a_voter_signed_in_at_a_station_cannot_vote_again_online() {
     assert!(c.text(&vote).await.contains("Vous avez déjà voté"));
 }
 
-/// The ids of a district's winners in the results' JSON.
-async fn selected(app: &TestApp, round: i64, district: &str) -> serde_json::Value {
+/// A district's result in the results' JSON.
+async fn district_result(app: &TestApp, round: i64, district: &str) -> serde_json::Value {
     let results: serde_json::Value = app
         .visitor()
         .get(&format!("/api/v1/{DAKAR}/rounds/{round}/results"))
@@ -194,16 +196,7 @@ async fn selected(app: &TestApp, round: i64, district: &str) -> serde_json::Valu
 async fn hands_raised_at_an_assembly_count_under_greedy_only_and_the_results_say_so() {
     let app = TestApp::spawn().await;
     let round = open_vote_in(&mut app.conn(), &app.db.url());
-    let plateau = {
-        let mut conn = app.conn();
-        commune::participation::rounds::areas(&mut conn, commune::ids::RoundId(round))
-            .unwrap()
-            .into_iter()
-            .find(|a| a.name == "Plateau")
-            .unwrap()
-            .id
-            .to_string()
-    };
+    let plateau = plateau_area(&app, round);
     let staff = app.login(&demo_email(DAKAR, "councillor")).await;
     staff.get("/lang/fr").await;
     let hands = |fields: Vec<(&'static str, &'static str)>| {
@@ -254,7 +247,7 @@ async fn hands_raised_at_an_assembly_count_under_greedy_only_and_the_results_say
         )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let district = selected(&app, round, "Plateau").await;
+    let district = district_result(&app, round, "Plateau").await;
     assert_eq!(district["selected"], serde_json::json!(["3", "2"]));
     assert_eq!(district["voters"], 6, "one ballot and five hands");
     assert_eq!(
