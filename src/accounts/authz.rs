@@ -37,6 +37,15 @@ pub enum Perm {
     /// Typing in paper ballots and signing voters in at a station (a councillor, an
     /// admin or a reviewer: two of them type each paper in).
     PaperEntry,
+    /// The budget desk: the commune's budget documents before and after publication,
+    /// and their execution (a finance officer, a councillor, the treasurer or an admin).
+    Budget,
+    /// Drafting budget documents and recording spending (engagements, mandats): the
+    /// ordonnateur's services, a finance officer.
+    DraftBudget,
+    /// The council's decisions on a budget document: recording its vote, the tutelle's
+    /// approval, and publishing it (a councillor or an admin).
+    DecideBudget,
     /// Technical review of proposals.
     Review,
     /// A citizen's own space.
@@ -55,6 +64,14 @@ pub fn allows(perm: Perm, roles: &[Role]) -> bool {
         Perm::Council => has(Role::Councillor),
         Perm::RunRounds => has(Role::Councillor) || has(Role::Admin),
         Perm::PaperEntry => has(Role::Councillor) || has(Role::Admin) || has(Role::Reviewer),
+        Perm::Budget => {
+            has(Role::FinanceOfficer)
+                || has(Role::Councillor)
+                || has(Role::Treasurer)
+                || has(Role::Admin)
+        }
+        Perm::DraftBudget => has(Role::FinanceOfficer),
+        Perm::DecideBudget => has(Role::Councillor) || has(Role::Admin),
         Perm::Review => has(Role::Reviewer),
         Perm::Participate => has(Role::Citizen),
     }

@@ -193,6 +193,59 @@ fn draft(conn: &mut DbConn, commune: &Commune, id: DocumentId) -> DomainResult<D
     Ok(doc)
 }
 
+/// A draft whose lines are typed in: a compte administratif's lines come from the
+/// execution records only (see `account`), never by hand.
+fn typed_draft(conn: &mut DbConn, commune: &Commune, id: DocumentId) -> DomainResult<Document> {
+    let doc = draft(conn, commune, id)?;
+    if doc.kind == Kind::CompteAdministratif {
+        return Err(Refusal::new("budget.doc.account_lines").into());
+    }
+    Ok(doc)
+}
+
+/// Adds a line to a document, as it is (the caller has checked the document and the
+/// article).
+pub(super) fn insert_line(
+    conn: &mut DbConn,
+    id: DocumentId,
+    article: &str,
+    label: &str,
+    amount: i64,
+) -> QueryResult<()> {
+    diesel::insert_into(l::table)
+        .values((
+            l::document_id.eq(id),
+            l::article.eq(article),
+            l::label.eq(label),
+            l::amount.eq(amount),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The credits open for `year`, by article: the lines of its budget primitif and of
+/// every budget supplémentaire, once the tutelle has approved them (a budget becomes
+/// executable on approval). What may be committed is bounded by these.
+pub fn credits(
+    conn: &mut DbConn,
+    commune: CommuneId,
+    year: i64,
+) -> QueryResult<Vec<(String, i64)>> {
+    let rows: Vec<(String, i64)> = l::table
+        .inner_join(d::table)
+        .filter(d::commune_id.eq(commune))
+        .filter(d::fiscal_year.eq(year))
+        .filter(d::kind.ne(Kind::CompteAdministratif))
+        .filter(d::status.eq_any([Status::Approved, Status::Published]))
+        .select((l::article, l::amount))
+        .load(conn)?;
+    let mut by: std::collections::BTreeMap<String, i64> = Default::default();
+    for (a, v) in rows {
+        *by.entry(a).or_default() += v;
+    }
+    Ok(by.into_iter().collect())
+}
+
 /// Sets the amount of an article of the nomenclature (a line that is not a project's);
 /// zero removes the line.
 pub fn set_line(
@@ -203,7 +256,7 @@ pub fn set_line(
     amount: Xof,
     actor: &Actor,
 ) -> DomainResult<()> {
-    draft(conn, commune, id)?;
+    typed_draft(conn, commune, id)?;
     let n = nomenclature::of(commune.country);
     if n.article(article).is_none() {
         return Err(Refusal::new("budget.balance.unknown_line")
@@ -223,13 +276,7 @@ pub fn set_line(
         .filter(l::project_id.is_null());
     diesel::delete(mine).execute(conn)?;
     if amount.0 > 0 {
-        diesel::insert_into(l::table)
-            .values((
-                l::document_id.eq(id),
-                l::article.eq(article),
-                l::amount.eq(amount.0),
-            ))
-            .execute(conn)?;
+        insert_line(conn, id, article, "", amount.0)?;
     }
     audit_step(
         conn,
@@ -252,7 +299,7 @@ pub fn bring_winners(
     round: RoundId,
     actor: &Actor,
 ) -> DomainResult<usize> {
-    draft(conn, commune, id)?;
+    typed_draft(conn, commune, id)?;
     let n = nomenclature::of(commune.country);
     let winners = crate::participation::projects::for_budget(conn, commune.id, round)?;
     if winners.is_empty() {
@@ -309,14 +356,18 @@ pub fn propose(
     id: DocumentId,
     actor: &Actor,
 ) -> DomainResult<()> {
-    draft(conn, commune, id)?;
+    let doc = draft(conn, commune, id)?;
     let lines = lines(conn, id)?;
     if lines.is_empty() {
         return Err(Refusal::new("budget.doc.empty").into());
     }
-    let errors = balance::check(nomenclature::of(commune.country), &amounts(&lines));
-    if !errors.is_empty() {
-        return Err(DomainError::Invalid(errors));
+    // The compte administratif states what happened, surplus or deficit: it need not
+    // balance.
+    if doc.kind != Kind::CompteAdministratif {
+        let errors = balance::check(nomenclature::of(commune.country), &amounts(&lines));
+        if !errors.is_empty() {
+            return Err(DomainError::Invalid(errors));
+        }
     }
     step(conn, commune, id, Status::Draft, Status::Proposed)?;
     audit_step(conn, commune, actor, "budget.propose", id, json!({})).map_err(Into::into)

@@ -7,12 +7,13 @@ use actix_web::middleware::from_fn;
 use actix_web::{web, FromRequest, Handler, Responder};
 
 use super::guard::guard;
+use super::pages::budget::portal;
 use super::pages::participation::{manage, paper, projects, proposals, rounds, sms, vote};
 use super::pages::revenue::{
     adjustments, collect, dashboard, duplicates, imports, items, notice, penalties, register,
     rolls, taxes, taxpayer,
 };
-use super::pages::{account, admin, api, auth, budget, public, spaces, subscriptions, system};
+use super::pages::{account, admin, api, auth, public, spaces, subscriptions, system};
 use crate::accounts::{Access, Perm};
 
 use Access::{LoggedIn, Public};
@@ -93,11 +94,11 @@ pub fn table<T: Table>(t: &mut T) {
     t.add(M::POST, "/{commune}/rounds/{round}/paper/sign-in", paper_entry, paper::sign_in);
     t.add(M::POST, "/{commune}/rounds/{round}/hands", paper_entry, paper::hands);
     // The budget portal (before `/budget/{year}`, which would take "2027.csv" whole)
-    t.add(M::GET,  "/{commune}/budget", Public, budget::latest);
-    t.add(M::GET,  "/{commune}/budget/{year}.csv", Public, budget::csv);
-    t.add(M::GET,  "/{commune}/budget/{year}.json", Public, budget::json);
-    t.add(M::GET,  "/{commune}/budget/{year}/datapackage.json", Public, budget::datapackage);
-    t.add(M::GET,  "/{commune}/budget/{year}", Public, budget::year);
+    t.add(M::GET,  "/{commune}/budget", Public, portal::latest);
+    t.add(M::GET,  "/{commune}/budget/{year}.csv", Public, portal::csv);
+    t.add(M::GET,  "/{commune}/budget/{year}.json", Public, portal::json);
+    t.add(M::GET,  "/{commune}/budget/{year}/datapackage.json", Public, portal::datapackage);
+    t.add(M::GET,  "/{commune}/budget/{year}", Public, portal::year);
     // The winners, built: public pages, an officer's updates, and news by e-mail
     t.add(M::GET,  "/{commune}/projects", Public, projects::list);
     t.add(M::GET,  "/{commune}/projects/{project}", Public, projects::show);
