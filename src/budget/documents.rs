@@ -289,6 +289,72 @@ pub fn set_line(
     Ok(())
 }
 
+/// Sets many articles at once, as the draft's form sends them: every amount is checked
+/// first (each error names its article), then only the articles whose amount changed
+/// are written, in one audit entry. Returns how many changed.
+pub fn set_lines(
+    conn: &mut DbConn,
+    commune: &Commune,
+    id: DocumentId,
+    amounts: &[(String, Xof)],
+    actor: &Actor,
+) -> DomainResult<usize> {
+    typed_draft(conn, commune, id)?;
+    let n = nomenclature::of(commune.country);
+    let mut errors = Vec::new();
+    for (article, amount) in amounts {
+        if n.article(article).is_none() {
+            errors.push(
+                Refusal::new("budget.balance.unknown_line")
+                    .arg("line", article.clone())
+                    .on("amount"),
+            );
+        } else if amount.0 < 0 || *amount > Xof::MAX_ENTRY {
+            errors.push(
+                Refusal::new("budget.balance.amount")
+                    .arg("line", article.clone())
+                    .on("amount"),
+            );
+        }
+    }
+    if !errors.is_empty() {
+        return Err(DomainError::Invalid(errors));
+    }
+    let typed: std::collections::BTreeMap<String, i64> = l::table
+        .filter(l::document_id.eq(id))
+        .filter(l::project_id.is_null())
+        .select((l::article, l::amount))
+        .load::<(String, i64)>(conn)?
+        .into_iter()
+        .collect();
+    let mut changes = Vec::new();
+    for (article, amount) in amounts {
+        if typed.get(article).copied().unwrap_or(0) == amount.0 {
+            continue;
+        }
+        let mine = l::table
+            .filter(l::document_id.eq(id))
+            .filter(l::article.eq(article))
+            .filter(l::project_id.is_null());
+        diesel::delete(mine).execute(conn)?;
+        if amount.0 > 0 {
+            insert_line(conn, id, article, "", amount.0)?;
+        }
+        changes.push(json!({ "article": article, "amount": amount.0 }));
+    }
+    if !changes.is_empty() {
+        audit_step(
+            conn,
+            commune,
+            actor,
+            "budget.line",
+            id,
+            json!({ "changes": changes }),
+        )?;
+    }
+    Ok(changes.len())
+}
+
 /// Brings a round's winners in as capital lines, each on the article of its topic,
 /// tagged with its round and project; a winner already in the document is left as it
 /// is. Returns how many came in.

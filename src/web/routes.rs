@@ -7,7 +7,7 @@ use actix_web::middleware::from_fn;
 use actix_web::{web, FromRequest, Handler, Responder};
 
 use super::guard::guard;
-use super::pages::budget::portal;
+use super::pages::budget::{desk, follow, portal};
 use super::pages::participation::{manage, paper, projects, proposals, rounds, sms, vote};
 use super::pages::revenue::{
     adjustments, collect, dashboard, duplicates, imports, items, notice, penalties, register,
@@ -99,6 +99,19 @@ pub fn table<T: Table>(t: &mut T) {
     t.add(M::GET,  "/{commune}/budget/{year}.json", Public, portal::json);
     t.add(M::GET,  "/{commune}/budget/{year}/datapackage.json", Public, portal::datapackage);
     t.add(M::GET,  "/{commune}/budget/{year}", Public, portal::year);
+    t.add(M::POST, "/{commune}/budget/subscribe", Public, follow::subscribe);
+    // The budget desk: the ordonnateur drafts and proposes, the council decides
+    let (budget_desk, draft_budget) = (Access::In(Perm::Budget), Access::In(Perm::DraftBudget));
+    let decide_budget = Access::In(Perm::DecideBudget);
+    t.add(M::GET,  "/{commune}/budgets", budget_desk, desk::list);
+    t.add(M::POST, "/{commune}/budgets", draft_budget, desk::create);
+    t.add(M::GET,  "/{commune}/budgets/{doc}", budget_desk, desk::show);
+    t.add(M::POST, "/{commune}/budgets/{doc}/lines", draft_budget, desk::save_lines);
+    t.add(M::POST, "/{commune}/budgets/{doc}/winners", draft_budget, desk::winners);
+    t.add(M::POST, "/{commune}/budgets/{doc}/propose", draft_budget, desk::propose);
+    t.add(M::POST, "/{commune}/budgets/{doc}/vote", decide_budget, desk::vote);
+    t.add(M::POST, "/{commune}/budgets/{doc}/approve", decide_budget, desk::approve);
+    t.add(M::POST, "/{commune}/budgets/{doc}/publish", decide_budget, desk::publish);
     // The winners, built: public pages, an officer's updates, and news by e-mail
     t.add(M::GET,  "/{commune}/projects", Public, projects::list);
     t.add(M::GET,  "/{commune}/projects/{project}", Public, projects::show);

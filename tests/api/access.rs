@@ -121,6 +121,16 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("GET",  "/{commune}/budget/{year}.json", Who::Anyone),
     ("GET",  "/{commune}/budget/{year}/datapackage.json", Who::Anyone),
     ("GET",  "/{commune}/budget/{year}", Who::Anyone),
+    ("POST", "/{commune}/budget/subscribe", Who::Anyone),
+    ("GET",  "/{commune}/budgets", BUDGET),
+    ("POST", "/{commune}/budgets", FINANCE),
+    ("GET",  "/{commune}/budgets/{doc}", BUDGET),
+    ("POST", "/{commune}/budgets/{doc}/lines", FINANCE),
+    ("POST", "/{commune}/budgets/{doc}/winners", FINANCE),
+    ("POST", "/{commune}/budgets/{doc}/propose", FINANCE),
+    ("POST", "/{commune}/budgets/{doc}/vote", COUNCIL_OR_ADMIN),
+    ("POST", "/{commune}/budgets/{doc}/approve", COUNCIL_OR_ADMIN),
+    ("POST", "/{commune}/budgets/{doc}/publish", COUNCIL_OR_ADMIN),
     ("GET",  "/{commune}/projects", Who::Anyone),
     ("GET",  "/{commune}/projects/{project}", Who::Anyone),
     ("POST", "/{commune}/projects/{project}/updates", Who::Roles(&["councillor", "admin"])),
@@ -132,6 +142,8 @@ const EXPECTED: &[(&str, &str, Who)] = &[
 
 const ADMIN: Who = Who::Roles(&["admin"]);
 const FINANCE: Who = Who::Roles(&["finance_officer"]);
+const BUDGET: Who = Who::Roles(&["admin", "finance_officer", "treasurer", "councillor"]);
+const COUNCIL_OR_ADMIN: Who = Who::Roles(&["admin", "councillor"]);
 
 fn allowed(who: Who, role: Option<&str>) -> bool {
     match (who, role) {
@@ -155,6 +167,7 @@ fn concrete(path: &str, user_id: i64) -> String {
         .replace("{proposal}", "1")
         .replace("{project}", "1")
         .replace("{year}", "2026")
+        .replace("{doc}", "1")
 }
 
 /// Sends the request; POSTs carry a valid CSRF token and an empty form, which no

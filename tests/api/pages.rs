@@ -25,6 +25,7 @@ struct Ids {
     project: i64,
     subscription: String,
     budget_year: i64,
+    budget_doc: i64,
 }
 
 fn demo_ids(app: &TestApp) -> Ids {
@@ -144,9 +145,10 @@ fn demo_ids(app: &TestApp) -> Ids {
     };
     // A published budget.
     let budget_year = 2026;
-    crate::budget::publish_small(&mut conn, &commune, budget_year);
+    let budget_doc = crate::budget::publish_small(&mut conn, &commune, budget_year);
     Ids {
         budget_year,
+        budget_doc,
         project: project.0,
         subscription,
         proposal: proposal.0,
@@ -181,6 +183,7 @@ fn concrete(path: &str, ids: &Ids) -> String {
         )
         .replace("{project}", &ids.project.to_string())
         .replace("{year}", &ids.budget_year.to_string())
+        .replace("{doc}", &ids.budget_doc.to_string())
         .replace("{user}", &ids.user.to_string())
         .replace("{roll}", &ids.roll.to_string())
         .replace("{round}", &ids.round.to_string())

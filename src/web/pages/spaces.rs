@@ -14,6 +14,15 @@ async fn render_space(state: web::Data<AppState>, ctx: Ctx, role: Role) -> AppRe
         .db(move |conn| Ok(communes::figures(conn, id)?))
         .await?;
     let key = |part: &str| format!("space.{}.{part}", role.as_str());
+    // The budget desk, from the spaces of those who work on the budget.
+    let links: Vec<serde_json::Value> = match role {
+        Role::Councillor | Role::Treasurer => vec![json!({
+            "href": format!("/{}/budgets", ctx.visitor.commune()?.slug),
+            "key": "desk.title",
+            "intro": "desk.intro",
+        })],
+        _ => Vec::new(),
+    };
     ctx.render(
         &state,
         "pages/spaces/role",
@@ -23,6 +32,7 @@ async fn render_space(state: web::Data<AppState>, ctx: Ctx, role: Role) -> AppRe
             "intro_key": key("intro"),
             "duties_key": key("duties"),
             "figures": figures,
+            "links": links,
         }),
     )
 }

@@ -347,6 +347,7 @@ pub async fn subscribe(
             data: json!({
                 "commune": commune.name,
                 "project": project.title,
+                "budget": false,
                 "link": format!("{}/{}/subscriptions/{token}", state.base_url, commune.slug),
             }),
         };
