@@ -8,6 +8,7 @@
 //! `COMMUNE_BROWSER_TESTS=1` (as in CI), where they fail and say what to install.
 //! `COMMUNE_CHROMEDRIVER` and `COMMUNE_CHROMIUM` name other binaries.
 
+mod budget;
 pub(crate) mod harness;
 mod participation;
 
