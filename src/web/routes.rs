@@ -7,7 +7,7 @@ use actix_web::middleware::from_fn;
 use actix_web::{web, FromRequest, Handler, Responder};
 
 use super::guard::guard;
-use super::pages::budget::portal;
+use super::pages::budget::{portal, spending};
 use super::pages::participation::{manage, paper, projects, proposals, rounds, sms, vote};
 use super::pages::revenue::{
     adjustments, collect, dashboard, duplicates, imports, items, notice, penalties, register,
@@ -99,6 +99,15 @@ pub fn table<T: Table>(t: &mut T) {
     t.add(M::GET,  "/{commune}/budget/{year}.json", Public, portal::json);
     t.add(M::GET,  "/{commune}/budget/{year}/datapackage.json", Public, portal::datapackage);
     t.add(M::GET,  "/{commune}/budget/{year}", Public, portal::year);
+    // Budget execution: the ordonnateur records, the comptable pays
+    let (budget, draft_budget) = (Access::In(Perm::Budget), Access::In(Perm::DraftBudget));
+    t.add(M::GET,  "/{commune}/spending/{year}", budget, spending::show);
+    t.add(M::POST, "/{commune}/spending/{year}/commitments", draft_budget, spending::create_commitment);
+    t.add(M::POST, "/{commune}/spending/{year}/orders", draft_budget, spending::create_order);
+    t.add(M::POST, "/{commune}/spending/{year}/titles", draft_budget, spending::create_title);
+    t.add(M::POST, "/{commune}/spending/{year}/import", draft_budget, spending::upload);
+    t.add(M::POST, "/{commune}/spending/{year}/orders/{order}/pay", Access::In(Perm::Treasury), spending::pay_order);
+    t.add(M::POST, "/{commune}/spending/{year}/account", draft_budget, spending::draft_account);
     // The winners, built: public pages, an officer's updates, and news by e-mail
     t.add(M::GET,  "/{commune}/projects", Public, projects::list);
     t.add(M::GET,  "/{commune}/projects/{project}", Public, projects::show);

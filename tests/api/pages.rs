@@ -25,6 +25,7 @@ struct Ids {
     project: i64,
     subscription: String,
     budget_year: i64,
+    order: i64,
 }
 
 fn demo_ids(app: &TestApp) -> Ids {
@@ -145,8 +146,11 @@ fn demo_ids(app: &TestApp) -> Ids {
     // A published budget.
     let budget_year = 2026;
     crate::budget::publish_small(&mut conn, &commune, budget_year);
+    // A commitment and its mandat on that budget, so that the execution page lists them.
+    let order = crate::budget::spending::commit_and_order(&mut conn, &commune, budget_year);
     Ids {
         budget_year,
+        order,
         project: project.0,
         subscription,
         proposal: proposal.0,
@@ -181,6 +185,7 @@ fn concrete(path: &str, ids: &Ids) -> String {
         )
         .replace("{project}", &ids.project.to_string())
         .replace("{year}", &ids.budget_year.to_string())
+        .replace("{order}", &ids.order.to_string())
         .replace("{user}", &ids.user.to_string())
         .replace("{roll}", &ids.roll.to_string())
         .replace("{round}", &ids.round.to_string())

@@ -3,6 +3,7 @@
 
 mod documents;
 mod portal;
+pub(crate) mod spending;
 
 use commune::audit::Actor;
 use commune::budget::documents::{self as docs, Kind, Vote};
