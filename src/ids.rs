@@ -70,4 +70,4 @@ id_newtype!(
     ProjectId,
     SubscriptionId
 );
-id_newtype!(DocumentId, BudgetLineId);
+id_newtype!(DocumentId, BudgetLineId, CommitmentId, OrderId, TitleId);

@@ -1,13 +1,16 @@
 //! The commune budget: the national nomenclature its lines are written on, the balance
 //! rules, the documents and their steps from draft to publication, and the published
-//! open data. Execution, the public portal and the Fiscal Data Package come next
-//! (issue 10).
+//! open data, and the execution of spending (commitments, mandats, payments, revenue
+//! titles) from which the compte administratif is produced.
 //!
 //! Budget reads revenue and participation only through the public functions they
 //! offer; neither imports budget.
 
+pub mod account;
 pub mod balance;
 pub mod documents;
 pub mod execution;
 pub mod nomenclature;
 pub mod opendata;
+pub mod spending;
+pub mod spending_import;

@@ -536,6 +536,52 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    budget_commitments (id) {
+        id -> BigInt,
+        commune_id -> BigInt,
+        fiscal_year -> BigInt,
+        reference -> Text,
+        article -> Text,
+        label -> Text,
+        amount -> BigInt,
+        committed_on -> Date,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    budget_orders (id) {
+        id -> BigInt,
+        commune_id -> BigInt,
+        fiscal_year -> BigInt,
+        number -> Text,
+        commitment_id -> BigInt,
+        amount -> BigInt,
+        ordered_on -> Date,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        paid_on -> Nullable<Date>,
+        paid_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    budget_titles (id) {
+        id -> BigInt,
+        commune_id -> BigInt,
+        fiscal_year -> BigInt,
+        reference -> Text,
+        article -> Text,
+        label -> Text,
+        amount -> BigInt,
+        issued_on -> Date,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(districts -> communes (commune_id));
 diesel::joinable!(user_roles -> communes (commune_id));
 diesel::joinable!(user_roles -> users (user_id));
@@ -575,6 +621,9 @@ diesel::joinable!(subscriptions -> communes (commune_id));
 diesel::joinable!(hand_counts -> round_areas (area_id));
 diesel::joinable!(budget_documents -> communes (commune_id));
 diesel::joinable!(budget_lines -> budget_documents (document_id));
+diesel::joinable!(budget_commitments -> communes (commune_id));
+diesel::joinable!(budget_orders -> budget_commitments (commitment_id));
+diesel::joinable!(budget_titles -> communes (commune_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     app_settings,
@@ -614,4 +663,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     hand_counts,
     budget_documents,
     budget_lines,
+    budget_commitments,
+    budget_orders,
+    budget_titles,
 );

@@ -7,7 +7,7 @@ use actix_web::middleware::from_fn;
 use actix_web::{web, FromRequest, Handler, Responder};
 
 use super::guard::guard;
-use super::pages::budget::{desk, follow, portal};
+use super::pages::budget::{desk, follow, portal, spending};
 use super::pages::participation::{manage, paper, projects, proposals, rounds, sms, vote};
 use super::pages::revenue::{
     adjustments, collect, dashboard, duplicates, imports, items, notice, penalties, register,
@@ -112,6 +112,14 @@ pub fn table<T: Table>(t: &mut T) {
     t.add(M::POST, "/{commune}/budgets/{doc}/vote", decide_budget, desk::vote);
     t.add(M::POST, "/{commune}/budgets/{doc}/approve", decide_budget, desk::approve);
     t.add(M::POST, "/{commune}/budgets/{doc}/publish", decide_budget, desk::publish);
+    // Budget execution: the ordonnateur records, the comptable pays
+    t.add(M::GET,  "/{commune}/spending/{year}", budget_desk, spending::show);
+    t.add(M::POST, "/{commune}/spending/{year}/commitments", draft_budget, spending::create_commitment);
+    t.add(M::POST, "/{commune}/spending/{year}/orders", draft_budget, spending::create_order);
+    t.add(M::POST, "/{commune}/spending/{year}/titles", draft_budget, spending::create_title);
+    t.add(M::POST, "/{commune}/spending/{year}/import", draft_budget, spending::upload);
+    t.add(M::POST, "/{commune}/spending/{year}/orders/{order}/pay", Access::In(Perm::Treasury), spending::pay_order);
+    t.add(M::POST, "/{commune}/spending/{year}/account", draft_budget, spending::draft_account);
     // The winners, built: public pages, an officer's updates, and news by e-mail
     t.add(M::GET,  "/{commune}/projects", Public, projects::list);
     t.add(M::GET,  "/{commune}/projects/{project}", Public, projects::show);

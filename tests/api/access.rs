@@ -131,6 +131,13 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("POST", "/{commune}/budgets/{doc}/vote", COUNCIL_OR_ADMIN),
     ("POST", "/{commune}/budgets/{doc}/approve", COUNCIL_OR_ADMIN),
     ("POST", "/{commune}/budgets/{doc}/publish", COUNCIL_OR_ADMIN),
+    ("GET",  "/{commune}/spending/{year}", Who::Roles(&["finance_officer", "councillor", "treasurer", "admin"])),
+    ("POST", "/{commune}/spending/{year}/commitments", Who::Roles(&["finance_officer"])),
+    ("POST", "/{commune}/spending/{year}/orders", Who::Roles(&["finance_officer"])),
+    ("POST", "/{commune}/spending/{year}/titles", Who::Roles(&["finance_officer"])),
+    ("POST", "/{commune}/spending/{year}/import", Who::Roles(&["finance_officer"])),
+    ("POST", "/{commune}/spending/{year}/orders/{order}/pay", Who::Roles(&["treasurer"])),
+    ("POST", "/{commune}/spending/{year}/account", Who::Roles(&["finance_officer"])),
     ("GET",  "/{commune}/projects", Who::Anyone),
     ("GET",  "/{commune}/projects/{project}", Who::Anyone),
     ("POST", "/{commune}/projects/{project}/updates", Who::Roles(&["councillor", "admin"])),
@@ -168,6 +175,7 @@ fn concrete(path: &str, user_id: i64) -> String {
         .replace("{project}", "1")
         .replace("{year}", "2026")
         .replace("{doc}", "1")
+        .replace("{order}", "1")
 }
 
 /// Sends the request; POSTs carry a valid CSRF token and an empty form, which no

@@ -26,6 +26,7 @@ struct Ids {
     subscription: String,
     budget_year: i64,
     budget_doc: i64,
+    order: i64,
 }
 
 fn demo_ids(app: &TestApp) -> Ids {
@@ -146,9 +147,12 @@ fn demo_ids(app: &TestApp) -> Ids {
     // A published budget.
     let budget_year = 2026;
     let budget_doc = crate::budget::publish_small(&mut conn, &commune, budget_year);
+    // A commitment and its mandat on that budget, so that the execution page lists them.
+    let order = crate::budget::spending::commit_and_order(&mut conn, &commune, budget_year);
     Ids {
         budget_year,
         budget_doc,
+        order,
         project: project.0,
         subscription,
         proposal: proposal.0,
@@ -184,6 +188,7 @@ fn concrete(path: &str, ids: &Ids) -> String {
         .replace("{project}", &ids.project.to_string())
         .replace("{year}", &ids.budget_year.to_string())
         .replace("{doc}", &ids.budget_doc.to_string())
+        .replace("{order}", &ids.order.to_string())
         .replace("{user}", &ids.user.to_string())
         .replace("{roll}", &ids.roll.to_string())
         .replace("{round}", &ids.round.to_string())

@@ -4,6 +4,7 @@
 mod desk;
 mod documents;
 mod portal;
+pub(crate) mod spending;
 
 use commune::audit::Actor;
 use commune::budget::documents::{self as docs, Kind, Vote};
