@@ -273,6 +273,30 @@ fn load_revenue(
     Ok(())
 }
 
+/// The demo budgets, made by the demo's own officer, councillor and treasurer.
+fn load_budget(conn: &mut DbConn, commune: &Commune, users: &[UserRow]) -> Result<()> {
+    let mut actor_of = |role: &str| -> Result<Actor> {
+        let row = users
+            .iter()
+            .find(|u| u.role == role)
+            .with_context(|| format!("a demo {role}"))?;
+        let user = crate::accounts::users::by_email(conn, &row.email)?
+            .with_context(|| format!("the demo {role}"))?;
+        Ok(Actor::user(user.id, &row.email))
+    };
+    let staff = crate::budget::demo::Staff {
+        officer: actor_of("finance_officer")?,
+        councillor: actor_of("councillor")?,
+        treasurer: actor_of("treasurer")?,
+    };
+    let round = crate::participation::rounds::list(conn, commune.id)?
+        .into_iter()
+        .find(|r| r.phase == crate::participation::Phase::Implementation)
+        .map(|r| r.id);
+    crate::budget::demo::load(conn, commune, round, &staff)?;
+    Ok(())
+}
+
 /// How much of the demo to load.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Demo {
@@ -369,6 +393,8 @@ pub fn load(conn: &mut DbConn, source: &Source, demo: Demo) -> Result<Report> {
                 crate::participation::demo::load(conn, &commune, id, &citizen.email, &actor)
                     .with_context(|| format!("the participatory budgets of {dir}"))?;
             }
+            load_budget(conn, &commune, &user_rows)
+                .with_context(|| format!("the budgets of {dir}"))?;
         }
         report.communes.push(file.slug);
     }

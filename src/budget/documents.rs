@@ -225,18 +225,32 @@ pub(super) fn insert_line(
 
 /// The credits open for `year`, by article: the lines of its budget primitif and of
 /// every budget supplémentaire, once the tutelle has approved them (a budget becomes
-/// executable on approval). What may be committed is bounded by these.
+/// executable on approval). Should a year have two approved primitifs, the later one
+/// replaces the earlier. What may be committed is bounded by these.
 pub fn credits(
     conn: &mut DbConn,
     commune: CommuneId,
     year: i64,
 ) -> QueryResult<Vec<(String, i64)>> {
-    let rows: Vec<(String, i64)> = l::table
-        .inner_join(d::table)
+    let docs: Vec<(DocumentId, Kind)> = d::table
         .filter(d::commune_id.eq(commune))
         .filter(d::fiscal_year.eq(year))
         .filter(d::kind.ne(Kind::CompteAdministratif))
         .filter(d::status.eq_any([Status::Approved, Status::Published]))
+        .order(d::id.desc())
+        .select((d::id, d::kind))
+        .load(conn)?;
+    let primitif = docs
+        .iter()
+        .find(|(_, k)| *k == Kind::Primitif)
+        .map(|(id, _)| *id);
+    let open: Vec<DocumentId> = docs
+        .iter()
+        .filter(|(id, k)| *k == Kind::Supplementaire || Some(*id) == primitif)
+        .map(|(id, _)| *id)
+        .collect();
+    let rows: Vec<(String, i64)> = l::table
+        .filter(l::document_id.eq_any(open))
         .select((l::article, l::amount))
         .load(conn)?;
     let mut by: std::collections::BTreeMap<String, i64> = Default::default();

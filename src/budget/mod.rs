@@ -8,6 +8,7 @@
 
 pub mod account;
 pub mod balance;
+pub mod demo;
 pub mod documents;
 pub mod execution;
 pub mod nomenclature;

@@ -145,7 +145,7 @@ fn demo_ids(app: &TestApp) -> Ids {
         other => panic!("expected a link to confirm, got {other:?}"),
     };
     // A published budget.
-    let budget_year = 2026;
+    let budget_year = 2023;
     let budget_doc = crate::budget::publish_small(&mut conn, &commune, budget_year);
     // A commitment and its mandat on that budget, so that the execution page lists them.
     let order = crate::budget::spending::commit_and_order(&mut conn, &commune, budget_year);

@@ -15,14 +15,14 @@ use commune::money::Xof;
 
 use crate::helpers::{demo_email, location, Client, TestApp, DAKAR};
 
-const YEAR: i64 = 2026;
-const PAGE: &str = "/dakar-plateau/spending/2026";
+const YEAR: i64 = 2023;
+const PAGE: &str = "/dakar-plateau/spending/2023";
 
 fn dakar(app: &TestApp) -> Commune {
     communes::by_slug(&mut app.conn(), DAKAR).unwrap().unwrap()
 }
 
-/// Dakar's small budget of 2026, published (6131 has 40 000 000 of credits).
+/// Dakar's small budget of 2023, published (6131 has 40 000 000 of credits).
 fn published(app: &TestApp) -> Commune {
     let commune = dakar(app);
     super::publish_small(&mut app.conn(), &commune, YEAR);
@@ -120,7 +120,7 @@ async fn a_finance_officer_commits_and_orders_and_only_the_treasurer_pays() {
         officer.get(&format!("/lang/{lang}")).await;
         let page = officer.text(PAGE).await;
         assert!(
-            page.contains("action=\"/dakar-plateau/spending/2026/commitments\""),
+            page.contains("action=\"/dakar-plateau/spending/2023/commitments\""),
             "{page}"
         );
     }
@@ -274,7 +274,7 @@ async fn citizens_collectors_and_reviewers_cannot_change_the_budget_execution() 
                         ("amount", "1"),
                         ("label", "x"),
                         ("commitment", "ENG-WALK"),
-                        ("year", "2026"),
+                        ("year", "2023"),
                     ],
                 )
                 .await;
@@ -296,11 +296,11 @@ async fn citizens_collectors_and_reviewers_cannot_change_the_budget_execution() 
 }
 
 const GOOD: &str = "type,reference,date,article,amount,label,commitment\n\
-engagement,ENG-101,2026-02-01,6131,12000000,Entreprise Sow,\n\
-mandat,M-101,2026-02-20,,5000000,,ENG-101\n\
-mandat,M-102,2026-03-20,,7000000,,ENG-101\n\
-engagement,ENG-102,2026-02-03,2111,9000000,Ecole Medina,\n\
-titre,TR-101,2026-01-15,7411,30000000,Fonds de dotation,\n";
+engagement,ENG-101,2023-02-01,6131,12000000,Entreprise Sow,\n\
+mandat,M-101,2023-02-20,,5000000,,ENG-101\n\
+mandat,M-102,2023-03-20,,7000000,,ENG-101\n\
+engagement,ENG-102,2023-02-03,2111,9000000,Ecole Medina,\n\
+titre,TR-101,2023-01-15,7411,30000000,Fonds de dotation,\n";
 
 #[actix_web::test]
 async fn a_csv_with_one_bad_row_writes_nothing_and_lists_the_error_with_its_line() {
@@ -308,8 +308,8 @@ async fn a_csv_with_one_bad_row_writes_nothing_and_lists_the_error_with_its_line
     let commune = published(&app);
     let officer = app.login(&demo_email(DAKAR, "finance_officer")).await;
     // Line 4 orders more than what remains of ENG-101; line 7 is on the transfer.
-    let bad = GOOD.replace("M-102,2026-03-20,,7000000", "M-102,2026-03-20,,7000001")
-        + "titre,TR-102,2026-01-16,1011,10,Virement,\n";
+    let bad = GOOD.replace("M-102,2023-03-20,,7000000", "M-102,2023-03-20,,7000001")
+        + "titre,TR-102,2023-01-16,1011,10,Virement,\n";
     let res = upload(&officer, &bad).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = res.text().await.unwrap();
@@ -364,7 +364,7 @@ async fn the_compte_administratif_is_the_sum_of_the_execution_records_and_is_not
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
 
     let res = officer
-        .post_form(&format!("{PAGE}/account"), &[("year", "2026")])
+        .post_form(&format!("{PAGE}/account"), &[("year", "2023")])
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let to = location(&res);
@@ -420,12 +420,12 @@ async fn the_compte_administratif_is_the_sum_of_the_execution_records_and_is_not
         "budget.doc.account_lines"
     );
     let res = officer
-        .post_form(&format!("{PAGE}/account"), &[("year", "2026")])
+        .post_form(&format!("{PAGE}/account"), &[("year", "2023")])
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res
         .text()
         .await
         .unwrap()
-        .contains("Le compte administratif de 2026 existe déjà"));
+        .contains("Le compte administratif de 2023 existe déjà"));
 }
