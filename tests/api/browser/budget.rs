@@ -162,3 +162,76 @@ async fn a_councillor_publishes_the_budget_with_the_citizens_projects_and_a_visi
     assert_eq!(hex::encode(Sha256::digest(&csv)), shown);
     b.shoot_both("budget-portal").await;
 }
+
+/// The year's execution: the officer commits and orders on a line, the treasurer pays,
+/// and the line's figures follow.
+#[actix_web::test]
+async fn the_officer_commits_and_orders_and_the_treasurer_pays_on_the_years_execution_page() {
+    let Some((_app, b)) = app_and_browser().await else {
+        return;
+    };
+    let year = chrono::Datelike::year(&chrono::Utc::now().date_naive()).to_string();
+    b.log_in(&demo_email(DAKAR, "finance_officer"), DEMO_PASSWORD)
+        .await;
+    b.goto(&format!("/{DAKAR}/budgets")).await;
+    b.click_link("main", &format!("Exécution de l’exercice {year}"))
+        .await;
+    b.wait_for_path(&format!("/{DAKAR}/spending/{year}")).await;
+    let page = b.path().await;
+    let committed = b
+        .text("main table.execution tr[data-article='6131'] [data-figure=committed]")
+        .await;
+
+    let commit = "main form[action$='/commitments']";
+    b.click(&format!(
+        "{commit} select[name=article] option[value='6131']"
+    ))
+    .await;
+    b.fill(&format!("{commit} input[name=reference]"), "ENG-NAV-01")
+        .await;
+    b.fill(&format!("{commit} input[name=amount]"), "5000000")
+        .await;
+    b.fill(
+        &format!("{commit} input[name=label]"),
+        "Entreprise Diallo et fils",
+    )
+    .await;
+    b.click(&format!("{commit} button[type=submit]")).await;
+    b.wait_until("the commitment recorded", |b| async move {
+        !b.all("p.flash").await.is_empty()
+    })
+    .await;
+    let now = b
+        .text("main table.execution tr[data-article='6131'] [data-figure=committed]")
+        .await;
+    assert_ne!(now, committed, "the line's commitments grew");
+
+    let order = "main form[action$='/orders']";
+    b.fill(&format!("{order} input[name=reference]"), "MDT-NAV-01")
+        .await;
+    b.fill(&format!("{order} input[name=commitment]"), "ENG-NAV-01")
+        .await;
+    b.fill(&format!("{order} input[name=amount]"), "2000000")
+        .await;
+    b.click(&format!("{order} button[type=submit]")).await;
+    b.wait_until("the mandat listed", |b| async move {
+        !b.all("main tr[data-order='MDT-NAV-01']").await.is_empty()
+    })
+    .await;
+    b.shoot_both("spending-officer").await;
+    b.log_out().await;
+
+    b.log_in(&demo_email(DAKAR, "treasurer"), DEMO_PASSWORD)
+        .await;
+    b.goto(&page).await;
+    b.click("main tr[data-order='MDT-NAV-01'] button[type=submit]")
+        .await;
+    b.wait_until("the mandat paid", |b| async move {
+        match b.all("main tr[data-order='MDT-NAV-01'] button").await.len() {
+            0 => !b.all("main tr[data-order='MDT-NAV-01']").await.is_empty(),
+            _ => false,
+        }
+    })
+    .await;
+    b.shoot_both("spending-treasurer").await;
+}
