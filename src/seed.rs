@@ -273,21 +273,28 @@ fn load_revenue(
     Ok(())
 }
 
-/// The demo budgets, made by the demo's own officer, councillor and treasurer.
+/// The demo budgets, made by the demo's own officer, councillor and treasurer; a seed
+/// folder without the three has no budget.
 fn load_budget(conn: &mut DbConn, commune: &Commune, users: &[UserRow]) -> Result<()> {
-    let mut actor_of = |role: &str| -> Result<Actor> {
-        let row = users
-            .iter()
-            .find(|u| u.role == role)
-            .with_context(|| format!("a demo {role}"))?;
+    let mut actor_of = |role: &str| -> Result<Option<Actor>> {
+        let Some(row) = users.iter().find(|u| u.role == role) else {
+            return Ok(None);
+        };
         let user = crate::accounts::users::by_email(conn, &row.email)?
             .with_context(|| format!("the demo {role}"))?;
-        Ok(Actor::user(user.id, &row.email))
+        Ok(Some(Actor::user(user.id, &row.email)))
+    };
+    let (Some(officer), Some(councillor), Some(treasurer)) = (
+        actor_of("finance_officer")?,
+        actor_of("councillor")?,
+        actor_of("treasurer")?,
+    ) else {
+        return Ok(());
     };
     let staff = crate::budget::demo::Staff {
-        officer: actor_of("finance_officer")?,
-        councillor: actor_of("councillor")?,
-        treasurer: actor_of("treasurer")?,
+        officer,
+        councillor,
+        treasurer,
     };
     let round = crate::participation::rounds::list(conn, commune.id)?
         .into_iter()
