@@ -9,5 +9,7 @@
 pub mod balance;
 pub mod documents;
 pub mod execution;
+pub mod figures;
 pub mod nomenclature;
 pub mod opendata;
+pub mod portal;
