@@ -14,7 +14,8 @@ pub struct Bar<'a> {
 const ROW: i64 = 22;
 const LABEL_W: i64 = 250;
 const BAR_W: i64 = 300;
-const WIDTH: i64 = LABEL_W + BAR_W + 90;
+/// Room right of the bars for the longest value's text, about 7 units a character.
+const VALUE_W: i64 = 90;
 
 fn escape(text: &str) -> String {
     handlebars::html_escape(text)
@@ -41,10 +42,16 @@ pub fn bars(title: &str, bars: &[Bar<'_>]) -> String {
 pub fn described_bars(title: &str, desc: &str, bars: &[Bar<'_>]) -> String {
     let max = bars.iter().map(|b| b.value).max().unwrap_or(0).max(1);
     let height = ROW * bars.len() as i64 + 8;
+    let longest = bars
+        .iter()
+        .map(|b| b.value_text.chars().count() as i64)
+        .max()
+        .unwrap_or(0);
+    let width = LABEL_W + BAR_W + VALUE_W.max(7 * longest + 12);
     let mut svg = String::with_capacity(160 * bars.len() + 300 + desc.len());
     let _ = write!(
         svg,
-        r#"<svg class="chart" role="img" viewBox="0 0 {WIDTH} {height}" width="100%" xmlns="http://www.w3.org/2000/svg"><title>{}</title>"#,
+        r#"<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="100%" xmlns="http://www.w3.org/2000/svg"><title>{}</title>"#,
         escape(title)
     );
     if !desc.is_empty() {
