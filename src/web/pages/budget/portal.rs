@@ -7,7 +7,10 @@
 //! the other published years) is rendered once per document and language and kept in
 //! memory ([`Cache`]), with the projects' statuses it shows: those are at most
 //! [`FRESHNESS`] old. The execution part between them (what was collected, line by
-//! line) is read and rendered on every visit, so a payment at a counter shows at once.
+//! line) is read on every visit, so a payment at a counter shows at once; it is
+//! rendered again only when those figures changed. Only the layout (the visitor's
+//! name, the CSRF token) goes through the templates on each visit, the parts being put
+//! in its place.
 //! Each visit costs two light queries (the published documents, the collections); a
 //! newly published document changes the list, which makes the kept parts stale at once.
 
@@ -51,6 +54,22 @@ pub struct Rendered {
     tail: String,
     /// The document's lines, `(article, amount)`: the forecast of the execution part.
     forecast: Vec<(String, i64)>,
+    /// The execution part last rendered, with the collections it shows: rendered again
+    /// only when they change (a payment), read afresh on every visit.
+    execution: Mutex<Option<(Vec<(String, Xof)>, Arc<str>)>>,
+}
+
+impl Rendered {
+    fn execution_of(&self, collected: &[(String, Xof)]) -> Option<Arc<str>> {
+        let kept = self.execution.lock().unwrap_or_else(|e| e.into_inner());
+        kept.as_ref()
+            .filter(|(c, _)| c == collected)
+            .map(|(_, html)| html.clone())
+    }
+
+    fn keep_execution(&self, collected: Vec<(String, Xof)>, html: Arc<str>) {
+        *self.execution.lock().unwrap_or_else(|e| e.into_inner()) = Some((collected, html));
+    }
 }
 
 impl Cache {
@@ -330,6 +349,7 @@ fn build(
         published,
         made: Instant::now(),
         forecast: lines,
+        execution: Mutex::new(None),
     })
 }
 
@@ -363,9 +383,51 @@ async fn render(state: &AppState, ctx: &Ctx, year: Option<i64>) -> AppResult<Htt
             page
         }
     };
+    let execution = match page.execution_of(&collected) {
+        Some(html) => html,
+        None => {
+            let html: Arc<str> = execution_part(state, commune, locale, &page, &collected)?.into();
+            page.keep_execution(collected, html.clone());
+            html
+        }
+    };
+    // The layout alone goes through the templates; the parts are put in its place.
+    let shell = ctx.render_string(
+        state,
+        "pages/budget/portal",
+        "budget.portal.title",
+        json!({ "doc": true, "body": BODY }),
+    )?;
+    let at = shell
+        .find(BODY)
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the portal's layout lost its body")))?;
+    let mut html =
+        String::with_capacity(shell.len() + page.head.len() + execution.len() + page.tail.len());
+    html.push_str(&shell[..at]);
+    html.push_str(&page.head);
+    html.push_str(&execution);
+    html.push_str(&page.tail);
+    html.push_str(&shell[at + BODY.len()..]);
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(html))
+}
+
+/// Where the page's parts go in the layout.
+const BODY: &str = "<!--portal-->";
+
+/// The execution part: each revenue line's forecast against what was collected, the
+/// rate of the commune's own revenue, and the place of spending execution.
+fn execution_part(
+    state: &AppState,
+    commune: &Commune,
+    locale: Locale,
+    page: &Rendered,
+    collected: &[(String, Xof)],
+) -> AppResult<String> {
     let n = nomenclature::of(commune.country);
     let money = |v: i64| Xof(v).display(locale.as_str());
-    let rows = execution::collections(n, &page.forecast, &collected);
+    let rows = execution::collections(n, &page.forecast, collected);
     let (forecast, got, rate) = figures::own_collection(n, &rows);
     let collections: Vec<Value> = rows
         .iter()
@@ -381,26 +443,24 @@ async fn render(state: &AppState, ctx: &Ctx, year: Option<i64>) -> AppResult<Htt
             })
         })
         .collect();
-    ctx.render(
-        state,
-        "pages/budget/portal",
-        "budget.portal.title",
-        json!({
-            "doc": true,
-            "head": page.head,
-            "tail": page.tail,
-            "collections": collections,
-            "collection_total": {
-                "forecast": money(forecast),
-                "collected": money(got),
-                "rate": rate.map(|bp| percent(bp, locale)),
-            },
-            // Spending execution (committed, ordered, paid per article) comes from its
-            // own branch: set it to `{ rows, total }` as
-            // `templates/pages/budget/portal_spending_execution.hbs` describes.
-            "spending_execution": null,
-        }),
-    )
+    let data = json!({
+        "lang": locale.as_str(),
+        "collections": collections,
+        "collection_total": {
+            "forecast": money(forecast),
+            "collected": money(got),
+            "rate": rate.map(|bp| percent(bp, locale)),
+        },
+        // Spending execution (committed, ordered, paid per article) comes from its own
+        // branch: set it to `{ rows, total }` as
+        // `templates/pages/budget/portal_spending_execution.hbs` describes (and add
+        // what it depends on to what `Rendered::execution_of` compares).
+        "spending_execution": null,
+    });
+    state
+        .hb
+        .render("pages/budget/portal_execution", &data)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("template portal_execution: {e}")))
 }
 
 /// No published budget: for a year, a 404 that names the years there are; for the
