@@ -96,6 +96,7 @@ impl Application {
             voter_codes: ResetThrottle::default(),
             subscriptions: ResetThrottle::default(),
             sms,
+            portal: Default::default(),
         });
         let data = state.clone();
         let server = HttpServer::new(move || {

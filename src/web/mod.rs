@@ -41,6 +41,8 @@ pub struct AppState {
     /// Asking to follow a subject by e-mail, and opening a subscription's link.
     pub subscriptions: ResetThrottle,
     pub sms: std::sync::Arc<dyn crate::notify::SmsGateway>,
+    /// The budget portal's rendered published budgets (`pages::budget::portal`).
+    pub portal: pages::budget::portal::Cache,
 }
 
 impl AppState {

@@ -209,3 +209,241 @@ fn frictionless_validates(package: &std::path::Path) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A commune budget of realistic size (Senegal's nomenclature, about forty lines),
+/// balanced: every amount grows by `growth` percent from the base year, which keeps the
+/// balance. With `round`, that round's winners come in as capital lines, paid for by a
+/// development partner's grant. Voted, approved and published; its document id.
+pub(crate) fn publish_realistic(
+    conn: &mut db::DbConn,
+    commune: &commune::communes::Commune,
+    year: i64,
+    growth: i64,
+    round: Option<commune::ids::RoundId>,
+) -> commune::ids::DocumentId {
+    use commune::audit::Actor;
+    use commune::budget::documents::{self as docs, Kind, Vote};
+    use commune::money::Xof;
+    const BASE: [(&str, i64); 33] = [
+        // Operating revenue: 587 M.
+        ("7011", 180),
+        ("7012", 25),
+        ("7013", 40),
+        ("7021", 95),
+        ("7031", 60),
+        ("7032", 35),
+        ("7041", 15),
+        ("7411", 120),
+        ("7511", 5),
+        ("7521", 12),
+        // Operating spending: 442 M, and 145 M to the capital section.
+        ("6011", 210),
+        ("6111", 25),
+        ("6121", 30),
+        ("6131", 70),
+        ("6141", 28),
+        ("6151", 22),
+        ("6411", 30),
+        ("6421", 18),
+        ("6611", 9),
+        ("6911", 145),
+        // Capital revenue: 335 M with the transfer.
+        ("1011", 145),
+        ("1311", 90),
+        ("1321", 60),
+        ("1611", 40),
+        // Capital spending: 335 M.
+        ("2111", 70),
+        ("2121", 55),
+        ("2122", 25),
+        ("2131", 45),
+        ("2141", 30),
+        ("2151", 20),
+        ("2161", 25),
+        ("2171", 35),
+        ("1661", 30),
+    ];
+    let actor = Actor::system("test");
+    db::write_tx(conn, |c| -> commune::error::DomainResult<_> {
+        let title = format!("Budget primitif {year}");
+        let doc = docs::create(c, commune, year, Kind::Primitif, &title, &actor)?;
+        let mut projects = 0;
+        if let Some(round) = round {
+            docs::bring_winners(c, commune, doc, round, &actor)?;
+            projects = docs::lines(c, doc)?
+                .iter()
+                .filter(|l| l.project_id.is_some())
+                .map(|l| l.amount)
+                .sum::<i64>();
+        }
+        for (article, millions) in BASE {
+            let mut amount = millions * 1_000_000 * (100 + growth) / 100;
+            if article == "1321" {
+                amount += projects;
+            }
+            docs::set_line(c, commune, doc, article, Xof(amount), &actor)?;
+        }
+        docs::propose(c, commune, doc, &actor)?;
+        let vote = Vote {
+            on: commune.today(),
+            deliberation: format!("{year}-031"),
+            votes_for: 41,
+            against: 6,
+            abstentions: 2,
+        };
+        docs::record_vote(c, commune, doc, &vote, &actor)?;
+        docs::approve(c, commune, doc, commune.today(), "Arrêté n° 112", &actor)?;
+        docs::publish(c, commune, doc, &actor)?;
+        Ok(doc)
+    })
+    .unwrap()
+}
+
+#[actix_web::test]
+async fn the_portal_of_a_realistic_budget_is_light_complete_and_every_figure_leads_to_its_lines() {
+    use commune::participation::{rounds, Phase};
+    let app = TestApp::spawn().await;
+    let (doc, project) = {
+        let conn = &mut app.conn();
+        let commune = commune::communes::by_slug(conn, DAKAR).unwrap().unwrap();
+        let round = rounds::list(conn, commune.id)
+            .unwrap()
+            .into_iter()
+            .find(|r| r.phase == Phase::Implementation)
+            .expect("the demo's round in implementation")
+            .id;
+        publish_realistic(conn, &commune, 2025, 0, None);
+        let doc = publish_realistic(conn, &commune, 2026, 6, Some(round));
+        let doc = commune::budget::documents::get(conn, commune.id, doc).unwrap();
+        let project = commune::budget::documents::lines(conn, doc.id)
+            .unwrap()
+            .into_iter()
+            .find_map(|l| l.project_id)
+            .expect("a project line");
+        (doc, project)
+    };
+    let v = app.visitor();
+    let page = v.text(&format!("/{DAKAR}/budget")).await;
+    let css = v.text("/static/commune.css").await;
+    let weight = page.len() + css.len();
+    eprintln!(
+        "budget page: {} bytes of HTML + {} of CSS = {weight}",
+        page.len(),
+        css.len()
+    );
+    assert!(weight < 60_000, "the page weighs {weight} bytes");
+    assert!(!page.contains("<script"));
+
+    // The published file's fingerprint and the journal's head at publication.
+    assert!(page.contains(&format!(
+        "data-figure=\"sha256\">{}</code>",
+        doc.csv_sha256.as_deref().unwrap()
+    )));
+    assert!(page.contains(&format!(
+        "data-figure=\"audit-head\">{} · {}</code>",
+        doc.audit_seq.unwrap(),
+        doc.audit_head.as_deref().unwrap()
+    )));
+
+    // 2026 is 2025 grown by 6 % (and the projects, paid by a grant, on top).
+    assert!(page.contains("Budget 2026"), "{page}");
+    assert!(page.contains("data-figure=\"spending-change\">+"), "{page}");
+    assert!(page.contains("Évolution par rapport au budget publié de 2025."));
+    let html = scraper::Html::parse_document(&page);
+    let select = |css: &str| scraper::Selector::parse(css).unwrap();
+    let text_of = |css: &str| -> Vec<String> {
+        html.select(&select(css))
+            .map(|e| e.text().collect::<String>())
+            .collect()
+    };
+    let rows = text_of("table.groups.revenue tbody tr");
+    let taxes = rows
+        .iter()
+        .find(|r| r.contains("Impôts et taxes locaux"))
+        .expect("the local taxes chapter");
+    assert!(taxes.contains("+6,0\u{A0}%"), "{taxes}");
+
+    // Where 1 000 FCFA go: whole francs that add up to 1 000.
+    let francs: Vec<i64> = html
+        .select(&select("ol.thousand strong"))
+        .map(|e| e.value().attr("data-francs").unwrap().parse().unwrap())
+        .collect();
+    assert!(francs.len() >= 5, "{francs:?}");
+    assert_eq!(francs.iter().sum::<i64>(), 1_000, "{francs:?}");
+
+    // Three charts drawn on the server, each followed by its table.
+    assert_eq!(html.select(&select("figure.chart svg")).count(), 3);
+    for table in ["revenue", "spending", "functions"] {
+        let rows = html
+            .select(&select(&format!("table.groups.{table} tbody tr")))
+            .count();
+        assert!(rows >= 2, "{table}: {rows} rows");
+    }
+    assert!(page.contains("<title>Où va l’argent</title><desc>"));
+    assert!(text_of("table.groups.functions")
+        .concat()
+        .contains("Enseignement"));
+
+    // Every link inside the page leads to something on it.
+    let ids: std::collections::HashSet<&str> = html
+        .select(&select("[id]"))
+        .filter_map(|e| e.value().attr("id"))
+        .collect();
+    let anchors: Vec<&str> = html
+        .select(&select("a[href^='#']"))
+        .map(|e| &e.value().attr("href").unwrap()[1..])
+        .collect();
+    assert!(anchors.len() > 40, "{}", anchors.len());
+    for a in &anchors {
+        assert!(ids.contains(a), "#{a} leads nowhere");
+    }
+    // Chapters lead to their lines, functions to theirs.
+    assert!(anchors.contains(&"r-70") && ids.contains("l-r-7011"));
+    assert!(anchors.contains(&"l-d-2111") && anchors.contains(&"f-09"));
+
+    // The participatory project: its page, its status and its progress.
+    let link = format!("href=\"/{DAKAR}/projects/{project}\"");
+    assert!(page.contains(&link), "{page}");
+    let row = text_of(&format!("tr[data-project=\"{project}\"]")).concat();
+    assert!(
+        ["Prévu", "Appel d’offres", "Travaux", "Terminé", "Abandonné"]
+            .iter()
+            .any(|s| row.contains(s)),
+        "{row}"
+    );
+
+    // The collection rate of the commune's own revenue.
+    assert!(page.contains("data-figure=\"collection-rate\">"));
+    // Years side by side, and the way to the other year.
+    assert_eq!(html.select(&select("table.years tbody tr")).count(), 2);
+    assert!(page.contains(&format!("href=\"/{DAKAR}/budget/2025\"")));
+
+    // The first year: nothing to compare with.
+    let first = v.text(&format!("/{DAKAR}/budget/2025")).await;
+    assert!(first.contains("Budget 2025"));
+    assert!(
+        first.contains("data-figure=\"spending-change\">—"),
+        "{first}"
+    );
+
+    // A year without a budget: 404, and the way to the published ones.
+    let res = v.get(&format!("/{DAKAR}/budget/2031")).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let missing = res.text().await.unwrap();
+    assert!(
+        missing.contains("Pas de budget publié pour 2031"),
+        "{missing}"
+    );
+    assert!(missing.contains(&format!("href=\"/{DAKAR}/budget/2026\"")));
+
+    // In English.
+    let en = v
+        .get_with_language(&format!("/{DAKAR}/budget"), "en")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(en.contains("Where 1,000 FCFA of your taxes go"), "{en}");
+    assert!(en.contains("Education") && en.contains("XOF\u{A0}"));
+    assert!(en.contains("+6.0%"), "{en}");
+}
