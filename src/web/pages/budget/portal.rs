@@ -26,7 +26,7 @@ use crate::budget::documents::{self, Document, Line};
 use crate::budget::figures::{self, Group};
 use crate::budget::nomenclature::{self, Direction, Nomenclature};
 use crate::budget::portal::{self as data, Loaded};
-use crate::budget::{execution, opendata};
+use crate::budget::{execution, opendata, spending};
 use crate::communes::Commune;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Locale;
@@ -56,19 +56,28 @@ pub struct Rendered {
     forecast: Vec<(String, i64)>,
     /// The execution part last rendered, with the collections it shows: rendered again
     /// only when they change (a payment), read afresh on every visit.
-    execution: Mutex<Option<(Vec<(String, Xof)>, Arc<str>)>>,
+    execution: Mutex<Option<(Live, Arc<str>)>>,
+}
+
+/// What the execution part shows, read afresh on every visit: revenue collected (at the
+/// counter, from Revenue, and by titles) and each spending line's commitments, mandats
+/// and payments.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Live {
+    collected: Vec<(String, Xof)>,
+    spending: Vec<spending::Execution>,
 }
 
 impl Rendered {
-    fn execution_of(&self, collected: &[(String, Xof)]) -> Option<Arc<str>> {
+    fn execution_of(&self, live: &Live) -> Option<Arc<str>> {
         let kept = self.execution.lock().unwrap_or_else(|e| e.into_inner());
         kept.as_ref()
-            .filter(|(c, _)| c == collected)
+            .filter(|(c, _)| c == live)
             .map(|(_, html)| html.clone())
     }
 
-    fn keep_execution(&self, collected: Vec<(String, Xof)>, html: Arc<str>) {
-        *self.execution.lock().unwrap_or_else(|e| e.into_inner()) = Some((collected, html));
+    fn keep_execution(&self, live: Live, html: Arc<str>) {
+        *self.execution.lock().unwrap_or_else(|e| e.into_inner()) = Some((live, html));
     }
 }
 
@@ -356,15 +365,23 @@ fn build(
 async fn render(state: &AppState, ctx: &Ctx, year: Option<i64>) -> AppResult<HttpResponse> {
     let commune = ctx.visitor.commune()?;
     let cid = commune.id;
-    let (published, shown, collected) = state
+    let c = commune.clone();
+    let (published, shown, live) = state
         .db(move |conn| {
             let published = data::published_years(conn, cid)?;
             let shown = data::pick(&published, year);
-            let collected = match shown {
-                Some((_, y)) => execution::collected(conn, cid, y)?,
-                None => Vec::new(),
+            let live = match shown {
+                Some((_, y)) => {
+                    let mut collected = execution::collected(conn, cid, y)?;
+                    collected.extend(spending::titles_by_article(conn, cid, y)?);
+                    Live {
+                        collected,
+                        spending: spending::by_article(conn, &c, y)?,
+                    }
+                }
+                None => Live::default(),
             };
-            Ok((published, shown, collected))
+            Ok((published, shown, live))
         })
         .await?;
     let Some((doc_id, _)) = shown else {
@@ -383,11 +400,11 @@ async fn render(state: &AppState, ctx: &Ctx, year: Option<i64>) -> AppResult<Htt
             page
         }
     };
-    let execution = match page.execution_of(&collected) {
+    let execution = match page.execution_of(&live) {
         Some(html) => html,
         None => {
-            let html: Arc<str> = execution_part(state, commune, locale, &page, &collected)?.into();
-            page.keep_execution(collected, html.clone());
+            let html: Arc<str> = execution_part(state, commune, locale, &page, &live)?.into();
+            page.keep_execution(live, html.clone());
             html
         }
     };
@@ -423,11 +440,11 @@ fn execution_part(
     commune: &Commune,
     locale: Locale,
     page: &Rendered,
-    collected: &[(String, Xof)],
+    live: &Live,
 ) -> AppResult<String> {
     let n = nomenclature::of(commune.country);
     let money = |v: i64| Xof(v).display(locale.as_str());
-    let rows = execution::collections(n, &page.forecast, collected);
+    let rows = execution::collections(n, &page.forecast, &live.collected);
     let (forecast, got, rate) = figures::own_collection(n, &rows);
     let collections: Vec<Value> = rows
         .iter()
@@ -451,16 +468,63 @@ fn execution_part(
             "collected": money(got),
             "rate": rate.map(|bp| percent(bp, locale)),
         },
-        // Spending execution (committed, ordered, paid per article) comes from its own
-        // branch: set it to `{ rows, total }` as
-        // `templates/pages/budget/portal_spending_execution.hbs` describes (and add
-        // what it depends on to what `Rendered::execution_of` compares).
-        "spending_execution": null,
+        "spending_execution": spending_json(n, page, live, locale),
     });
     state
         .hb
         .render("pages/budget/portal_execution", &data)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("template portal_execution: {e}")))
+}
+
+/// Each spending line's credit, commitments, mandats and payments, and the share paid;
+/// none when nothing is open or executed.
+fn spending_json(
+    n: &nomenclature::Nomenclature,
+    page: &Rendered,
+    live: &Live,
+    locale: Locale,
+) -> Value {
+    if live.spending.is_empty() {
+        return Value::Null;
+    }
+    let money = |v: i64| Xof(v).display(locale.as_str());
+    let rate = |paid: i64, credit: i64| {
+        (credit > 0).then(|| {
+            percent(
+                (i128::from(paid) * 10_000 / i128::from(credit)) as i64,
+                locale,
+            )
+        })
+    };
+    let rows: Vec<Value> = live
+        .spending
+        .iter()
+        .map(|e| {
+            let planned = page.forecast.iter().any(|(a, _)| *a == e.article);
+            json!({
+                "article": e.article,
+                "anchor": if planned { line_anchor(Direction::Spending, &e.article) } else { String::new() },
+                "name": n.article(&e.article).map_or("", |a| a.name(locale.as_str())),
+                "forecast": money(e.credit),
+                "committed": money(e.committed),
+                "ordered": money(e.ordered),
+                "paid": money(e.paid),
+                "rate": rate(e.paid, e.credit),
+            })
+        })
+        .collect();
+    let sum = |f: fn(&spending::Execution) -> i64| live.spending.iter().map(f).sum::<i64>();
+    let (credit, paid) = (sum(|e| e.credit), sum(|e| e.paid));
+    json!({
+        "rows": rows,
+        "total": {
+            "forecast": money(credit),
+            "committed": money(sum(|e| e.committed)),
+            "ordered": money(sum(|e| e.ordered)),
+            "paid": money(paid),
+            "rate": rate(paid, credit),
+        },
+    })
 }
 
 /// No published budget: for a year, a 404 that names the years there are; for the
