@@ -56,8 +56,11 @@ pub struct Rendered {
     forecast: Vec<(String, i64)>,
     /// The execution part last rendered, with the collections it shows: rendered again
     /// only when they change (a payment), read afresh on every visit.
-    execution: Mutex<Option<(Vec<(String, Xof)>, Arc<str>)>>,
+    execution: Mutex<Option<(Collected, Arc<str>)>>,
 }
+
+/// What was collected, by budget line (`execution::collected`).
+type Collected = Vec<(String, Xof)>;
 
 impl Rendered {
     fn execution_of(&self, collected: &[(String, Xof)]) -> Option<Arc<str>> {
@@ -67,7 +70,7 @@ impl Rendered {
             .map(|(_, html)| html.clone())
     }
 
-    fn keep_execution(&self, collected: Vec<(String, Xof)>, html: Arc<str>) {
+    fn keep_execution(&self, collected: Collected, html: Arc<str>) {
         *self.execution.lock().unwrap_or_else(|e| e.into_inner()) = Some((collected, html));
     }
 }
