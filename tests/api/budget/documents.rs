@@ -209,3 +209,74 @@ async fn a_budget_the_council_rejects_goes_back_to_draft() {
     })
     .unwrap();
 }
+
+/// Each demo commune: the two past years voted and published, the earlier with its
+/// compte administratif equal to its execution records; this year published and in
+/// execution; next year's draft holding the winners of its round in implementation.
+/// Their portals answer in French and in English.
+#[actix_web::test]
+async fn each_demo_commune_has_past_budgets_an_account_a_year_in_execution_and_a_draft() {
+    use commune::budget::{execution, spending};
+    let app = TestApp::spawn().await;
+    let conn = &mut app.conn();
+    for slug in [DAKAR, "abomey-calavi"] {
+        let commune = communes::by_slug(conn, slug).unwrap().unwrap();
+        let year = i64::from(chrono::Datelike::year(&commune.today()));
+        let docs = documents::list(conn, commune.id).unwrap();
+        let find = |y: i64, kind: Kind| {
+            docs.iter()
+                .find(|d| d.fiscal_year == y && d.kind == kind)
+                .unwrap_or_else(|| panic!("{slug}: no {kind:?} for {y}"))
+        };
+        for y in [year - 2, year - 1, year] {
+            let d = find(y, Kind::Primitif);
+            assert_eq!(d.status, Status::Published, "{slug} {y}");
+            assert!(d.deliberation.is_some() && d.approval_ref.is_some());
+        }
+        // The earlier year's account is the sum of its records.
+        let account = find(year - 2, Kind::CompteAdministratif);
+        assert_eq!(account.status, Status::Published);
+        let lines = documents::lines(conn, account.id).unwrap();
+        let ordered = spending::ordered_by_article(conn, commune.id, year - 2).unwrap();
+        for (article, amount) in &ordered {
+            let line: i64 = lines
+                .iter()
+                .filter(|l| &l.article == article)
+                .map(|l| l.amount)
+                .sum();
+            assert_eq!(line, *amount, "{slug}: account line {article}");
+        }
+        let titles = spending::titles_by_article(conn, commune.id, year - 2).unwrap();
+        let collected = execution::collected(conn, commune.id, year - 2).unwrap();
+        let revenue: i64 = titles.iter().chain(&collected).map(|(_, v)| v.0).sum();
+        let spent: i64 = ordered.iter().map(|(_, v)| v).sum();
+        let total: i64 = lines.iter().map(|l| l.amount).sum();
+        assert_eq!(
+            total,
+            revenue + spent,
+            "{slug}: nothing retyped, nothing left out"
+        );
+        // This year is in execution: commitments, mandats, some paid, some not.
+        let rows = spending::by_article(conn, &commune, year).unwrap();
+        let sum = |f: fn(&spending::Execution) -> i64| rows.iter().map(f).sum::<i64>();
+        assert!(sum(|e| e.committed) > 0 && sum(|e| e.committed) <= sum(|e| e.credit));
+        assert!(sum(|e| e.paid) > 0 && sum(|e| e.paid) < sum(|e| e.ordered));
+        // Next year's draft holds the winners.
+        let draft = find(year + 1, Kind::Primitif);
+        assert_eq!(draft.status, Status::Draft);
+        let lines = documents::lines(conn, draft.id).unwrap();
+        assert!(lines.iter().filter(|l| l.project_id.is_some()).count() >= 2);
+
+        let v = app.visitor();
+        let page = v.text(&format!("/{slug}/budget")).await;
+        assert!(page.contains(&format!("Budget {year}")), "{slug}: {page}");
+        assert!(page.contains("spending-execution"), "{slug}");
+        let en = v
+            .get_with_language(&format!("/{slug}/budget/{}", year - 2), "en")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(en.contains("Compte administratif"), "{slug}: {en}");
+    }
+}
