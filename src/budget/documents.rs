@@ -261,7 +261,7 @@ pub fn credits(
 }
 
 /// Sets the amount of an article of the nomenclature (a line that is not a project's);
-/// zero removes the line.
+/// zero removes the line. One article of [`set_lines`].
 pub fn set_line(
     conn: &mut DbConn,
     commune: &Commune,
@@ -270,37 +270,7 @@ pub fn set_line(
     amount: Xof,
     actor: &Actor,
 ) -> DomainResult<()> {
-    typed_draft(conn, commune, id)?;
-    let n = nomenclature::of(commune.country);
-    if n.article(article).is_none() {
-        return Err(Refusal::new("budget.balance.unknown_line")
-            .arg("line", article.to_string())
-            .on("article")
-            .into());
-    }
-    if amount.0 < 0 || amount > Xof::MAX_ENTRY {
-        return Err(Refusal::new("budget.balance.amount")
-            .arg("line", article.to_string())
-            .on("amount")
-            .into());
-    }
-    let mine = l::table
-        .filter(l::document_id.eq(id))
-        .filter(l::article.eq(article))
-        .filter(l::project_id.is_null());
-    diesel::delete(mine).execute(conn)?;
-    if amount.0 > 0 {
-        insert_line(conn, id, article, "", amount.0)?;
-    }
-    audit_step(
-        conn,
-        commune,
-        actor,
-        "budget.line",
-        id,
-        json!({ "article": article, "amount": amount.0 }),
-    )?;
-    Ok(())
+    set_lines(conn, commune, id, &[(article.to_string(), amount)], actor).map(|_| ())
 }
 
 /// Sets many articles at once, as the draft's form sends them: every amount is checked
