@@ -105,3 +105,28 @@ pub async fn act(
         _ => Err(AppError::BadRequest("error.bad_request")),
     }
 }
+
+/// Mails the link that confirms a subscription, after the answer: to follow a project
+/// (`project` its title) or, with none, the commune's budget.
+pub fn mail_confirmation(
+    state: &web::Data<AppState>,
+    commune: &crate::communes::Commune,
+    email: String,
+    locale: crate::i18n::Locale,
+    token: &str,
+    project: Option<&str>,
+) {
+    let mail = crate::notify::Mail {
+        template: "subscription_confirm",
+        to: email,
+        locale,
+        data: json!({
+            "commune": commune.name,
+            "project": project.unwrap_or(""),
+            "budget": project.is_none(),
+            "link": format!("{}/{}/subscriptions/{token}", state.base_url, commune.slug),
+        }),
+    };
+    let state = state.clone();
+    actix_web::rt::spawn(async move { state.mailer.send_logged(&state.hb, &mail).await });
+}

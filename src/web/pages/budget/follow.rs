@@ -39,19 +39,9 @@ pub async fn subscribe(
         })
         .await?;
     if let Asked::Confirm(token) = asked {
-        let mail = Mail {
-            template: "subscription_confirm",
-            to: email,
-            locale,
-            data: json!({
-                "commune": commune.name,
-                "project": "",
-                "budget": true,
-                "link": format!("{}/{}/subscriptions/{token}", state.base_url, commune.slug),
-            }),
-        };
-        let state = state.clone();
-        actix_web::rt::spawn(async move { state.mailer.send_logged(&state.hb, &mail).await });
+        crate::web::pages::subscriptions::mail_confirmation(
+            &state, &commune, email, locale, &token, None,
+        );
     }
     Ok(ctx.redirect_with(&back, "ok", "subscription.check_mail"))
 }

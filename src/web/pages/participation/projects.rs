@@ -340,19 +340,14 @@ pub async fn subscribe(
         })
         .await?;
     if let Asked::Confirm(token) = asked {
-        let mail = Mail {
-            template: "subscription_confirm",
-            to: email,
+        crate::web::pages::subscriptions::mail_confirmation(
+            &state,
+            &commune,
+            email,
             locale,
-            data: json!({
-                "commune": commune.name,
-                "project": project.title,
-                "budget": false,
-                "link": format!("{}/{}/subscriptions/{token}", state.base_url, commune.slug),
-            }),
-        };
-        let state = state.clone();
-        actix_web::rt::spawn(async move { state.mailer.send_logged(&state.hb, &mail).await });
+            &token,
+            Some(&project.title),
+        );
     }
     Ok(ctx.redirect_with(&project_path(&ctx, id)?, "ok", "subscription.check_mail"))
 }
