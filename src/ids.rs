@@ -60,7 +60,8 @@ id_newtype!(
     AssessmentId,
     AdjustmentId,
     ImportId,
-    PaymentId
+    PaymentId,
+    CancellationId
 );
 id_newtype!(
     RoundId,

@@ -182,6 +182,7 @@ pub fn create(conn: &mut DbConn, new: &NewCommune, actor: &Actor) -> DomainResul
             communes::default_locale.eq(&new.default_locale),
             communes::code.eq(&new.code),
             communes::created_at.eq(crate::db::now()),
+            communes::receipt_key.eq(new_receipt_key()),
         ))
         .returning(communes::id)
         .get_result(conn)?;
@@ -194,6 +195,23 @@ pub fn create(conn: &mut DbConn, new: &NewCommune, actor: &Actor) -> DomainResul
         })),
     )?;
     Ok(id)
+}
+
+/// The key that signs the commune's receipts (see `revenue::payments::code`): never
+/// shown, never sent, read only to sign and to verify.
+pub fn receipt_key(conn: &mut DbConn, commune: CommuneId) -> QueryResult<String> {
+    communes::table
+        .find(commune)
+        .select(communes::receipt_key)
+        .first(conn)
+}
+
+/// A new receipt key: 32 random bytes, in hexadecimal.
+fn new_receipt_key() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
 }
 
 /// Holds the commune's row until the transaction ends, so that two writers of the same

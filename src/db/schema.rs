@@ -21,6 +21,7 @@ diesel::table! {
         audit_seq -> BigInt,
         audit_head -> Text,
         created_at -> Timestamp,
+        receipt_key -> Text,
     }
 }
 
@@ -256,7 +257,7 @@ diesel::table! {
     payments (id) {
         id -> BigInt,
         commune_id -> BigInt,
-        taxpayer_id -> BigInt,
+        taxpayer_id -> Nullable<BigInt>,
         receipt_number -> Text,
         receipt_year -> BigInt,
         receipt_seq -> BigInt,
@@ -266,6 +267,26 @@ diesel::table! {
         received_by -> BigInt,
         received_at -> Timestamp,
         form_token -> Text,
+        paid_on -> Date,
+        channel -> Text,
+        tax_type_id -> Nullable<BigInt>,
+        payer -> Nullable<Text>,
+        verification_code -> Nullable<Text>,
+        status -> Text,
+    }
+}
+
+diesel::table! {
+    payment_cancellations (id) {
+        id -> BigInt,
+        commune_id -> BigInt,
+        payment_id -> BigInt,
+        reason -> Text,
+        requested_by -> BigInt,
+        requested_at -> Timestamp,
+        status -> Text,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
     }
 }
 
@@ -603,6 +624,9 @@ diesel::joinable!(payments -> taxpayers (taxpayer_id));
 diesel::joinable!(payments -> users (received_by));
 diesel::joinable!(payment_allocations -> payments (payment_id));
 diesel::joinable!(payment_allocations -> assessments (assessment_id));
+diesel::joinable!(payments -> tax_types (tax_type_id));
+diesel::joinable!(payments -> communes (commune_id));
+diesel::joinable!(payment_cancellations -> payments (payment_id));
 diesel::joinable!(rounds -> communes (commune_id));
 diesel::joinable!(round_phases -> rounds (round_id));
 diesel::joinable!(round_areas -> rounds (round_id));
@@ -644,6 +668,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     imports,
     payments,
     payment_allocations,
+    payment_cancellations,
     rounds,
     round_phases,
     round_areas,

@@ -1,4 +1,5 @@
-//! How the money came in: the one list the counter, the ledger and the receipts share.
+//! How the money came in, where it was recorded and where it stands: the lists the
+//! counter, the ledger, the receipts and the cash-up share.
 
 crate::text_enum!(
     /// How the money came in.
@@ -17,3 +18,28 @@ impl Method {
         self != Method::Cash
     }
 }
+
+crate::text_enum!(
+    /// Where a payment was recorded.
+    pub Channel {
+        Counter = "counter",
+        /// A collector's phone, through the API.
+        Api = "api",
+        /// A mobile-money provider's confirmation.
+        MobileMoney = "mobile_money",
+    }
+);
+
+crate::text_enum!(
+    /// Where a receipt's money stands.
+    pub Status {
+        /// With whoever received it.
+        Recorded = "recorded",
+        /// Handed over to the treasurer, in a validated cash-up.
+        Deposited = "deposited",
+        /// Matched with the bank's statement.
+        Reconciled = "reconciled",
+        /// Cancelled by the treasurer, with a second person's approval.
+        Cancelled = "cancelled",
+    }
+);

@@ -262,14 +262,15 @@ fn paid_on(
     for (line, amount, at) in payment_allocations::table
         .inner_join(payments::table)
         .filter(payment_allocations::assessment_id.eq_any(ids))
+        .filter(payments::status.ne(super::method::Status::Cancelled))
         .select((
             payment_allocations::assessment_id,
             payment_allocations::amount,
-            payments::received_at,
+            payments::paid_on,
         ))
-        .load::<(AssessmentId, i64, NaiveDateTime)>(conn)?
+        .load::<(AssessmentId, i64, NaiveDate)>(conn)?
     {
-        paid.entry(line).or_default().push((at.date(), amount));
+        paid.entry(line).or_default().push((at, amount));
     }
     Ok(paid)
 }

@@ -10,7 +10,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::method::Method;
+use super::method::{Method, Status};
 use super::taxpayers;
 use crate::db::schema::{
     adjustments, assessments, payment_allocations, payments, rolls, tax_types, taxable_items, users,
@@ -59,6 +59,7 @@ pub struct PaymentLine {
     pub method_reference: Option<String>,
     pub received_at: NaiveDateTime,
     pub received_by: String,
+    pub status: Status,
 }
 
 #[derive(Debug, Clone, Queryable, Serialize)]
@@ -152,9 +153,12 @@ pub fn of(conn: &mut DbConn, taxpayer: TaxpayerId, today: NaiveDate) -> DomainRe
             .filter(|(a, _)| a.status == "approved")
             .map(|(a, line)| (*line, a.amount)),
     )?;
+    // A cancelled receipt's payment counts for nothing: its amount is owed again.
     let paid = per_line(
         payment_allocations::table
+            .inner_join(payments::table)
             .filter(payment_allocations::assessment_id.eq_any(&ids))
+            .filter(payments::status.ne(Status::Cancelled))
             .select((
                 payment_allocations::assessment_id,
                 payment_allocations::amount,
@@ -173,6 +177,7 @@ pub fn of(conn: &mut DbConn, taxpayer: TaxpayerId, today: NaiveDate) -> DomainRe
             payments::method_reference,
             payments::received_at,
             users::name,
+            payments::status,
         ))
         .load(conn)?;
     let t = fold(rows, &approved, &paid, today)?;

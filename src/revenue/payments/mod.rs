@@ -6,12 +6,21 @@
 //! (kept as numbers beside the text, so that the count never depends on how text sorts).
 //! A payment form carries a one-time token: sent twice (a double click, a resend) with
 //! the same content, it records one payment; sent again with other content, it is
-//! refused. A mobile-money, transfer or cheque reference pays once. A recorded payment
-//! never changes (the database refuses it); the treasurer's validation and the deposits
-//! come with the collection chain.
+//! refused. A collector's phone sends its own UUID as that token ([`NewPayment::token`]),
+//! so a day of payments sent again after a lost connection records nothing twice. A
+//! mobile-money, transfer or cheque reference pays once.
+//!
+//! A market ticket ([`tickets`]) is a payment of a daily fee with no prior roll, numbered
+//! in the same count. Every receipt carries a verification code ([`code`]). What a
+//! receipt says never changes (the database refuses it); only its state moves on:
+//! recorded → deposited → reconciled, or cancelled by two people ([`cancel`]).
 
 pub mod allocation;
+pub mod cancel;
+pub mod code;
 mod receipts;
+pub mod tickets;
+mod verify;
 
 use chrono::{Datelike, NaiveDate};
 use diesel::prelude::*;
@@ -22,12 +31,16 @@ use crate::communes::{self, Commune};
 use crate::db::schema::{payment_allocations, payments};
 use crate::db::DbConn;
 use crate::error::{DomainResult, Refusal};
-use crate::ids::{AssessmentId, PaymentId, TaxpayerId, UserId};
+use crate::ids::{AssessmentId, CommuneId, PaymentId, TaxTypeId, TaxpayerId, UserId};
 use crate::money::Xof;
 
-pub use super::method::Method;
+pub use super::method::{Channel, Method, Status};
 pub use allocation::allocate;
 pub use receipts::{receipt, received_by, Receipt, ReceiptLine, Received};
+pub use verify::{verify, Verified};
+
+/// How many days back a payment may be dated (a phone that was offline sends later).
+pub const MAX_DAYS_LATE: i64 = 30;
 
 /// A payment to record.
 #[derive(Debug, Clone)]
@@ -36,84 +49,249 @@ pub struct NewPayment {
     pub amount: Xof,
     pub method: Method,
     pub reference: Option<String>,
-    /// The form's one-time token.
+    /// The form's one-time token, or the UUID the collector's phone made.
     pub token: String,
+    /// The day the money changed hands; `None` is today.
+    pub paid_on: Option<NaiveDate>,
+    pub channel: Channel,
 }
 
 impl NewPayment {
     /// The transaction reference kept: trimmed, and only for a method that has one.
     fn kept_reference(&self) -> Option<&str> {
-        self.reference
-            .as_deref()
-            .map(str::trim)
-            .filter(|r| !r.is_empty() && self.method.needs_reference())
+        kept(self.method, self.reference.as_deref())
     }
 
-    /// Refusals that need no database: the amount, and the reference.
-    pub fn check(&self) -> Result<(), Refusal> {
-        if self.amount.0 <= 0 {
-            return Err(Refusal::new("payment.not_positive").on("amount"));
-        }
-        if self.amount > Xof::MAX_ENTRY {
-            return Err(Refusal::new("field.amount_too_large").on("amount"));
-        }
-        let reference = self.kept_reference();
-        if self.method.needs_reference() && reference.is_none() {
-            return Err(Refusal::new("payment.reference_needed").on("reference"));
-        }
-        if reference.is_some_and(|r| r.chars().count() > MAX_REFERENCE) {
-            return Err(Refusal::new("payment.reference_too_long")
-                .arg("max", MAX_REFERENCE)
-                .on("reference"));
-        }
-        Ok(())
+    /// Refusals that need no database: the amount, the reference and the day.
+    pub fn check(&self, today: NaiveDate) -> Result<(), Refusal> {
+        check_entry(
+            self.amount,
+            self.method,
+            self.kept_reference(),
+            self.paid_on,
+            today,
+        )
     }
+}
+
+/// The checks every receipt passes, a payment's or a ticket's.
+fn check_entry(
+    amount: Xof,
+    method: Method,
+    reference: Option<&str>,
+    paid_on: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Result<(), Refusal> {
+    if amount.0 <= 0 {
+        return Err(Refusal::new("payment.not_positive").on("amount"));
+    }
+    if amount > Xof::MAX_ENTRY {
+        return Err(Refusal::new("field.amount_too_large").on("amount"));
+    }
+    if method.needs_reference() && reference.is_none() {
+        return Err(Refusal::new("payment.reference_needed").on("reference"));
+    }
+    if reference.is_some_and(|r| r.chars().count() > MAX_REFERENCE) {
+        return Err(Refusal::new("payment.reference_too_long")
+            .arg("max", MAX_REFERENCE)
+            .on("reference"));
+    }
+    if let Some(day) = paid_on {
+        if day > today {
+            return Err(Refusal::new("payment.date_future").on("date"));
+        }
+        if (today - day).num_days() > MAX_DAYS_LATE {
+            return Err(Refusal::new("payment.date_too_old")
+                .arg("days", MAX_DAYS_LATE)
+                .on("date"));
+        }
+    }
+    Ok(())
+}
+
+/// The reference kept for `method`: trimmed, and only for a method that has one.
+fn kept(method: Method, reference: Option<&str>) -> Option<&str> {
+    reference
+        .map(str::trim)
+        .filter(|r| !r.is_empty() && method.needs_reference())
 }
 
 /// The longest transaction reference kept.
 pub const MAX_REFERENCE: usize = 80;
 
-/// The next receipt of `commune` for `year`: its number in the year's count, and its
-/// text. Call it under [`communes::lock`].
-fn next_receipt(conn: &mut DbConn, commune: &Commune, year: i32) -> QueryResult<(i64, String)> {
+/// A receipt about to be issued: a payment's or a ticket's, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Entry<'a> {
+    taxpayer: Option<TaxpayerId>,
+    tax: Option<TaxTypeId>,
+    payer: Option<&'a str>,
+    amount: Xof,
+    method: Method,
+    reference: Option<&'a str>,
+    paid_on: NaiveDate,
+    channel: Channel,
+}
+
+type EntryRow = (
+    PaymentId,
+    Option<TaxpayerId>,
+    Option<TaxTypeId>,
+    Option<String>,
+    Xof,
+    Method,
+    Option<String>,
+    NaiveDate,
+    Channel,
+);
+
+/// What a form or a phone sent again finds: the receipt its token already issued, if it
+/// says the same; a different receipt under a used token is refused.
+fn already_issued(
+    conn: &mut DbConn,
+    commune: &Commune,
+    token: &str,
+    entry: &Entry,
+) -> DomainResult<Option<PaymentId>> {
+    let found: Option<EntryRow> = payments::table
+        .filter(payments::commune_id.eq(commune.id))
+        .filter(payments::form_token.eq(token))
+        .select((
+            payments::id,
+            payments::taxpayer_id,
+            payments::tax_type_id,
+            payments::payer,
+            payments::amount,
+            payments::method,
+            payments::method_reference,
+            payments::paid_on,
+            payments::channel,
+        ))
+        .first(conn)
+        .optional()?;
+    let Some((id, taxpayer, tax, payer, amount, method, reference, paid_on, channel)) = found
+    else {
+        return Ok(None);
+    };
+    let before = Entry {
+        taxpayer,
+        tax,
+        payer: payer.as_deref(),
+        amount,
+        method,
+        reference: reference.as_deref(),
+        paid_on,
+        channel,
+    };
+    if &before == entry {
+        Ok(Some(id))
+    } else {
+        Err(Refusal::new("payment.token_reused").into())
+    }
+}
+
+/// Refuses a transaction reference already used by another receipt of the commune.
+fn reference_unused(
+    conn: &mut DbConn,
+    commune: &Commune,
+    method: Method,
+    reference: Option<&str>,
+) -> DomainResult<()> {
+    let Some(r) = reference else {
+        return Ok(());
+    };
+    let used: Option<String> = payments::table
+        .filter(payments::commune_id.eq(commune.id))
+        .filter(payments::method.eq(method))
+        .filter(payments::method_reference.eq(r))
+        .select(payments::receipt_number)
+        .first(conn)
+        .optional()?;
+    match used {
+        Some(receipt) => Err(Refusal::new("payment.reference_used")
+            .arg("receipt", receipt)
+            .on("reference")
+            .into()),
+        None => Ok(()),
+    }
+}
+
+/// A receipt issued: its row, number and verification code.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Issued {
+    pub id: PaymentId,
+    pub receipt_number: String,
+    pub verification_code: String,
+}
+
+/// Numbers the next receipt of the commune for the entry's year, signs it and writes
+/// it. Call it under [`communes::lock`], once every check has passed.
+fn issue(
+    conn: &mut DbConn,
+    commune: &Commune,
+    token: &str,
+    entry: &Entry,
+    payer_ref: &str,
+    user: UserId,
+) -> DomainResult<Issued> {
+    let year = entry.paid_on.year();
     let last: Option<i64> = payments::table
         .filter(payments::commune_id.eq(commune.id))
         .filter(payments::receipt_year.eq(i64::from(year)))
         .select(diesel::dsl::max(payments::receipt_seq))
         .first(conn)?;
     let seq = last.unwrap_or(0) + 1;
-    Ok((seq, format!("{}-{year}-{seq:06}", commune.code)))
+    let receipt_number = format!("{}-{year}-{seq:06}", commune.code);
+    let key = communes::receipt_key(conn, commune.id)?;
+    let verification_code = code::sign(
+        &key,
+        &code::Content {
+            commune: &commune.slug,
+            receipt: &receipt_number,
+            amount: entry.amount.0,
+            paid_on: entry.paid_on,
+            payer: payer_ref,
+        },
+    );
+    let id: PaymentId = diesel::insert_into(payments::table)
+        .values((
+            payments::commune_id.eq(commune.id),
+            payments::taxpayer_id.eq(entry.taxpayer),
+            payments::receipt_number.eq(&receipt_number),
+            payments::receipt_year.eq(i64::from(year)),
+            payments::receipt_seq.eq(seq),
+            payments::amount.eq(entry.amount),
+            payments::method.eq(entry.method),
+            payments::method_reference.eq(entry.reference),
+            payments::received_by.eq(user),
+            payments::received_at.eq(crate::db::now()),
+            payments::form_token.eq(token),
+            payments::paid_on.eq(entry.paid_on),
+            payments::channel.eq(entry.channel),
+            payments::tax_type_id.eq(entry.tax),
+            payments::payer.eq(entry.payer),
+            payments::verification_code.eq(&verification_code),
+        ))
+        .returning(payments::id)
+        .get_result(conn)?;
+    Ok(Issued {
+        id,
+        receipt_number,
+        verification_code,
+    })
 }
 
-/// What a payment form sent again finds: the payment its token already recorded, if the
-/// form says the same; a different payment under a used token is refused.
-fn already_recorded(
-    conn: &mut DbConn,
-    commune: &Commune,
-    p: &NewPayment,
-) -> DomainResult<Option<PaymentId>> {
-    let found: Option<(PaymentId, TaxpayerId, Xof, Method, Option<String>)> = payments::table
-        .filter(payments::commune_id.eq(commune.id))
-        .filter(payments::form_token.eq(&p.token))
-        .select((
-            payments::id,
-            payments::taxpayer_id,
-            payments::amount,
-            payments::method,
-            payments::method_reference,
-        ))
-        .first(conn)
-        .optional()?;
-    match found {
-        None => Ok(None),
-        Some((id, taxpayer, amount, method, reference))
-            if (taxpayer, amount, method, reference.as_deref())
-                == (p.taxpayer, p.amount, p.method, p.kept_reference()) =>
-        {
-            Ok(Some(id))
-        }
-        Some(_) => Err(Refusal::new("payment.token_reused").into()),
-    }
+/// The receipt number and verification code of a payment of `commune`.
+pub fn issued(conn: &mut DbConn, commune: CommuneId, id: PaymentId) -> QueryResult<Issued> {
+    let (receipt_number, code): (String, Option<String>) = payments::table
+        .filter(payments::commune_id.eq(commune))
+        .filter(payments::id.eq(id))
+        .select((payments::receipt_number, payments::verification_code))
+        .first(conn)?;
+    Ok(Issued {
+        id,
+        receipt_number,
+        verification_code: code.unwrap_or_default(),
+    })
 }
 
 /// What a payment would do: the balance before and after, and what each line gets.
@@ -146,26 +324,12 @@ pub fn plan(
     p: &NewPayment,
     today: NaiveDate,
 ) -> DomainResult<Plan> {
-    p.check()?;
+    p.check(today)?;
     let taxpayer = super::taxpayers::by_id(conn, commune.id, p.taxpayer)?;
     if taxpayer.merged_into.is_some() {
         return Err(Refusal::new("payment.merged").into());
     }
-    if let Some(r) = p.kept_reference() {
-        let used: Option<String> = payments::table
-            .filter(payments::commune_id.eq(commune.id))
-            .filter(payments::method.eq(p.method))
-            .filter(payments::method_reference.eq(r))
-            .select(payments::receipt_number)
-            .first(conn)
-            .optional()?;
-        if let Some(receipt) = used {
-            return Err(Refusal::new("payment.reference_used")
-                .arg("receipt", receipt)
-                .on("reference")
-                .into());
-        }
-    }
+    reference_unused(conn, commune, p.method, p.kept_reference())?;
     let acct = ledger::of(conn, p.taxpayer, today)?;
     let owed: Vec<&ledger::Line> = acct.lines.iter().filter(|l| l.outstanding.0 > 0).collect();
     let balance = Xof::checked_sum(owed.iter().map(|l| l.outstanding))
@@ -210,8 +374,8 @@ pub fn plan(
 }
 
 /// Records a payment received on `today` (the commune's date): checks it against the
-/// account ([`plan`]), numbers its receipt, allocates it, and logs it. Call it in a
-/// write transaction.
+/// account ([`plan`]), numbers and signs its receipt, allocates it, and logs it. Call it
+/// in a write transaction.
 pub fn record(
     conn: &mut DbConn,
     commune: &Commune,
@@ -219,38 +383,32 @@ pub fn record(
     today: NaiveDate,
     actor: &Actor,
     user: UserId,
-) -> DomainResult<PaymentId> {
-    p.check()?;
+) -> DomainResult<Issued> {
+    p.check(today)?;
     communes::lock(conn, commune.id)?;
+    let entry = Entry {
+        taxpayer: Some(p.taxpayer),
+        tax: None,
+        payer: None,
+        amount: p.amount,
+        method: p.method,
+        reference: p.kept_reference(),
+        paid_on: p.paid_on.unwrap_or(today),
+        channel: p.channel,
+    };
     // Checked under the lock: the same form sent twice, a reference already used, or a
     // record merged away since the form was shown.
-    if let Some(done) = already_recorded(conn, commune, p)? {
-        return Ok(done);
+    if let Some(done) = already_issued(conn, commune, &p.token, &entry)? {
+        return Ok(issued(conn, commune.id, done)?);
     }
     let plan = plan(conn, commune, p, today)?;
-    let (seq, receipt) = next_receipt(conn, commune, today.year())?;
-    let id: PaymentId = diesel::insert_into(payments::table)
-        .values((
-            payments::commune_id.eq(commune.id),
-            payments::taxpayer_id.eq(p.taxpayer),
-            payments::receipt_number.eq(&receipt),
-            payments::receipt_year.eq(i64::from(today.year())),
-            payments::receipt_seq.eq(seq),
-            payments::amount.eq(p.amount),
-            payments::method.eq(p.method),
-            payments::method_reference.eq(p.kept_reference()),
-            payments::received_by.eq(user),
-            payments::received_at.eq(crate::db::now()),
-            payments::form_token.eq(&p.token),
-        ))
-        .returning(payments::id)
-        .get_result(conn)?;
+    let issued = issue(conn, commune, &p.token, &entry, &plan.taxpayer_ref, user)?;
     let rows: Vec<_> = plan
         .shares
         .iter()
         .map(|s| {
             (
-                payment_allocations::payment_id.eq(id),
+                payment_allocations::payment_id.eq(issued.id),
                 payment_allocations::assessment_id.eq(s.line),
                 payment_allocations::amount.eq(s.amount),
             )
@@ -266,13 +424,13 @@ pub fn record(
         conn,
         commune.id,
         actor,
-        Event::new("payment.record", "payment", id).details(serde_json::json!({
-            "receipt": receipt, "taxpayer": p.taxpayer, "amount": p.amount,
+        Event::new("payment.record", "payment", issued.id).details(serde_json::json!({
+            "receipt": issued.receipt_number, "taxpayer": p.taxpayer, "amount": p.amount,
             "method": p.method, "reference": p.kept_reference(), "balance_before": plan.balance,
-            "allocations": lines,
+            "paid_on": entry.paid_on, "channel": p.channel, "allocations": lines,
         })),
     )?;
-    Ok(id)
+    Ok(issued)
 }
 
 #[cfg(test)]
@@ -295,12 +453,15 @@ mod tests {
             method,
             reference: Some(reference.into()),
             token: "t".into(),
+            paid_on: None,
+            channel: Channel::Counter,
         }
     }
 
     #[test]
     fn a_payment_needs_a_positive_amount_and_a_reference_unless_cash() {
-        let key = |p: NewPayment| p.check().err().map(|r| r.key);
+        let today = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        let key = |p: NewPayment| p.check(today).err().map(|r| r.key);
         assert_eq!(
             key(payment(0, Method::Cash, "")),
             Some("payment.not_positive")
@@ -317,6 +478,26 @@ mod tests {
         assert_eq!(
             key(payment(Xof::MAX_ENTRY.0 + 1, Method::Cash, "")),
             Some("field.amount_too_large")
+        );
+    }
+
+    #[test]
+    fn a_payment_is_dated_today_or_up_to_a_month_back() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        let on = |d: NaiveDate| {
+            let mut p = payment(500, Method::Cash, "");
+            p.paid_on = Some(d);
+            p.check(today).err().map(|r| r.key)
+        };
+        assert_eq!(on(today), None);
+        assert_eq!(on(today - chrono::Days::new(30)), None);
+        assert_eq!(
+            on(today - chrono::Days::new(31)),
+            Some("payment.date_too_old")
+        );
+        assert_eq!(
+            on(today + chrono::Days::new(1)),
+            Some("payment.date_future")
         );
     }
 }

@@ -4,10 +4,10 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::Method;
-use crate::db::schema::{assessments, payment_allocations, payments, taxpayers, users};
+use super::{Channel, Method, Status};
+use crate::db::schema::{assessments, payment_allocations, payments, tax_types, taxpayers, users};
 use crate::db::DbConn;
-use crate::ids::{CommuneId, PaymentId, UserId};
+use crate::ids::{CommuneId, PaymentId, TaxTypeId, UserId};
 use crate::money::Xof;
 
 /// One receipt, as printed.
@@ -20,8 +20,18 @@ pub struct Receipt {
     pub method_reference: Option<String>,
     pub received_at: NaiveDateTime,
     pub received_by: String,
-    pub taxpayer_ref: String,
-    pub taxpayer_name: String,
+    /// The register entry; a ticket may have none.
+    pub taxpayer_ref: Option<String>,
+    pub taxpayer_name: Option<String>,
+    /// A ticket's stall or trader, as written.
+    pub payer: Option<String>,
+    /// A ticket's fee: code, French and English names.
+    pub ticket_tax: Option<(String, String, String)>,
+    pub paid_on: chrono::NaiveDate,
+    pub channel: Channel,
+    pub status: Status,
+    /// Without dashes; empty for a payment recorded before codes existed.
+    pub verification_code: String,
     pub lines: Vec<ReceiptLine>,
 }
 
@@ -35,15 +45,25 @@ pub struct ReceiptLine {
 }
 
 type ReceiptRow = (
-    PaymentId,
-    String,
-    Xof,
-    Method,
-    Option<String>,
-    NaiveDateTime,
-    String,
-    String,
-    String,
+    (
+        PaymentId,
+        String,
+        Xof,
+        Method,
+        Option<String>,
+        NaiveDateTime,
+        String,
+        Option<String>,
+        Option<String>,
+    ),
+    (
+        Option<String>,
+        chrono::NaiveDate,
+        Channel,
+        Status,
+        Option<String>,
+        Option<TaxTypeId>,
+    ),
 );
 
 /// A payment of `commune` with what it settled; `None` if there is no such payment here.
@@ -54,25 +74,47 @@ pub fn receipt(
 ) -> QueryResult<Option<Receipt>> {
     let row: Option<ReceiptRow> = payments::table
         .inner_join(users::table)
-        .inner_join(taxpayers::table)
+        .left_join(taxpayers::table)
         .filter(payments::commune_id.eq(commune))
         .filter(payments::id.eq(id))
         .select((
-            payments::id,
-            payments::receipt_number,
-            payments::amount,
-            payments::method,
-            payments::method_reference,
-            payments::received_at,
-            users::name,
-            taxpayers::reference,
-            taxpayers::name,
+            (
+                payments::id,
+                payments::receipt_number,
+                payments::amount,
+                payments::method,
+                payments::method_reference,
+                payments::received_at,
+                users::name,
+                taxpayers::reference.nullable(),
+                taxpayers::name.nullable(),
+            ),
+            (
+                payments::payer,
+                payments::paid_on,
+                payments::channel,
+                payments::status,
+                payments::verification_code,
+                payments::tax_type_id,
+            ),
         ))
         .first(conn)
         .optional()?;
-    let Some((id, receipt_number, amount, method, method_reference, at, by, tref, tname)) = row
+    let Some((
+        (id, receipt_number, amount, method, method_reference, at, by, tref, tname),
+        (payer, paid_on, channel, status, code, tax),
+    )) = row
     else {
         return Ok(None);
+    };
+    let ticket_tax = match tax {
+        Some(t) => Some(
+            tax_types::table
+                .find(t)
+                .select((tax_types::code, tax_types::name_fr, tax_types::name_en))
+                .first(conn)?,
+        ),
+        None => None,
     };
     let lines = payment_allocations::table
         .inner_join(assessments::table)
@@ -96,6 +138,12 @@ pub fn receipt(
         received_by: by,
         taxpayer_ref: tref,
         taxpayer_name: tname,
+        payer,
+        ticket_tax,
+        paid_on,
+        channel,
+        status,
+        verification_code: code.unwrap_or_default(),
         lines,
     }))
 }
@@ -105,11 +153,13 @@ pub fn receipt(
 pub struct Received {
     pub id: PaymentId,
     pub receipt_number: String,
-    pub taxpayer_ref: String,
-    pub taxpayer_name: String,
+    pub taxpayer_ref: Option<String>,
+    /// The taxpayer's name, or a ticket's payer.
+    pub taxpayer_name: Option<String>,
     pub amount: Xof,
     pub method: Method,
     pub received_at: NaiveDateTime,
+    pub status: Status,
 }
 
 /// What `user` received in `commune` since `since`, newest first: the sheet a collector
@@ -121,7 +171,7 @@ pub fn received_by(
     since: NaiveDateTime,
 ) -> QueryResult<Vec<Received>> {
     payments::table
-        .inner_join(taxpayers::table)
+        .left_join(taxpayers::table)
         .filter(payments::commune_id.eq(commune))
         .filter(payments::received_by.eq(user))
         .filter(payments::received_at.ge(since))
@@ -129,11 +179,14 @@ pub fn received_by(
         .select((
             payments::id,
             payments::receipt_number,
-            taxpayers::reference,
-            taxpayers::name,
+            taxpayers::reference.nullable(),
+            diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(
+                "COALESCE(taxpayers.name, payments.payer)",
+            ),
             payments::amount,
             payments::method,
             payments::received_at,
+            payments::status,
         ))
         .load(conn)
 }

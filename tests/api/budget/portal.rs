@@ -141,6 +141,8 @@ async fn the_portal_shows_the_published_budget_and_its_csv_has_the_published_has
                     method: payments::Method::Cash,
                     reference: None,
                     token: "budget-portal".into(),
+                    paid_on: None,
+                    channel: payments::Channel::Counter,
                 },
                 commune.today(),
                 &commune::audit::Actor::system("test"),

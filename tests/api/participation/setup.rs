@@ -64,6 +64,8 @@ async fn pay_something(app: &TestApp) {
                     method: payments::Method::Cash,
                     reference: None,
                     token: format!("setup-{i}"),
+                    paid_on: None,
+                    channel: payments::Channel::Counter,
                 },
                 commune.today(),
                 &Actor::system("test"),

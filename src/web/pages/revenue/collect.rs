@@ -48,6 +48,8 @@ impl PaymentForm {
             method: Method::parse(&self.method).ok_or(AppError::BadRequest("error.bad_request"))?,
             reference: Some(self.reference.clone()),
             token,
+            paid_on: None,
+            channel: payments::Channel::Counter,
         })
     }
 }
@@ -107,8 +109,8 @@ pub async fn record(
         .write(move |conn| payments::record(conn, &commune, &payment, day, &actor, me))
         .await;
     match recorded {
-        Ok(id) => {
-            let receipt = format!("/{slug}/collect/receipts/{}", id.0);
+        Ok(issued) => {
+            let receipt = format!("/{slug}/collect/receipts/{}", issued.id.0);
             Ok(ctx.redirect_with(&receipt, "ok", "payment.recorded"))
         }
         Err(AppError::Refused(refusal)) => refused(&state, &ctx, refusal, form).await,
