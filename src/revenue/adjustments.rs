@@ -7,7 +7,9 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::audit::{self, Actor, Event};
-use crate::db::schema::{adjustments, assessments, payment_allocations, rolls, taxpayers, users};
+use crate::db::schema::{
+    adjustments, assessments, payment_allocations, payments, rolls, taxpayers, users,
+};
 use crate::db::DbConn;
 use crate::error::{DomainResult, Refusal};
 use crate::ids::{AdjustmentId, AssessmentId, CommuneId, TaxpayerId, UserId};
@@ -53,8 +55,11 @@ pub fn outstanding(conn: &mut DbConn, line: AssessmentId) -> DomainResult<Xof> {
         .filter(adjustments::status.eq("approved"))
         .select(adjustments::amount)
         .load(conn)?;
+    // A cancelled receipt's payment counts for nothing.
     let paid: Vec<Xof> = payment_allocations::table
+        .inner_join(payments::table)
         .filter(payment_allocations::assessment_id.eq(line))
+        .filter(payments::status.ne(super::method::Status::Cancelled))
         .select(payment_allocations::amount)
         .load(conn)?;
     let too_large = || Refusal::new("ledger.too_large");
