@@ -186,6 +186,18 @@ fn import_file(
     let Some(bytes) = source.read(path)? else {
         return Ok(());
     };
+    import_bytes(conn, commune, path, bytes, what, actor)
+}
+
+/// Imports one file's bytes, all or nothing, as the imports page does.
+fn import_bytes(
+    conn: &mut DbConn,
+    commune: &Commune,
+    path: &str,
+    bytes: Vec<u8>,
+    what: &What,
+    actor: &Actor,
+) -> Result<()> {
     let opts = imports::Options {
         update: false,
         file_name: path.rsplit('/').next().unwrap_or(path).to_string(),
@@ -216,6 +228,7 @@ fn load_revenue(
     commune: &Commune,
     source: &Source,
     dir: &str,
+    generated: Option<(String, String)>,
     actor: &Actor,
 ) -> Result<()> {
     let file = |name: &str| format!("{dir}/{name}");
@@ -235,6 +248,24 @@ fn load_revenue(
         &What::Items,
         actor,
     )?;
+    if let Some((people, items)) = generated {
+        import_bytes(
+            conn,
+            commune,
+            "generated-taxpayers.csv",
+            people.into_bytes(),
+            &What::Taxpayers,
+            actor,
+        )?;
+        import_bytes(
+            conn,
+            commune,
+            "generated-items.csv",
+            items.into_bytes(),
+            &What::Items,
+            actor,
+        )?;
+    }
     let path = file("rolls.toml");
     let Some(text) = source.text(&path)? else {
         return Ok(());
@@ -273,6 +304,67 @@ fn load_revenue(
     Ok(())
 }
 
+/// The generated register of a lived-in demo, built from the commune's districts and
+/// tax types.
+fn generated_register(
+    conn: &mut DbConn,
+    commune: &Commune,
+    size: crate::revenue::demo::Size,
+) -> Result<(String, String)> {
+    let names: Vec<String> = districts::list(conn, commune.id)?
+        .into_iter()
+        .map(|d| d.name)
+        .collect();
+    let taxes = tax_types::list(conn, commune.id)?;
+    Ok(crate::revenue::demo::register(
+        commune, &names, &taxes, size,
+    ))
+}
+
+/// A year and a half of collection, by the demo's collector and a second one (created
+/// here, with the demo password), ordered by the demo's finance officer.
+fn lived(
+    conn: &mut DbConn,
+    commune: &Commune,
+    users: &[UserRow],
+    (hash, actor): (&str, &Actor),
+    size: crate::revenue::demo::Size,
+) -> Result<()> {
+    let find = |conn: &mut DbConn, role: &str| -> Result<Option<(crate::ids::UserId, Actor)>> {
+        let Some(row) = users.iter().find(|u| u.role == role) else {
+            return Ok(None);
+        };
+        let user = crate::accounts::users::by_email(conn, &row.email)?
+            .with_context(|| format!("the demo {role}"))?;
+        Ok(Some((user.id, Actor::user(user.id, &row.email))))
+    };
+    let (Some((_, officer)), Some(first)) =
+        (find(conn, "finance_officer")?, find(conn, "collector")?)
+    else {
+        return Ok(());
+    };
+    let email = format!("collecteur2@{}.demo", commune.slug);
+    db::write_tx(conn, |conn| -> Result<()> {
+        membership::add(
+            conn,
+            commune.id,
+            &email,
+            "Mamadou Seck",
+            Role::Collector,
+            hash,
+            actor,
+        )?;
+        Ok(())
+    })?;
+    let second = crate::accounts::users::by_email(conn, &email)?.context("the second collector")?;
+    let staff = crate::revenue::demo::Staff {
+        officer,
+        collectors: [first, (second.id, Actor::user(second.id, &email))],
+    };
+    crate::revenue::demo::history(conn, commune, &staff, size)?;
+    Ok(())
+}
+
 /// The demo budgets, made by the demo's own officer, councillor and treasurer; a seed
 /// folder without the three has no budget.
 fn load_budget(conn: &mut DbConn, commune: &Commune, users: &[UserRow]) -> Result<()> {
@@ -307,6 +399,9 @@ fn load_budget(conn: &mut DbConn, commune: &Commune, users: &[UserRow]) -> Resul
 /// How much of the demo to load.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Demo {
+    /// [`Demo::Full`], plus a generated register and a year and a half of collection
+    /// (`revenue::demo`) of the given size: what `serve` shows.
+    Lived(crate::revenue::demo::Size),
     /// Communes, districts, accounts, tax types, and the register and rolls.
     Full,
     /// Everything but the register and the rolls (tests that build their own).
@@ -391,8 +486,16 @@ pub fn load(conn: &mut DbConn, source: &Source, demo: Demo) -> Result<Report> {
         })
         .with_context(|| format!("loading {dir}"))?;
         let commune = communes::by_slug(conn, &file.slug)?.context("commune just created")?;
-        if demo == Demo::Full {
-            load_revenue(conn, &commune, source, &dir, &actor)?;
+        if demo != Demo::WithoutRegister {
+            let generated = match demo {
+                Demo::Lived(size) => Some(generated_register(conn, &commune, size)?),
+                _ => None,
+            };
+            load_revenue(conn, &commune, source, &dir, generated, &actor)?;
+            if let Demo::Lived(size) = demo {
+                lived(conn, &commune, &user_rows, (&hash, &actor), size)
+                    .with_context(|| format!("the collection history of {dir}"))?;
+            }
             if let Some(citizen) = user_rows.iter().find(|u| u.role == "citizen") {
                 let id = crate::accounts::users::by_email(conn, &citizen.email)?
                     .context("the demo citizen just created")?

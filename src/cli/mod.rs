@@ -36,11 +36,19 @@ pub enum Command {
         /// database, whatever the database. Never on a real commune's server.
         #[arg(long)]
         demo: bool,
+        /// Load the demo without its generated register and year of collection (a
+        /// first start in seconds instead of a minute).
+        #[arg(long)]
+        without_history: bool,
     },
     /// Apply pending database migrations.
     Migrate,
     /// Load the demo communes from the seed folder (existing communes are left alone).
-    Seed,
+    Seed {
+        /// Without the generated register and year of collection.
+        #[arg(long)]
+        without_history: bool,
+    },
     /// Accounts.
     #[command(subcommand)]
     User(admin::UserCmd),
@@ -70,7 +78,11 @@ pub enum Command {
 /// Runs a command; the error, if any, is printed by `main` as one line.
 pub fn run(cli: Cli, settings: Settings) -> Result<()> {
     match cli.command {
-        Command::Serve { bind, demo } => serve(settings, bind, demo),
+        Command::Serve {
+            bind,
+            demo,
+            without_history,
+        } => serve(settings, bind, demo, without_history),
         Command::Migrate => {
             let n = db::migrate(&mut db::open_one(&settings.database_url, Create::Allowed)?)?;
             println!(
@@ -79,11 +91,11 @@ pub fn run(cli: Cli, settings: Settings) -> Result<()> {
             );
             Ok(())
         }
-        Command::Seed => {
+        Command::Seed { without_history } => {
             let mut conn = db::open_one(&settings.database_url, Create::Allowed)?;
             db::migrate(&mut conn)?;
             let source = crate::seed::Source::from_settings(settings.seed_dir.as_deref());
-            let report = crate::seed::load(&mut conn, &source, crate::seed::Demo::Full)?;
+            let report = crate::seed::load(&mut conn, &source, demo_kind(without_history))?;
             for c in &report.communes {
                 println!("loaded {c}");
             }
@@ -103,7 +115,21 @@ pub fn run(cli: Cli, settings: Settings) -> Result<()> {
     }
 }
 
-fn serve(mut settings: Settings, bind: Option<String>, demo: bool) -> Result<()> {
+/// The demo `serve` and `seed` load: lived-in, unless asked without its history.
+fn demo_kind(without_history: bool) -> crate::seed::Demo {
+    if without_history {
+        crate::seed::Demo::Full
+    } else {
+        crate::seed::Demo::Lived(crate::revenue::demo::Size::DEMO)
+    }
+}
+
+fn serve(
+    mut settings: Settings,
+    bind: Option<String>,
+    demo: bool,
+    without_history: bool,
+) -> Result<()> {
     if let Some(b) = bind {
         settings.bind = b;
     }
@@ -116,7 +142,7 @@ fn serve(mut settings: Settings, bind: Option<String>, demo: bool) -> Result<()>
             settings,
             Prepare {
                 seed_if_empty,
-                demo: crate::seed::Demo::Full,
+                demo: demo_kind(without_history),
             },
         )?;
         println!("Commune is running at {}/  (Ctrl-C to stop)", app.url());

@@ -284,13 +284,13 @@ fn migrate_then_seed_from_the_command_line_builds_a_demo_database() {
     let url = format!("sqlite://{}/fresh.db", dir.path().display());
     let out = run_cli_with(&url, &["migrate"], &[]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let out = run_cli_with(&url, &["seed"], &[]);
+    let out = run_cli_with(&url, &["seed", "--without-history"], &[]);
     assert!(
         stdout(&out).contains("loaded dakar-plateau"),
         "{}",
         stdout(&out)
     );
-    let again = run_cli_with(&url, &["seed"], &[]);
+    let again = run_cli_with(&url, &["seed", "--without-history"], &[]);
     assert!(stdout(&again).contains("skipped dakar-plateau (already there)"));
     let out = run_cli_with(&url, &["audit", "verify"], &[]);
     assert!(out.status.success(), "{}", stdout(&out));
@@ -330,7 +330,7 @@ impl Serve {
             .port();
         let bind = format!("127.0.0.1:{port}");
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_commune"));
-        cmd.args(["serve", "--bind", &bind])
+        cmd.args(["serve", "--bind", &bind, "--without-history"])
             .args(args)
             .env("COMMUNE_OUTBOX_DIR", dir.join("outbox"))
             .env("RUST_LOG", "warn")

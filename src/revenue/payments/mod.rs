@@ -22,7 +22,7 @@ mod receipts;
 pub mod tickets;
 mod verify;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::ledger;
@@ -231,7 +231,7 @@ fn issue(
     token: &str,
     entry: &Entry,
     payer_ref: &str,
-    user: UserId,
+    (user, at): (UserId, NaiveDateTime),
 ) -> DomainResult<Issued> {
     let year = entry.paid_on.year();
     let last: Option<i64> = payments::table
@@ -263,7 +263,7 @@ fn issue(
             payments::method.eq(entry.method),
             payments::method_reference.eq(entry.reference),
             payments::received_by.eq(user),
-            payments::received_at.eq(crate::db::now()),
+            payments::received_at.eq(at),
             payments::form_token.eq(token),
             payments::paid_on.eq(entry.paid_on),
             payments::channel.eq(entry.channel),
@@ -384,6 +384,19 @@ pub fn record(
     actor: &Actor,
     user: UserId,
 ) -> DomainResult<Issued> {
+    record_at(conn, commune, p, today, actor, (user, crate::db::now()))
+}
+
+/// [`record`], received by `user` at `at` (UTC) on the commune's day `today`: how the
+/// demo writes a year of history as it would have been recorded day by day.
+pub fn record_at(
+    conn: &mut DbConn,
+    commune: &Commune,
+    p: &NewPayment,
+    today: NaiveDate,
+    actor: &Actor,
+    received: (UserId, NaiveDateTime),
+) -> DomainResult<Issued> {
     p.check(today)?;
     communes::lock(conn, commune.id)?;
     let entry = Entry {
@@ -402,7 +415,14 @@ pub fn record(
         return Ok(issued(conn, commune.id, done)?);
     }
     let plan = plan(conn, commune, p, today)?;
-    let issued = issue(conn, commune, &p.token, &entry, &plan.taxpayer_ref, user)?;
+    let issued = issue(
+        conn,
+        commune,
+        &p.token,
+        &entry,
+        &plan.taxpayer_ref,
+        received,
+    )?;
     let rows: Vec<_> = plan
         .shares
         .iter()

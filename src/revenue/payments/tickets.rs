@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
 use super::{already_issued, check_entry, issue, issued, kept, reference_unused};
@@ -126,6 +126,18 @@ pub fn sell(
     actor: &Actor,
     user: UserId,
 ) -> DomainResult<Issued> {
+    sell_at(conn, commune, t, today, actor, (user, crate::db::now()))
+}
+
+/// [`sell`], by `user` at `at` (UTC) on the commune's day `today` (the demo's history).
+pub fn sell_at(
+    conn: &mut DbConn,
+    commune: &Commune,
+    t: &NewTicket,
+    today: NaiveDate,
+    actor: &Actor,
+    received: (UserId, NaiveDateTime),
+) -> DomainResult<Issued> {
     let reference = kept(t.method, t.reference.as_deref());
     check_entry(t.amount, t.method, reference, t.paid_on, today)?;
     let payer = t.kept_payer();
@@ -180,7 +192,7 @@ pub fn sell(
         }
         None => payer.unwrap_or_default().to_string(),
     };
-    let done = issue(conn, commune, &t.token, &entry, &payer_ref, user)?;
+    let done = issue(conn, commune, &t.token, &entry, &payer_ref, received)?;
     audit::append(
         conn,
         commune.id,
