@@ -4,6 +4,7 @@
 
 pub mod adjustments;
 pub mod assess;
+pub mod channels;
 pub mod collected;
 pub mod exports;
 pub mod imports;
@@ -12,6 +13,7 @@ pub mod ledger;
 pub mod method;
 pub mod payments;
 pub mod penalties;
+pub mod reminders;
 pub mod rolls;
 pub mod tax_types;
 pub mod taxpayers;

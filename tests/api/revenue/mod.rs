@@ -9,5 +9,6 @@ mod pages;
 mod payments;
 mod penalties;
 mod register;
+mod reminders;
 mod rolls;
 pub mod support;
