@@ -11,6 +11,7 @@ pub mod imports;
 pub mod items;
 pub mod ledger;
 pub mod method;
+pub mod notices;
 pub mod payments;
 pub mod penalties;
 pub mod reminders;
