@@ -365,6 +365,14 @@ pub fn of_name(locale: Locale, name: &str) -> String {
     }
 }
 
+/// A date as people write it: `31/03/2026` in French, `31 Mar 2026` in English.
+pub fn date(d: chrono::NaiveDate, locale: Locale) -> String {
+    match locale {
+        Locale::Fr => d.format("%d/%m/%Y").to_string(),
+        Locale::En => d.format("%-d %b %Y").to_string(),
+    }
+}
+
 /// Replaces `{name}` placeholders with the values given.
 pub fn fill<S: AsRef<str>>(template: &str, args: &[(&str, S)]) -> String {
     let mut out = template.to_string();

@@ -18,6 +18,7 @@ use crate::audit::Actor;
 use crate::communes::Commune;
 use crate::communes::{self, districts, DistrictKind, NewCommune};
 use crate::db::{self, DbConn};
+use crate::revenue::channels::{self, Channel, Provider};
 use crate::revenue::imports::{self, Outcome, What};
 use crate::revenue::tax_types::{self, TaxTypeSpec};
 use crate::revenue::{rolls, Seen};
@@ -109,6 +110,17 @@ struct CommuneFile {
     country: String,
     code: String,
     default_locale: Option<String>,
+    /// The commune's mobile-money channels (`[[mobile_money]]`).
+    #[serde(default)]
+    mobile_money: Vec<MobileMoney>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MobileMoney {
+    provider: String,
+    merchant_number: String,
+    name: String,
 }
 
 #[derive(Deserialize)]
@@ -481,6 +493,21 @@ pub fn load(conn: &mut DbConn, source: &Source, demo: Demo) -> Result<Report> {
             }
             for u in &user_rows {
                 membership::add(conn, id, &u.email, &u.name, role(&dir, u)?, &hash, &actor)?;
+            }
+            for m in &file.mobile_money {
+                let provider = Provider::parse(&m.provider).with_context(|| {
+                    format!(
+                        "mobile money: unknown provider {:?} ({})",
+                        m.provider,
+                        Provider::names()
+                    )
+                })?;
+                let channel = Channel {
+                    provider,
+                    merchant_number: m.merchant_number.clone(),
+                    display_name: m.name.clone(),
+                };
+                channels::add(conn, id, &channel, &actor)?;
             }
             Ok(())
         })

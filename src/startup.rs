@@ -20,7 +20,6 @@ use crate::config::Settings;
 use crate::db::schema::app_settings;
 use crate::db::{self, Create, DbConn, DbPool};
 use crate::error::AppError;
-use crate::notify::Mailer;
 use crate::telemetry::RedactedSpans;
 use crate::web::{csrf::csrf, errors::error_pages, headers, routes, session, templates, AppState};
 
@@ -75,14 +74,7 @@ impl Application {
         };
         let catalog = Arc::new(crate::i18n::Catalog::embedded()?);
         let hb = templates::build(catalog.clone())?;
-        let mailer = Mailer::new(
-            settings.smtp_url.as_deref(),
-            settings.outbox_dir.clone(),
-            &settings.mail_from,
-        )?;
-        let sms = Arc::new(crate::notify::SmsOutbox::new(
-            settings.outbox_dir.join("sms"),
-        )?);
+        let (mailer, sms) = crate::notify::from_settings(&settings)?;
         let https = settings.https();
         let state = web::Data::new(AppState {
             pool,

@@ -2,6 +2,7 @@
 
 mod admin;
 mod participation;
+mod remind;
 mod revenue;
 
 use anyhow::Result;
@@ -73,6 +74,8 @@ pub enum Command {
     Export(revenue::ExportCmd),
     /// Count a participatory-budgeting election from a pabulib `.pb` file.
     Tally(crate::voting::cli::TallyArgs),
+    /// Send each taxpayer with an overdue balance one reminder today, by e-mail or SMS.
+    Remind(remind::RemindArgs),
 }
 
 /// Runs a command; the error, if any, is printed by `main` as one line.
@@ -112,6 +115,7 @@ pub fn run(cli: Cli, settings: Settings) -> Result<()> {
         Command::Import(cmd) => revenue::import(cmd, &settings),
         Command::Export(cmd) => revenue::export(cmd, &settings),
         Command::Tally(args) => crate::voting::cli::run(&args),
+        Command::Remind(args) => remind::remind(args, &settings),
     }
 }
 

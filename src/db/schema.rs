@@ -603,6 +603,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reminders (id) {
+        id -> BigInt,
+        commune_id -> BigInt,
+        taxpayer_id -> BigInt,
+        day -> Date,
+        channel -> Text,
+        amount -> BigInt,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    payment_channels (id) {
+        id -> BigInt,
+        commune_id -> BigInt,
+        provider -> Text,
+        merchant_number -> Text,
+        display_name -> Text,
+    }
+}
+
 diesel::joinable!(districts -> communes (commune_id));
 diesel::joinable!(user_roles -> communes (commune_id));
 diesel::joinable!(user_roles -> users (user_id));
@@ -648,6 +670,8 @@ diesel::joinable!(budget_lines -> budget_documents (document_id));
 diesel::joinable!(budget_commitments -> communes (commune_id));
 diesel::joinable!(budget_orders -> budget_commitments (commitment_id));
 diesel::joinable!(budget_titles -> communes (commune_id));
+diesel::joinable!(reminders -> taxpayers (taxpayer_id));
+diesel::joinable!(payment_channels -> communes (commune_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     app_settings,
@@ -691,4 +715,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     budget_commitments,
     budget_orders,
     budget_titles,
+    reminders,
+    payment_channels,
 );

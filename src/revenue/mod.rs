@@ -4,6 +4,7 @@
 
 pub mod adjustments;
 pub mod assess;
+pub mod channels;
 pub mod collected;
 pub mod demo;
 pub mod exports;
@@ -11,8 +12,10 @@ pub mod imports;
 pub mod items;
 pub mod ledger;
 pub mod method;
+pub mod notices;
 pub mod payments;
 pub mod penalties;
+pub mod reminders;
 pub mod rolls;
 pub mod tax_types;
 pub mod taxpayers;

@@ -11,7 +11,7 @@ use super::pages::budget::{desk, follow, portal, spending};
 use super::pages::participation::{manage, paper, projects, proposals, rounds, sms, vote};
 use super::pages::revenue::{
     adjustments, collect, dashboard, duplicates, imports, items, notice, penalties, register,
-    rolls, taxes, taxpayer,
+    reminders, rolls, taxes, taxpayer,
 };
 use super::pages::{account, admin, api, auth, public, spaces, subscriptions, system};
 use crate::accounts::{Access, Perm};
@@ -158,6 +158,8 @@ pub fn table<T: Table>(t: &mut T) {
     t.add(M::POST, "/{commune}/finance/adjustments/{id}/decide", assess, adjustments::decide);
     t.add(M::POST, "/{commune}/finance/penalties/preview", assess, penalties::preview);
     t.add(M::POST, "/{commune}/finance/penalties", assess, penalties::apply);
+    t.add(M::GET,  "/{commune}/finance/reminders", assess, reminders::show);
+    t.add(M::POST, "/{commune}/finance/reminders", assess, reminders::send);
     t.add(M::GET,  "/{commune}/finance/imports", assess, imports::show_imports);
     t.add(M::POST, "/{commune}/finance/imports", assess, imports::upload);
     t.add(M::GET,  "/{commune}/finance/export/taxpayers.csv", assess, imports::export_taxpayers);

@@ -228,10 +228,7 @@ pub fn date(iso: &str, locale: Locale) -> String {
     else {
         return iso.to_string();
     };
-    match locale {
-        Locale::Fr => d.format("%d/%m/%Y").to_string(),
-        Locale::En => d.format("%-d %b %Y").to_string(),
-    }
+    crate::i18n::date(d, locale)
 }
 
 fn root_locale(ctx: &Context) -> Locale {

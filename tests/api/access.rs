@@ -77,6 +77,8 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("POST", "/{commune}/finance/adjustments/{id}/decide", FINANCE),
     ("POST", "/{commune}/finance/penalties/preview", FINANCE),
     ("POST", "/{commune}/finance/penalties", FINANCE),
+    ("GET",  "/{commune}/finance/reminders", FINANCE),
+    ("POST", "/{commune}/finance/reminders", FINANCE),
     ("GET",  "/{commune}/finance/imports", FINANCE),
     ("POST", "/{commune}/finance/imports", FINANCE),
     ("GET",  "/{commune}/finance/export/taxpayers.csv", FINANCE),

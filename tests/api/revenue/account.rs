@@ -90,12 +90,24 @@ async fn the_account_shows_the_balance_penalties_and_arrears_year_by_year() {
     assert_eq!(penalty[4], fcfa(5_000));
 }
 
+/// The cells of the notice's row for the line `reference`.
+fn line_cells(page: &scraper::Html, reference: &str) -> Vec<String> {
+    cells(page, &format!("tr[data-line=\"{reference}\"]"))
+}
+
+/// A day as the French pages write it.
+fn fr_date(d: chrono::NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
 #[actix_web::test]
-async fn the_notice_shows_what_is_owed_by_when_and_how_to_pay_in_french_and_in_english() {
-    // Arrange
+async fn the_notice_shows_each_lines_computation_and_never_asks_to_pay_by_a_past_date() {
+    // Arrange: last year's line and its penalty (overdue), next year's (to come).
     let app = TestApp::spawn_without_register().await;
     let (c, t, year) = two_years(&app).await;
-    let last = year - 1;
+    generated_and_issued(&c, DAKAR, "TAXPUB", year + 1).await;
+    let (last, next) = (year - 1, year + 1);
+    let today = fr_date(chrono::Utc::now().date_naive());
 
     // Act
     let fr = page(
@@ -106,17 +118,18 @@ async fn the_notice_shows_what_is_owed_by_when_and_how_to_pay_in_french_and_in_e
     c.get("/lang/en").await;
     let en = page(
         &c,
-        &format!("/{DAKAR}/finance/taxpayers/{t}/notice?year={year}"),
+        &format!("/{DAKAR}/finance/taxpayers/{t}/notice?year={next}"),
     )
     .await;
 
-    // Assert: last year, 10 000 + the 5 000 penalty; this year, 10 000 due on 30 June.
+    // Assert: the notice was established when the roll was issued, and printed today.
     assert_eq!(text(&fr, "h1"), format!("Avis d’imposition {last}"));
     assert_eq!(
         text(&fr, "[data-notice-number]"),
         format!("DKP/{last}/AV/DKP-C1")
     );
-    assert_eq!(text(&fr, "[data-figure=total_due]"), fcfa(15_000));
+    assert!(text(&fr, "[data-established]").starts_with(&format!("Établi le {today}")));
+    assert!(text(&fr, "[data-printed]").starts_with(&format!("Imprimé le {today}")));
     let to = text(&fr, "section.notice-to");
     assert!(
         to.contains("Khady Mbaye")
@@ -125,23 +138,130 @@ async fn the_notice_shows_what_is_owed_by_when_and_how_to_pay_in_french_and_in_e
             && to.contains("Plateau"),
         "{to}"
     );
-    assert_eq!(count(&fr, "table.lines tbody tr"), 2);
-    let pay = text(&fr, "section.notice-pay");
-    assert!(
-        pay.contains("hôtel de ville") && pay.contains(&format!("DKP/{last}/AV/DKP-C1")),
-        "{pay}"
+    // Last year's line is overdue since its due date, computed as area × tariff, and
+    // its penalty comes right after it, with its rule.
+    let line = format!("DKP/{last}/TAXPUB/000001");
+    let rows: Vec<String> = {
+        let sel = scraper::Selector::parse("table.lines tbody tr").unwrap();
+        fr.select(&sel)
+            .map(|r| r.value().attr("data-line").unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(rows, [line.clone(), format!("{line}-P")]);
+    let principal = line_cells(&fr, &line);
+    assert_eq!(principal[2], format!("2 m² × {} le m²", fcfa(5_000)));
+    assert_eq!(principal[5], format!("En retard depuis le 30/06/{last}"));
+    let penalty = line_cells(&fr, &format!("{line}-P"));
+    assert_eq!(
+        penalty[2],
+        format!(
+            "Pénalité de retard sur la ligne {line} : forfait de {}",
+            fcfa(5_000)
+        )
     );
-    assert_eq!(text(&en, "h1"), format!("Tax notice {year}"));
+    assert_eq!(penalty[5], format!("En retard depuis le 31/12/{last}"));
+    assert_eq!(text(&fr, "[data-figure=total_due]"), fcfa(15_000));
+    let total = text(&fr, "p.notice-total");
+    assert!(
+        total.contains(&format!(
+            "Dont {} en retard, échus depuis le 30/06/{last}",
+            fcfa(15_000)
+        )),
+        "{total}"
+    );
+    assert!(!fr.html().contains("au plus tard"), "a past date to pay by");
+    // How to pay: the commune's merchant number, and the reference to quote.
+    assert_eq!(text(&fr, "[data-reference]"), "DKP-C1");
+    let wave = text(&fr, "li[data-channel=wave]");
+    assert!(
+        wave.contains("Wave") && wave.contains("+221 70 000 00 00") && wave.contains("DKP-C1"),
+        "{wave}"
+    );
+    assert!(text(&fr, "section.notice-pay").contains("hôtel de ville"));
+    // Next year's line is to be paid by its due date.
+    assert_eq!(text(&en, "h1"), format!("Tax notice {next}"));
     assert_eq!(text(&en, "[data-figure=total_due]"), "XOF 10,000");
-    assert!(text(&en, "p.notice-total")
-        .contains(&format!("To be paid by 30 Jun {year} at the latest.")));
-    assert!(text(&en, "section.notice-pay").contains("mobile money (Wave, Orange Money)"));
+    let line = format!("DKP/{next}/TAXPUB/000001");
+    assert_eq!(
+        line_cells(&en, &line)[5],
+        format!("To be paid by 30 Jun {next}")
+    );
+    assert_eq!(
+        text(&en, "[data-upcoming]"),
+        format!("XOF 10,000 to be paid by 30 Jun {next} at the latest.")
+    );
+    assert_eq!(count(&en, "[data-overdue]"), 0);
+    assert!(text(&en, "li[data-channel=wave]").contains("merchant number +221 70 000 00 00"));
     // Printed, it has no navigation: the finance menu is not on the page, and the print
     // stylesheet hides the header's.
     assert_eq!(count(&fr, "nav.subnav"), 0);
     let css = c.text("/static/commune.css").await;
     let print = &css[css.find("@media print").unwrap()..];
     assert!(print.contains("header.top nav") && print.contains("body:has(.notice) header.top"));
+}
+
+#[actix_web::test]
+async fn the_notice_of_a_state_roll_and_of_a_tariff_shows_their_computation_and_standing() {
+    // Arrange: the demo's CFPB (imported from the State, 5 % of the rental value) and
+    // monthly stall rent (category tariffs) of this year.
+    let app = TestApp::spawn().await;
+    let c = officer(&app, DAKAR).await;
+    let (t1, t9) = {
+        let mut conn = app.conn();
+        let cid = commune::communes::by_slug(&mut conn, DAKAR)
+            .unwrap()
+            .unwrap()
+            .id;
+        let mut id = |r: &str| {
+            commune::revenue::taxpayers::by_ref(&mut conn, cid, r)
+                .unwrap()
+                .unwrap()
+                .id
+                .0
+        };
+        (id("DKP-T0001"), id("DKP-T0009"))
+    };
+
+    // Act
+    let property = page(
+        &c,
+        &format!("/{DAKAR}/finance/taxpayers/{t1}/notice?year=2026"),
+    )
+    .await;
+    let stall = page(
+        &c,
+        &format!("/{DAKAR}/finance/taxpayers/{t9}/notice?year=2026"),
+    )
+    .await;
+
+    // Assert
+    let cfpb = line_cells(&property, "DKP/2026/CFPB/000001");
+    assert_eq!(
+        cfpb[2],
+        format!("valeur locative {} × 5 %", fcfa(1_800_000))
+    );
+    assert_eq!(cfpb[3], fcfa(90_000));
+    let today = chrono::Utc::now().date_naive();
+    let sel = scraper::Selector::parse("table.lines tbody tr").unwrap();
+    let rows: Vec<_> = stall.select(&sel).collect();
+    assert_eq!(rows.len(), 12, "one line a month");
+    for row in rows {
+        let cell: Vec<String> = row
+            .text()
+            .collect::<String>()
+            .split_whitespace()
+            .map(str::to_string)
+            .collect();
+        let joined = cell.join(" ");
+        assert!(joined.contains("Tarif de la catégorie A"), "{joined}");
+        let due = chrono::NaiveDate::parse_from_str(cell.last().unwrap(), "%d/%m/%Y").unwrap();
+        let expected = if due < today { "overdue" } else { "due" };
+        assert_eq!(
+            row.value().attr("data-standing"),
+            Some(expected),
+            "{joined}"
+        );
+    }
 }
 
 #[actix_web::test]

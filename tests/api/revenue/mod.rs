@@ -10,5 +10,6 @@ mod payments;
 mod penalties;
 mod properties;
 mod register;
+mod reminders;
 mod rolls;
 pub mod support;

@@ -169,6 +169,7 @@ async fn every_finance_page_renders_in_french_and_in_english() {
         format!("/rolls/{draft}"),
         format!("/rolls/{}", draft - 1),
         "/adjustments".into(),
+        "/reminders".into(),
     ];
 
     for (lang, marker) in [("fr", "Se déconnecter"), ("en", "Log out")] {
@@ -220,7 +221,7 @@ async fn every_finance_form_posted_empty_is_refused_with_400_and_changes_nothing
             r.path.replace("{commune}", DAKAR).replace("{id}", &id)
         })
         .collect();
-    assert_eq!(posts.len(), 10);
+    assert_eq!(posts.len(), 11);
 
     for path in &posts {
         // Act

@@ -10,14 +10,14 @@ use crate::helpers::{demo_email, Client, TestApp, DAKAR};
 use crate::revenue::account::two_years;
 use crate::revenue::support::{audit_entries, cells, count, fcfa, page, text};
 
-async fn collector(app: &TestApp) -> Client {
+pub async fn collector(app: &TestApp) -> Client {
     app.login(&demo_email(DAKAR, "collector")).await
 }
 
 /// Fills in the counter's payment form (a fresh one, with its own one-time token) for
 /// the taxpayer whose reference is `reference`, checks it, and confirms the preview, as
 /// a collector does. A refused check is returned as it came.
-async fn pay(c: &Client, reference: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+pub async fn pay(c: &Client, reference: &str, fields: &[(&str, &str)]) -> reqwest::Response {
     let preview = check(c, reference, fields).await;
     if preview.status() != StatusCode::OK {
         return preview;

@@ -13,6 +13,7 @@ pub mod items;
 pub mod notice;
 pub mod penalties;
 pub mod register;
+pub mod reminders;
 pub mod rolls;
 pub mod taxes;
 pub mod taxpayer;

@@ -1,0 +1,2 @@
+DROP TABLE payment_channels;
+DROP TABLE reminders;
