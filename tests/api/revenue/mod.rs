@@ -11,4 +11,5 @@ mod penalties;
 mod properties;
 mod register;
 mod rolls;
+mod search;
 pub mod support;
