@@ -64,7 +64,9 @@ fn live_schema(conn: &mut DbConn) -> Schema {
             "SELECT m.name AS table_name, p.name AS column_name, upper(p.type) AS data_type, \
              CAST(CASE WHEN p.\"notnull\" = 0 AND p.pk = 0 THEN 1 ELSE 0 END AS BIGINT) AS nullable \
              FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+             JOIN pragma_table_list l ON l.schema = 'main' AND l.name = m.name \
              WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> '__diesel_schema_migrations' \
+             AND l.type = 'table' \
              ORDER BY m.name, p.cid"
         }
         DbConn::Pg(_) => {

@@ -14,7 +14,7 @@ use crate::db::DbConn;
 use crate::error::{DomainResult, Refusal};
 use crate::fields;
 use crate::ids::{CommuneId, ImportId, TaxpayerId};
-use crate::revenue::taxpayers::{self, Taxpayer, TaxpayerFields, TaxpayerKind};
+use crate::revenue::taxpayers::{self, search, Taxpayer, TaxpayerFields, TaxpayerKind};
 use crate::tabular::import::{self, Batch, Decision, Journal, Kind, References, Run, Sink, Spec};
 use crate::tabular::{Col, Columns, CsvSource, Report, Row};
 use crate::text::search_key;
@@ -155,6 +155,7 @@ pub fn import(
             c_ref: check.reference,
             references: References::default(),
             actor,
+            last_before: search::last_id(conn)?,
         };
         Ok((check, write))
     })
@@ -166,6 +167,8 @@ struct Write<'a> {
     c_ref: Col,
     references: References,
     actor: &'a Actor,
+    /// The highest taxpayer id before the import: the rows it creates come after.
+    last_before: TaxpayerId,
 }
 
 impl Sink<Parsed> for Write<'_> {
@@ -211,6 +214,12 @@ impl Sink<Parsed> for Write<'_> {
                 self.insert_or_report(conn, row, p, run)?;
             }
         }
+        Ok(())
+    }
+
+    /// Indexes the taxpayers created for search, in one statement at the end.
+    fn finish(&mut self, conn: &mut DbConn, run: &mut Run) -> DomainResult<()> {
+        search::index_import(conn, self.last_before, run.applied.import)?;
         Ok(())
     }
 }

@@ -1,8 +1,9 @@
 //! The taxpayer register: people and organisations the commune taxes, found by name,
-//! reference, phone or district; probable duplicates, and merging them without losing
-//! their history ([`duplicates`]).
+//! reference, phone or identifier ([`search`]) and by district; probable duplicates, and
+//! merging them without losing their history ([`duplicates`]).
 
 mod duplicates;
+pub mod search;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -16,6 +17,7 @@ use crate::ids::{CommuneId, DistrictId, ImportId, TaxpayerId};
 use crate::text::search_key;
 
 pub use duplicates::{account_ids, duplicates, merge, DuplicateGroup};
+pub use search::Query;
 
 crate::text_enum!(
     pub TaxpayerKind { Person = "person", Organisation = "organisation" }
@@ -60,7 +62,9 @@ pub struct TaxpayerFields {
 }
 
 /// A taxpayer as written: the fields, the name's search key, and the import that wrote
-/// it (if any). The timestamps are the columns' defaults.
+/// it (if any). The timestamps are the columns' defaults. On SQLite a row written with
+/// an import is left to that import to index for search, at its end
+/// ([`search::index_import`]).
 #[derive(Debug, Insertable, AsChangeset)]
 #[diesel(table_name = taxpayers, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct NewTaxpayer<'a> {
@@ -272,9 +276,9 @@ pub(super) fn register_columns() -> RegisterColumns {
 /// What the register is filtered by.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
-    /// Matches the name (any part, without accents), the exact reference, phone
-    /// or identifier.
-    pub text: Option<String>,
+    /// What was typed in the search box ([`search`]): a reference, a name, a phone or
+    /// an identifier. Empty: the whole register.
+    pub query: Query,
     pub district: Option<DistrictId>,
     pub include_merged: bool,
 }
@@ -282,10 +286,12 @@ pub struct Filter {
 /// Where a page of the register starts: the last `(reference, id)` seen.
 pub type PageKey = (String, TaxpayerId);
 
-/// A page of the register, in reference order (the order of a roll's articles), read
-/// through the unique index on the reference: `after` is the `(reference, id)` of the
-/// last row of the previous page, so paging stays fast on a million rows. A name search
-/// reads the rows in that order until the page is full.
+/// A page of the register. Without a search, in reference order (the order of a roll's
+/// articles), read through the unique index on the reference: `after` is the
+/// `(reference, id)` of the last row of the previous page, so paging stays fast on a
+/// million rows. With a search, what [`search::find`] finds: a reference, phone or
+/// identifier's taxpayers, or a page of names in the order they were entered, after the
+/// id of `after`.
 pub fn page(
     conn: &mut DbConn,
     commune: CommuneId,
@@ -293,16 +299,14 @@ pub fn page(
     after: Option<PageKey>,
     limit: i64,
 ) -> QueryResult<(Vec<RegisterRow>, Option<PageKey>)> {
-    let text = filter
-        .text
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty());
-    if let (Some(text), None) = (text, &after) {
-        // A reference typed in full: one look-up in the unique index, no scan.
-        if let Some(row) = exact_ref(conn, commune, text, filter)? {
-            return Ok((vec![row], None));
-        }
+    if !filter.query.is_empty() {
+        let after = after.map(|(_, id)| id);
+        let found = search::find(conn, commune, &filter.query, filter, after, limit)?;
+        let next = found.next.and_then(|id| {
+            let last = found.rows.iter().find(|r| r.id == id)?;
+            Some((last.reference.clone(), id))
+        });
+        return Ok((found.rows, next));
     }
     let mut q = taxpayers::table
         .left_join(districts::table)
@@ -313,21 +317,6 @@ pub fn page(
     }
     if let Some(d) = filter.district {
         q = q.filter(taxpayers::district_id.eq(d));
-    }
-    if let Some(text) = text {
-        let key = search_key(text);
-        let like = format!("%{}%", key.replace(['\\', '%'], "").replace('_', " "));
-        let digits: String = text.chars().filter(|c| c.is_ascii_digit()).collect();
-        let phone_like = format!("%{digits}");
-        let cond = taxpayers::search_name
-            .like(like)
-            .or(taxpayers::reference.eq(text.to_string()))
-            .or(taxpayers::id_number.eq(text.to_string()));
-        q = if digits.len() >= 6 {
-            q.filter(cond.or(taxpayers::phone.like(phone_like)))
-        } else {
-            q.filter(cond)
-        };
     }
     if let Some((reference, _)) = &after {
         // References are unique within a commune: the reference alone marks the place.
@@ -354,26 +343,4 @@ pub fn count(conn: &mut DbConn, commune: CommuneId) -> QueryResult<i64> {
         .filter(taxpayers::merged_into.is_null())
         .count()
         .get_result(conn)
-}
-
-/// The row of a reference typed in full, if it passes the other filters.
-fn exact_ref(
-    conn: &mut DbConn,
-    commune: CommuneId,
-    text: &str,
-    filter: &Filter,
-) -> QueryResult<Option<RegisterRow>> {
-    let mut q = taxpayers::table
-        .left_join(districts::table)
-        .filter(taxpayers::commune_id.eq(commune))
-        .filter(taxpayers::reference.eq(text))
-        .select(register_columns())
-        .into_boxed();
-    if !filter.include_merged {
-        q = q.filter(taxpayers::merged_into.is_null());
-    }
-    if let Some(d) = filter.district {
-        q = q.filter(taxpayers::district_id.eq(d));
-    }
-    q.first(conn).optional()
 }

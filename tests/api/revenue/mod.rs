@@ -12,4 +12,5 @@ mod properties;
 mod register;
 mod reminders;
 mod rolls;
+mod search;
 pub mod support;

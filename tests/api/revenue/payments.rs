@@ -73,7 +73,7 @@ async fn a_payment_settles_the_oldest_lines_first_and_prints_a_numbered_receipt(
     let c = collector(&app).await;
     let counter = page(&c, &format!("/{DAKAR}/collect?ref=DKP-C1")).await;
     assert_eq!(text(&counter, "[data-figure=balance]"), fcfa(25_000));
-    assert_eq!(count(&counter, "table.lines tbody tr"), 3);
+    assert_eq!(count(&counter, "ul.lines li[data-line]"), 3);
 
     // Act: 12 000 in cash.
     let res = pay(&c, "DKP-C1", &[("amount", "12 000"), ("method", "cash")]).await;
@@ -154,6 +154,9 @@ async fn the_rest_is_paid_by_mobile_money_and_the_day_sheet_adds_up() {
     );
     assert_eq!(count(&counter, "table.sheet tbody tr"), 2);
     assert_eq!(text(&counter, "[data-figure=day-total]"), fcfa(25_000));
+    // Only the cash is handed over: the counter shows it apart from the mobile money.
+    assert_eq!(text(&counter, "[data-figure=cash]"), fcfa(12_000));
+    assert_eq!(text(&counter, "[data-figure=mobile-money]"), fcfa(13_000));
     // The second receipt of the year follows the first.
     let this_year = chrono::Datelike::year(&chrono::Utc::now());
     for n in ["000001", "000002"] {

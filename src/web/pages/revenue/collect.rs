@@ -1,7 +1,8 @@
-//! The collector's counter: look a taxpayer up, see what they owe, say what they pay,
-//! check the preview ("Enregistrer 25 000 FCFA pour Moussa Diallo ?"), confirm, and
-//! print the numbered receipt. The day's sheet lists what the collector has received,
-//! to hand over with the cash.
+//! The collector's counter, made for a phone: look a taxpayer up by reference, name or
+//! phone (choosing among several when the search finds more than one), see what they
+//! owe, say what they pay, check the preview ("Enregistrer 25 000 FCFA pour Moussa
+//! Diallo ?"), confirm, and print the numbered receipt. The day's totals stand at the
+//! top, cash apart from mobile money, since only the cash is handed over.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -13,8 +14,9 @@ use crate::error::{AppError, AppResult, Refusal};
 use crate::fields;
 use crate::ids::{PaymentId, TaxpayerId};
 use crate::money::Xof;
-use crate::revenue::payments::{self, Method, NewPayment};
-use crate::revenue::{ledger, taxpayers};
+use crate::revenue::ledger;
+use crate::revenue::payments::{self, Method, NewPayment, Status};
+use crate::revenue::taxpayers::{self, search, Filter};
 use crate::web::{AppState, Ctx};
 
 #[derive(Deserialize)]
@@ -152,36 +154,85 @@ pub async fn receipt(
     )
 }
 
-/// The counter page: the look-up, the taxpayer found (their account and the payment
-/// form), and the collector's sheet for the day. A refused payment comes back here
-/// with its reason and what was typed, as a 422.
+/// At most this many taxpayers are offered to choose from when a search finds several.
+const CHOICES: i64 = 12;
+
+/// What the counter's search found.
+enum Looked {
+    Nothing,
+    /// One taxpayer, whose account opens.
+    One(Box<(taxpayers::Taxpayer, ledger::Account)>),
+    /// Several, to choose from; `true` when there are more than those.
+    Several(Vec<taxpayers::RegisterRow>, bool),
+}
+
+/// Finds the taxpayer typed at the counter: a reference typed in full opens its
+/// account, and so does a search that finds one taxpayer (a record merged into another
+/// gives the one it joined); several are offered to choose from.
+fn look_up(
+    conn: &mut crate::db::DbConn,
+    cid: crate::ids::CommuneId,
+    query: &taxpayers::Query,
+    day: chrono::NaiveDate,
+) -> AppResult<Looked> {
+    if query.is_empty() {
+        return Ok(Looked::Nothing);
+    }
+    let found = search::find(conn, cid, query, &Filter::default(), None, CHOICES)?;
+    let exact = found.rows.iter().find(|r| r.reference == query.text());
+    let one = match (exact, found.rows.as_slice()) {
+        (Some(row), _) | (None, [row]) => row.id,
+        (None, []) => return Ok(Looked::Nothing),
+        (None, _) => return Ok(Looked::Several(found.rows, found.next.is_some())),
+    };
+    let taxpayer = taxpayers::by_id(conn, cid, one)?;
+    let account = ledger::of(conn, one, day)?;
+    Ok(Looked::One(Box::new((taxpayer, account))))
+}
+
+/// The day's receipts by how the money came in: only the cash is handed over to the
+/// treasurer (mobile money reaches the commune's account directly). Cancelled receipts
+/// count for nothing.
+fn day_totals(sheet: &[payments::Received]) -> serde_json::Value {
+    let valid = || sheet.iter().filter(|p| p.status != Status::Cancelled);
+    let sum = |pick: &dyn Fn(Method) -> bool| -> Xof {
+        valid().filter(|p| pick(p.method)).map(|p| p.amount).sum()
+    };
+    json!({
+        "count": valid().count(),
+        "total": sum(&|_| true),
+        "cash": sum(&|m| m == Method::Cash),
+        "mobile_money": sum(&|m| m == Method::MobileMoney),
+        "other": sum(&|m| m != Method::Cash && m != Method::MobileMoney),
+    })
+}
+
+/// The counter page: the day's totals, the search, the taxpayer found (their account
+/// and the payment form) or the taxpayers to choose from, and the collector's sheet for
+/// the day. A refused payment comes back here with its reason and what was typed, as a
+/// 422.
 async fn counter(
     state: &AppState,
     ctx: &Ctx,
-    reference: String,
+    typed: String,
     refused: Option<Refusal>,
     form: Option<PaymentForm>,
 ) -> AppResult<HttpResponse> {
     let commune = ctx.visitor.commune()?.clone();
     let (cid, day, since) = (commune.id, commune.today(), commune.start_of_today());
     let me = ctx.visitor.user()?.id;
-    let wanted = reference.clone();
-    let (found, sheet) = state
+    let query = taxpayers::Query::parse(&typed, commune.country);
+    let (looked, sheet) = state
         .db(move |conn| {
-            let found = match wanted.as_str() {
-                "" => None,
-                r => match taxpayers::payer(conn, cid, r)? {
-                    Some(t) => {
-                        let acct = ledger::of(conn, t.id, day)?;
-                        Some((t, acct))
-                    }
-                    None => None,
-                },
-            };
-            Ok((found, payments::received_by(conn, cid, me, since)?))
+            let looked = look_up(conn, cid, &query, day)?;
+            Ok((looked, payments::received_by(conn, cid, me, since)?))
         })
         .await?;
-    let total: Xof = sheet.iter().map(|p| p.amount).sum();
+    let (found, choices, more) = match looked {
+        Looked::One(found) => (Some(*found), Vec::new(), false),
+        Looked::Several(rows, more) => (None, rows, more),
+        Looked::Nothing => (None, Vec::new(), false),
+    };
     let (taxpayer, acct) = found.unzip();
     let form = form.unwrap_or_else(|| PaymentForm {
         amount: acct
@@ -204,14 +255,17 @@ async fn counter(
         "pages/collect/counter",
         "space.collector.title",
         json!({
-            "ref": reference,
-            "searched": !reference.is_empty(),
+            "ref": typed,
+            "searched": !typed.trim().is_empty(),
             "taxpayer": taxpayer,
             "account": acct,
+            "choices": choices,
+            "more": more,
             "methods": Method::ALL,
             "form": form,
             "refused": refused,
-            "sheet": { "payments": sheet, "total": total, "count": sheet.len() },
+            "day": day_totals(&sheet),
+            "sheet": sheet,
         }),
     )?;
     Ok(with_status(status, html))

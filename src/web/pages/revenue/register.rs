@@ -10,7 +10,7 @@ use super::{form_id, href, with_status};
 use crate::communes::districts;
 use crate::error::{AppResult, Refusal};
 use crate::ids::{DistrictId, TaxpayerId};
-use crate::revenue::taxpayers::{self, Filter, TaxpayerKind};
+use crate::revenue::taxpayers::{self, Filter, Query, TaxpayerKind};
 use crate::web::{AppState, Ctx};
 
 const PAGE: i64 = 50;
@@ -34,13 +34,14 @@ pub async fn list(
     ctx: Ctx,
     query: web::Query<RegisterQuery>,
 ) -> AppResult<HttpResponse> {
-    let cid = ctx.visitor.commune()?.id;
+    let commune = ctx.visitor.commune()?;
+    let (cid, country) = (commune.id, commune.country);
     let q = query.into_inner();
     let text = q.q.unwrap_or_default();
     let district = optional_id(q.district.as_deref())?.map(DistrictId);
     let after = optional_id(q.after.as_deref())?.map(TaxpayerId);
     let filter = Filter {
-        text: Some(text.clone()),
+        query: Query::parse(&text, country),
         district,
         include_merged: false,
     };
