@@ -13,6 +13,7 @@ pub mod method;
 pub mod payments;
 pub mod penalties;
 pub mod rolls;
+pub mod stats;
 pub mod tax_types;
 pub mod taxpayers;
 

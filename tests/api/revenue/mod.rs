@@ -3,6 +3,7 @@
 
 mod account;
 mod adjustments;
+mod collection;
 mod imports;
 mod issue;
 mod pages;
