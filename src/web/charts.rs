@@ -53,8 +53,8 @@ pub fn described_bars(title: &str, desc: &str, bars: &[Bar<'_>]) -> String {
     )
 }
 
-/// Bars drawn at their own size, no wider than the page (for a phone): the labels'
-/// column as wide as the longest label, shorter bars. With a `whole` (a rate against
+/// Bars drawn at their own size (text as large as the page's), no wider than the page
+/// (for a phone): the labels' column as wide as the longest label, shorter bars. With a `whole` (a rate against
 /// 100 % = 10 000 basis points), each bar lies on a light track the width of the
 /// whole and the values line up at its end; without, bars scale to the largest value.
 pub fn fitted_bars(title: &str, desc: &str, bars: &[Bar<'_>], whole: Option<i64>) -> String {
@@ -64,7 +64,7 @@ pub fn fitted_bars(title: &str, desc: &str, bars: &[Bar<'_>], whole: Option<i64>
         .max()
         .unwrap_or(0);
     let layout = Layout {
-        label_w: (7 * longest + 12).clamp(48, 7 * FITTED_LABEL as i64 + 12),
+        label_w: (8 * longest + 12).clamp(48, 8 * FITTED_LABEL as i64 + 12),
         bar_w: 200,
         whole,
         fitted: true,
@@ -108,7 +108,8 @@ fn draw(title: &str, desc: &str, bars: &[Bar<'_>], l: Layout) -> String {
     let max_label = if fitted { FITTED_LABEL } else { 32 };
     let mut svg = String::with_capacity(200 * bars.len() + 300 + desc.len());
     let (class, size) = if fitted {
-        ("chart fit", width.to_string())
+        // 12 units of text shown at 16 px, as the page's text.
+        ("chart fit", (width * 4 / 3).to_string())
     } else {
         ("chart", "100%".to_string())
     };
@@ -210,19 +211,20 @@ mod tests {
             },
         ];
         let svg = fitted_bars("Taux", "", &bars, Some(10_000));
-        // Labels of at most 6 characters: 54 units; bars of 200; values of 5: 47.
+        // Labels of at most 6 characters: 60 units; bars of 200; values of 5: 47; shown
+        // a third larger than drawn.
         assert!(
-            svg.contains(r#"class="chart fit" role="img" viewBox="0 0 301 52" width="301""#),
+            svg.contains(r#"class="chart fit" role="img" viewBox="0 0 307 52" width="409""#),
             "{svg}"
         );
-        assert!(svg.contains(r##"<rect fill="#e6edf0" x="54" y="4" width="200""##));
-        assert!(svg.contains(r#"class="bar" x="54" y="4" width="100""#));
+        assert!(svg.contains(r##"<rect fill="#e6edf0" x="60" y="4" width="200""##));
+        assert!(svg.contains(r#"class="bar" x="60" y="4" width="100""#));
         // Above the whole, a bar stops at its end; values line up after the track.
-        assert!(svg.contains(r#"class="bar" x="54" y="26" width="200""#));
-        assert!(svg.contains(r#"<text x="259" y="18">50 %</text>"#));
+        assert!(svg.contains(r#"class="bar" x="60" y="26" width="200""#));
+        assert!(svg.contains(r#"<text x="265" y="18">50 %</text>"#));
         // Without a whole, bars scale to the largest value and carry no track.
         let amounts = fitted_bars("Montants", "", &bars, None);
-        assert!(amounts.contains(r#"class="bar" x="54" y="4" width="83""#));
+        assert!(amounts.contains(r#"class="bar" x="60" y="4" width="83""#));
         assert!(!amounts.contains("e6edf0"));
     }
 }

@@ -25,13 +25,15 @@ use chrono::{Datelike, NaiveDate};
 use diesel::dsl::{count_star, min, sql};
 use diesel::expression::SqlLiteral;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool};
+use diesel::sql_types::BigInt;
 use serde::Serialize;
 
 use super::method::{Method, Status};
 use crate::accounts::users;
 use crate::communes::{districts, Commune};
-use crate::db::schema::{assessments, payment_allocations, payments, rolls, tax_types, taxpayers};
+use crate::db::schema::{
+    adjustments, assessments, payment_allocations, payments, rolls, tax_types, taxpayers,
+};
 use crate::db::DbConn;
 use crate::ids::{CommuneId, DistrictId, TaxTypeId, TaxpayerId, UserId};
 use crate::money::Xof;
@@ -48,28 +50,20 @@ diesel::allow_columns_to_appear_in_same_group_by_clause!(
 );
 diesel::allow_columns_to_appear_in_same_group_by_clause!(assessments::due_date, payments::paid_on,);
 
-/// What a line's approved adjustments add to it (negative for a reduction).
-const ADJUSTED: &str = "COALESCE((SELECT SUM(adjustments.amount) FROM adjustments \
-     WHERE adjustments.assessment_id = assessments.id AND adjustments.status = 'approved'), 0)";
-/// What valid receipts paid on a line.
-const PAID: &str = "COALESCE((SELECT SUM(payment_allocations.amount) FROM payment_allocations \
-     INNER JOIN payments ON payments.id = payment_allocations.payment_id \
-     WHERE payment_allocations.assessment_id = assessments.id \
-     AND payments.status <> 'cancelled'), 0)";
+/// What a line still owes: its amount, what its approved adjustments add (negative for
+/// a reduction), less what valid receipts paid on it. Only the largest debtors need it
+/// line by line; every other figure sums lines, adjustments and payments apart.
+const OUTSTANDING: &str = "assessments.amount \
+     + COALESCE((SELECT SUM(adjustments.amount) FROM adjustments \
+       WHERE adjustments.assessment_id = assessments.id AND adjustments.status = 'approved'), 0) \
+     - COALESCE((SELECT SUM(payment_allocations.amount) FROM payment_allocations \
+       INNER JOIN payments ON payments.id = payment_allocations.payment_id \
+       WHERE payment_allocations.assessment_id = assessments.id \
+       AND payments.status <> 'cancelled'), 0)";
 
 /// `CAST(SUM(expr) AS BIGINT)`: PostgreSQL sums a `BIGINT` as a `NUMERIC`.
 fn total(expr: &str) -> SqlLiteral<BigInt> {
     sql(&format!("CAST(SUM({expr}) AS BIGINT)"))
-}
-
-/// What a line owes in all: its amount and its approved adjustments.
-fn owed() -> SqlLiteral<BigInt> {
-    total(&format!("assessments.amount + {ADJUSTED}"))
-}
-
-/// What a line still owes.
-fn outstanding() -> String {
-    format!("assessments.amount + {ADJUSTED} - {PAID}")
 }
 
 /// The first and last day of a year.
@@ -117,7 +111,28 @@ pub fn rates(conn: &mut DbConn, commune: CommuneId, year: i64) -> QueryResult<Ra
         .filter(assessments::fiscal_year.eq(year))
         .filter(rolls::status.eq("issued"))
         .group_by((assessments::tax_type_id, taxpayers::district_id))
-        .select((assessments::tax_type_id, taxpayers::district_id, owed()))
+        .select((
+            assessments::tax_type_id,
+            taxpayers::district_id,
+            total("assessments.amount"),
+        ))
+        .load(conn)?;
+    let adjusted: Vec<(TaxTypeId, Option<DistrictId>, i64)> = adjustments::table
+        .inner_join(
+            assessments::table
+                .inner_join(rolls::table)
+                .inner_join(taxpayers::table),
+        )
+        .filter(adjustments::commune_id.eq(commune))
+        .filter(adjustments::status.eq("approved"))
+        .filter(assessments::fiscal_year.eq(year))
+        .filter(rolls::status.eq("issued"))
+        .group_by((assessments::tax_type_id, taxpayers::district_id))
+        .select((
+            assessments::tax_type_id,
+            taxpayers::district_id,
+            total("adjustments.amount"),
+        ))
         .load(conn)?;
     let paid: Vec<(TaxTypeId, Option<DistrictId>, i64)> = payment_allocations::table
         .inner_join(payments::table)
@@ -155,6 +170,7 @@ pub fn rates(conn: &mut DbConn, commune: CommuneId, year: i64) -> QueryResult<Ra
     cells.extend(
         assessed
             .into_iter()
+            .chain(adjusted)
             .map(|(t, d, a)| (t, d, Rate::new(a, 0))),
     );
     cells.extend(paid.into_iter().map(|(t, d, c)| (t, d, Rate::new(0, c))));
@@ -236,7 +252,16 @@ pub fn by_month(
         .filter(assessments::fiscal_year.eq(year))
         .filter(rolls::status.eq("issued"))
         .group_by(assessments::due_date)
-        .select((assessments::due_date, owed()))
+        .select((assessments::due_date, total("assessments.amount")))
+        .load(conn)?;
+    let adjusted: Vec<(NaiveDate, i64)> = adjustments::table
+        .inner_join(assessments::table.inner_join(rolls::table))
+        .filter(adjustments::commune_id.eq(commune))
+        .filter(adjustments::status.eq("approved"))
+        .filter(assessments::fiscal_year.eq(year))
+        .filter(rolls::status.eq("issued"))
+        .group_by(assessments::due_date)
+        .select((assessments::due_date, total("adjustments.amount")))
         .load(conn)?;
     let paid: Vec<(NaiveDate, NaiveDate, i64)> = payment_allocations::table
         .inner_join(payments::table)
@@ -273,7 +298,11 @@ pub fn by_month(
         ))
         .load(conn)?;
     let days = Days {
-        due: due.into_iter().map(|(d, a)| (d, Xof(a))).collect(),
+        due: due
+            .into_iter()
+            .chain(adjusted)
+            .map(|(d, a)| (d, Xof(a)))
+            .collect(),
         paid: paid.into_iter().map(|(d, p, a)| (d, p, Xof(a))).collect(),
         tickets: tickets.into_iter().map(|(d, a)| (d, Xof(a))).collect(),
         receipts: receipts
@@ -340,21 +369,46 @@ pub fn by_collector(
     Ok(out)
 }
 
-/// What is owed today on lines past due, by age (every year, every bucket).
+/// What is owed today on lines past due, by age (every year, every bucket): by due
+/// date, what the lines were assessed, adjusted and paid.
 pub fn arrears(
     conn: &mut DbConn,
     commune: CommuneId,
     today: NaiveDate,
 ) -> QueryResult<Vec<(Age, Xof)>> {
-    let owed: Vec<(NaiveDate, i64)> = assessments::table
+    let assessed: Vec<(NaiveDate, i64)> = assessments::table
         .inner_join(rolls::table)
         .filter(assessments::commune_id.eq(commune))
         .filter(rolls::status.eq("issued"))
         .filter(assessments::due_date.lt(today))
         .group_by(assessments::due_date)
-        .select((assessments::due_date, total(&outstanding())))
+        .select((assessments::due_date, total("assessments.amount")))
         .load(conn)?;
-    let owed: Vec<(NaiveDate, Xof)> = owed.into_iter().map(|(d, a)| (d, Xof(a))).collect();
+    let adjusted: Vec<(NaiveDate, i64)> = adjustments::table
+        .inner_join(assessments::table.inner_join(rolls::table))
+        .filter(adjustments::commune_id.eq(commune))
+        .filter(adjustments::status.eq("approved"))
+        .filter(rolls::status.eq("issued"))
+        .filter(assessments::due_date.lt(today))
+        .group_by(assessments::due_date)
+        .select((assessments::due_date, total("adjustments.amount")))
+        .load(conn)?;
+    let paid: Vec<(NaiveDate, i64)> = payment_allocations::table
+        .inner_join(payments::table)
+        .inner_join(assessments::table.inner_join(rolls::table))
+        .filter(assessments::commune_id.eq(commune))
+        .filter(rolls::status.eq("issued"))
+        .filter(assessments::due_date.lt(today))
+        .filter(payments::status.ne(Status::Cancelled))
+        .group_by(assessments::due_date)
+        .select((assessments::due_date, total("payment_allocations.amount")))
+        .load(conn)?;
+    let owed: Vec<(NaiveDate, Xof)> = assessed
+        .into_iter()
+        .chain(adjusted)
+        .map(|(d, a)| (d, Xof(a)))
+        .chain(paid.into_iter().map(|(d, p)| (d, Xof(-p))))
+        .collect();
     Ok(by_age(today, &owed))
 }
 
@@ -377,8 +431,8 @@ pub fn debtors(
     today: NaiveDate,
     n: i64,
 ) -> QueryResult<Vec<Debtor>> {
+    // Ordered by the select's names: the sum is computed once, not again to sort.
     let owner = "COALESCE(taxpayers.merged_into, taxpayers.id)";
-    let owes = format!("SUM({})", outstanding());
     let top: Vec<(TaxpayerId, i64)> = assessments::table
         .inner_join(rolls::table)
         .inner_join(taxpayers::table)
@@ -386,11 +440,15 @@ pub fn debtors(
         .filter(rolls::status.eq("issued"))
         .filter(assessments::due_date.lt(today))
         .group_by(sql::<BigInt>(owner))
-        .having(sql::<Bool>(&format!("{owes} > 0")))
-        .order((sql::<BigInt>(&owes).desc(), sql::<BigInt>(owner).asc()))
+        .order(sql::<BigInt>("owes DESC, debtor"))
         .limit(n)
-        .select((sql::<BigInt>(owner), total(&outstanding())))
+        .select((
+            sql::<BigInt>(&format!("{owner} AS debtor")),
+            sql::<BigInt>(&format!("CAST(SUM({OUTSTANDING}) AS BIGINT) AS owes")),
+        ))
         .load(conn)?;
+    // When fewer than `n` owe anything, the others owe nothing.
+    let top: Vec<(TaxpayerId, i64)> = top.into_iter().filter(|t| t.1 > 0).collect();
     let ids: Vec<TaxpayerId> = top.iter().map(|t| t.0).collect();
     let who: HashMap<TaxpayerId, (String, String, Option<DistrictId>)> = taxpayers::table
         .filter(taxpayers::id.eq_any(&ids))

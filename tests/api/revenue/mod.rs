@@ -4,6 +4,7 @@
 mod account;
 mod adjustments;
 mod collection;
+mod collection_scale;
 mod imports;
 mod issue;
 mod pages;

@@ -212,6 +212,9 @@ impl Cell {
     }
 }
 
+/// The columns that hold a table's main figure, in order of preference.
+const KEY_COLUMNS: [&str; 5] = ["rate", "rate_to_date", "share_amount", "overdue", "amount"];
+
 /// A table of the dashboard, its chart and its name in the CSV's address.
 struct Table {
     name: &'static str,
@@ -230,6 +233,10 @@ impl Table {
             .iter()
             .map(|c| w.t(&format!("collection.col.{c}")))
             .collect();
+        // The figure a row is about comes first on a phone's card.
+        let key = KEY_COLUMNS
+            .iter()
+            .find_map(|k| self.columns.iter().position(|c| c == k));
         let row = |cells: &[Cell]| -> Vec<Value> {
             cells
                 .iter()
@@ -241,6 +248,7 @@ impl Table {
                         "href": match c { Cell::Link(_, href) => href.clone(), _ => None },
                         "num": c.is_number(),
                         "head": i == 0,
+                        "key": Some(i) == key,
                         "label": label,
                     })
                 })
