@@ -50,6 +50,9 @@ pub enum Perm {
     Review,
     /// A citizen's own space.
     Participate,
+    /// The collection dashboards: rates, arrears, debtors, cash not deposited (a
+    /// finance officer, the treasurer or a councillor).
+    FollowCollection,
 }
 
 /// Whether holding `roles` in a commune grants `perm` there.
@@ -74,6 +77,9 @@ pub fn allows(perm: Perm, roles: &[Role]) -> bool {
         Perm::DecideBudget => has(Role::Councillor) || has(Role::Admin),
         Perm::Review => has(Role::Reviewer),
         Perm::Participate => has(Role::Citizen),
+        Perm::FollowCollection => {
+            has(Role::FinanceOfficer) || has(Role::Treasurer) || has(Role::Councillor)
+        }
     }
 }
 

@@ -17,6 +17,7 @@ pub mod payments;
 pub mod penalties;
 pub mod reminders;
 pub mod rolls;
+pub mod stats;
 pub mod tax_types;
 pub mod taxpayers;
 

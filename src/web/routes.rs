@@ -10,8 +10,8 @@ use super::guard::guard;
 use super::pages::budget::{desk, follow, portal, spending};
 use super::pages::participation::{manage, paper, projects, proposals, rounds, sms, vote};
 use super::pages::revenue::{
-    adjustments, collect, dashboard, duplicates, imports, items, notice, penalties, register,
-    reminders, rolls, taxes, taxpayer,
+    adjustments, collect, collection, dashboard, duplicates, imports, items, notice, penalties,
+    register, reminders, rolls, taxes, taxpayer,
 };
 use super::pages::{account, admin, api, auth, public, spaces, subscriptions, system};
 use crate::accounts::{Access, Perm};
@@ -174,6 +174,8 @@ pub fn table<T: Table>(t: &mut T) {
     t.add(M::GET,  "/{commune}/council", Access::In(Perm::Council), spaces::council);
     t.add(M::GET,  "/{commune}/review", Access::In(Perm::Review), spaces::review);
     t.add(M::GET,  "/{commune}/me", Access::In(Perm::Participate), spaces::citizen);
+    // How well the commune collects: the finance officer, the treasurer, the council
+    t.add(M::GET,  "/{commune}/finance/collection", Access::In(Perm::FollowCollection), collection::show);
 }
 
 impl Table for web::ServiceConfig {

@@ -147,6 +147,7 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("GET",  "/{commune}/subscriptions/{token}", Who::Anyone),
     ("POST", "/{commune}/subscriptions/{token}", Who::Anyone),
     ("GET",  "/{commune}/me", Who::Roles(&["citizen"])),
+    ("GET",  "/{commune}/finance/collection", Who::Roles(&["finance_officer", "treasurer", "councillor"])),
 ];
 
 const ADMIN: Who = Who::Roles(&["admin"]);

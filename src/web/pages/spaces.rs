@@ -1,11 +1,14 @@
 //! Each role's home page in a commune, and the member's home that links them.
 
 use actix_web::{web, HttpResponse};
+use chrono::Datelike;
 use serde_json::json;
 
-use crate::accounts::Role;
+use super::revenue::collection;
+use crate::accounts::{authz, Perm, Role};
 use crate::communes;
 use crate::error::AppResult;
+use crate::revenue::stats;
 use crate::web::{AppState, Ctx};
 
 async fn render_space(state: web::Data<AppState>, ctx: Ctx, role: Role) -> AppResult<HttpResponse> {
@@ -15,13 +18,33 @@ async fn render_space(state: web::Data<AppState>, ctx: Ctx, role: Role) -> AppRe
         .await?;
     let key = |part: &str| format!("space.{}.{part}", role.as_str());
     // The budget desk, from the spaces of those who work on the budget.
-    let links: Vec<serde_json::Value> = match role {
+    let mut links: Vec<serde_json::Value> = match role {
         Role::Councillor | Role::Treasurer => vec![json!({
             "href": format!("/{}/budgets", ctx.visitor.commune()?.slug),
             "key": "desk.title",
             "intro": "desk.intro",
         })],
         _ => Vec::new(),
+    };
+    // How well the commune collects, from the spaces of those who follow it.
+    if authz::allows(Perm::FollowCollection, &[role]) {
+        links.push(json!({
+            "href": format!("/{}/finance/collection", ctx.visitor.commune()?.slug),
+            "key": "collection.title",
+            "intro": "collection.link_intro",
+        }));
+    }
+    // The councillor's space: collected against assessed, by tax, this year.
+    let collection = match role {
+        Role::Councillor => {
+            let commune = ctx.visitor.commune()?;
+            let year = i64::from(commune.today().year());
+            let rates = state
+                .db(move |conn| Ok(stats::rates(conn, id, year)?))
+                .await?;
+            collection::summary(&state, ctx.locale, &commune.slug, year, &rates)
+        }
+        _ => serde_json::Value::Null,
     };
     ctx.render(
         &state,
@@ -33,6 +56,7 @@ async fn render_space(state: web::Data<AppState>, ctx: Ctx, role: Role) -> AppRe
             "duties_key": key("duties"),
             "figures": figures,
             "links": links,
+            "collection": collection,
         }),
     )
 }

@@ -9,6 +9,7 @@
 //! `COMMUNE_CHROMEDRIVER` and `COMMUNE_CHROMIUM` name other binaries.
 
 mod budget;
+mod collection;
 pub(crate) mod harness;
 mod participation;
 

@@ -3,6 +3,8 @@
 
 mod account;
 mod adjustments;
+mod collection;
+mod collection_scale;
 mod imports;
 mod issue;
 mod pages;

@@ -5,6 +5,7 @@
 
 pub mod adjustments;
 pub mod collect;
+pub mod collection;
 pub mod dashboard;
 pub mod duplicates;
 mod forms;
