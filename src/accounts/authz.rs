@@ -50,6 +50,12 @@ pub enum Perm {
     Review,
     /// A citizen's own space.
     Participate,
+    /// Reading and printing receipts: the collectors who issue them, the treasurer
+    /// (*comptable*) who answers for them, and an admin.
+    Receipts,
+    /// Asking for and deciding the cancellation of a receipt, four eyes: a treasurer or
+    /// an admin (never the collector who received the money).
+    CancelReceipt,
 }
 
 /// Whether holding `roles` in a commune grants `perm` there.
@@ -74,6 +80,8 @@ pub fn allows(perm: Perm, roles: &[Role]) -> bool {
         Perm::DecideBudget => has(Role::Councillor) || has(Role::Admin),
         Perm::Review => has(Role::Reviewer),
         Perm::Participate => has(Role::Citizen),
+        Perm::Receipts => has(Role::Collector) || has(Role::Treasurer) || has(Role::Admin),
+        Perm::CancelReceipt => has(Role::Treasurer) || has(Role::Admin),
     }
 }
 

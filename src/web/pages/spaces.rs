@@ -15,7 +15,7 @@ async fn render_space(state: web::Data<AppState>, ctx: Ctx, role: Role) -> AppRe
         .await?;
     let key = |part: &str| format!("space.{}.{part}", role.as_str());
     // The budget desk, from the spaces of those who work on the budget.
-    let links: Vec<serde_json::Value> = match role {
+    let mut links: Vec<serde_json::Value> = match role {
         Role::Councillor | Role::Treasurer => vec![json!({
             "href": format!("/{}/budgets", ctx.visitor.commune()?.slug),
             "key": "desk.title",
@@ -23,6 +23,14 @@ async fn render_space(state: web::Data<AppState>, ctx: Ctx, role: Role) -> AppRe
         })],
         _ => Vec::new(),
     };
+    // The receipts whose cancellation waits for a second person.
+    if role == Role::Treasurer {
+        links.push(json!({
+            "href": format!("/{}/treasury/cancellations", ctx.visitor.commune()?.slug),
+            "key": "cancellation.title",
+            "intro": "cancellation.space_intro",
+        }));
+    }
     ctx.render(
         &state,
         "pages/spaces/role",

@@ -11,7 +11,7 @@ use serde_json::json;
 use super::{form_id, with_status};
 use crate::error::{AppError, AppResult, Refusal};
 use crate::fields;
-use crate::ids::{PaymentId, TaxpayerId};
+use crate::ids::TaxpayerId;
 use crate::money::Xof;
 use crate::revenue::payments::{self, Method, NewPayment};
 use crate::revenue::{ledger, taxpayers};
@@ -131,25 +131,6 @@ async fn refused(
         .db(move |conn| Ok(taxpayers::by_id(conn, cid, taxpayer)?.reference))
         .await?;
     counter(state, ctx, reference, Some(refusal), Some(form)).await
-}
-
-pub async fn receipt(
-    state: web::Data<AppState>,
-    ctx: Ctx,
-    path: web::Path<(String, i64)>,
-) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    let cid = ctx.visitor.commune()?.id;
-    let receipt = state
-        .db(move |conn| Ok(payments::receipt(conn, cid, PaymentId(id))?))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    ctx.render(
-        &state,
-        "pages/collect/receipt",
-        "collect.receipt.title",
-        json!({ "receipt": receipt }),
-    )
 }
 
 /// The counter page: the look-up, the taxpayer found (their account and the payment
