@@ -56,7 +56,13 @@ const UNITS_FR: [&str; 17] = [
     "douze", "treize", "quatorze", "quinze", "seize",
 ];
 const TENS_FR: [&str; 7] = [
-    "", "dix", "vingt", "trente", "quarante", "cinquante", "soixante",
+    "",
+    "dix",
+    "vingt",
+    "trente",
+    "quarante",
+    "cinquante",
+    "soixante",
 ];
 
 /// A whole number in French words.
@@ -295,10 +301,7 @@ mod tests {
         assert_eq!(amount_in_words_fr(1), "un franc CFA");
         assert_eq!(amount_in_words_fr(0), "zéro franc CFA");
         assert_eq!(amount_in_words_fr(100), "cent francs CFA");
-        assert_eq!(
-            amount_in_words_fr(1_000_000),
-            "un million de francs CFA"
-        );
+        assert_eq!(amount_in_words_fr(1_000_000), "un million de francs CFA");
         assert_eq!(
             amount_in_words_fr(3_000_000_000),
             "trois milliards de francs CFA"
@@ -338,7 +341,10 @@ mod tests {
             "twenty-five thousand CFA francs"
         );
         assert_eq!(amount_in_words_en(1), "one CFA franc");
-        assert_eq!(amount_in_words(150, "en"), "one hundred and fifty CFA francs");
+        assert_eq!(
+            amount_in_words(150, "en"),
+            "one hundred and fifty CFA francs"
+        );
     }
 
     #[test]
@@ -356,7 +362,10 @@ mod tests {
                 assert!(!words.contains("zero") || n == 0, "{n}: {words:?}");
             }
         }
-        assert_eq!(amount_in_words_fr(i64::MIN).split(' ').next(), Some("moins"));
+        assert_eq!(
+            amount_in_words_fr(i64::MIN).split(' ').next(),
+            Some("moins")
+        );
     }
 
     #[test]
@@ -367,11 +376,27 @@ mod tests {
             let (mut total, mut group, mut last) = (0u64, 0u64, 0u64);
             for w in words.split([' ', '-']).filter(|w| *w != "et") {
                 let unit = match w {
-                    "un" => 1, "deux" => 2, "trois" => 3, "quatre" => 4, "cinq" => 5,
-                    "six" => 6, "sept" => 7, "huit" => 8, "neuf" => 9, "dix" => 10,
-                    "onze" => 11, "douze" => 12, "treize" => 13, "quatorze" => 14,
-                    "quinze" => 15, "seize" => 16, "vingt" | "vingts" => 20, "trente" => 30,
-                    "quarante" => 40, "cinquante" => 50, "soixante" => 60,
+                    "un" => 1,
+                    "deux" => 2,
+                    "trois" => 3,
+                    "quatre" => 4,
+                    "cinq" => 5,
+                    "six" => 6,
+                    "sept" => 7,
+                    "huit" => 8,
+                    "neuf" => 9,
+                    "dix" => 10,
+                    "onze" => 11,
+                    "douze" => 12,
+                    "treize" => 13,
+                    "quatorze" => 14,
+                    "quinze" => 15,
+                    "seize" => 16,
+                    "vingt" | "vingts" => 20,
+                    "trente" => 30,
+                    "quarante" => 40,
+                    "cinquante" => 50,
+                    "soixante" => 60,
                     "cent" | "cents" => {
                         group = group.max(1) * 100;
                         last = 0;

@@ -8,6 +8,7 @@ mod issue;
 mod pages;
 mod payments;
 mod penalties;
+mod receipts;
 mod register;
 mod rolls;
 pub mod support;

@@ -17,7 +17,7 @@ async fn collector(app: &TestApp) -> Client {
 /// Fills in the counter's payment form (a fresh one, with its own one-time token) for
 /// the taxpayer whose reference is `reference`, checks it, and confirms the preview, as
 /// a collector does. A refused check is returned as it came.
-async fn pay(c: &Client, reference: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+pub(crate) async fn pay(c: &Client, reference: &str, fields: &[(&str, &str)]) -> reqwest::Response {
     let preview = check(c, reference, fields).await;
     if preview.status() != StatusCode::OK {
         return preview;

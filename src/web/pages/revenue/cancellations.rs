@@ -82,7 +82,9 @@ pub async fn decide_cancellation(
             let to = format!("/{slug}/collect/receipts/{}", payment.0);
             Ok(ctx.redirect_with(&to, "ok", key))
         }
-        Err(AppError::Refused(refusal)) => render(&state, &ctx, None, Some((request, refusal))).await,
+        Err(AppError::Refused(refusal)) => {
+            render(&state, &ctx, None, Some((request, refusal))).await
+        }
         Err(e) => Err(e),
     }
 }

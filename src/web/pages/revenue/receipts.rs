@@ -155,12 +155,7 @@ async fn render_receipt(
         "back": back(ctx, &commune.slug, &receipt),
         "a4": format!("/{}/collect/receipts/{}", commune.slug, receipt.id.0),
     });
-    let html = ctx.render_string(
-        state,
-        layout.template(),
-        "collect.receipt.title",
-        view,
-    )?;
+    let html = ctx.render_string(state, layout.template(), "collect.receipt.title", view)?;
     Ok(with_status(status, html))
 }
 

@@ -74,7 +74,9 @@ impl TicketForm {
     fn days(&self) -> Result<i64, Refusal> {
         match self.days.trim().parse::<i64>() {
             Ok(d) if (1..=MAX_DAYS).contains(&d) => Ok(d),
-            _ => Err(Refusal::new("sell.bad_days").arg("max", MAX_DAYS).on("days")),
+            _ => Err(Refusal::new("sell.bad_days")
+                .arg("max", MAX_DAYS)
+                .on("days")),
         }
     }
 }
@@ -101,9 +103,7 @@ pub async fn preview_ticket(
     form.token()?;
     let commune = ctx.visitor.commune()?.clone();
     let f = form.clone();
-    let checked = state
-        .db(move |conn| Ok(preview(conn, &commune, &f)?))
-        .await;
+    let checked = state.db(move |conn| Ok(preview(conn, &commune, &f)?)).await;
     match checked {
         Ok(sale) => {
             let mut form = form;
@@ -197,7 +197,10 @@ fn preview(conn: &mut DbConn, commune: &Commune, f: &TicketForm) -> DomainResult
         Some(c) => Some(*fee.tariffs.get(c).ok_or_else(|| {
             Refusal::new("ticket.unknown_category")
                 .arg("category", c.as_str())
-                .arg("known", fee.tariffs.keys().cloned().collect::<Vec<_>>().join(", "))
+                .arg(
+                    "known",
+                    fee.tariffs.keys().cloned().collect::<Vec<_>>().join(", "),
+                )
                 .on("tariff")
         })?),
         None => fee.amount,
@@ -287,7 +290,11 @@ async fn form_page(
     let options: Vec<_> = fees
         .iter()
         .flat_map(|fee| {
-            let name = if locale == "en" { &fee.name_en } else { &fee.name_fr };
+            let name = if locale == "en" {
+                &fee.name_en
+            } else {
+                &fee.name_fr
+            };
             let mut out: Vec<_> = fee
                 .tariffs
                 .iter()

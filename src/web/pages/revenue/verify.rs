@@ -48,15 +48,18 @@ pub async fn verify_code(
 }
 
 /// Counts the look-up, reads the code and says what it is.
-async fn check(state: &AppState, ctx: &Ctx, req: &HttpRequest, typed: &str) -> AppResult<HttpResponse> {
+async fn check(
+    state: &AppState,
+    ctx: &Ctx,
+    req: &HttpRequest,
+    typed: &str,
+) -> AppResult<HttpResponse> {
     let typed: String = typed.chars().take(40).collect();
     if let Err(Limited::Wait(secs)) = state.verify_lookups.attempt(state.client_ip(req)) {
         let answer = json!({ "kind": "limited", "wait": secs });
         let mut res = page(state, ctx, StatusCode::TOO_MANY_REQUESTS, &typed, answer)?;
-        res.headers_mut().insert(
-            header::RETRY_AFTER,
-            header::HeaderValue::from(secs),
-        );
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
         return Ok(res);
     }
     let code = match code::parse(&typed) {
