@@ -86,7 +86,7 @@ pub async fn request_cancellation(
     let commune = ctx.visitor.commune()?.clone();
     let (actor, me) = (ctx.actor()?, ctx.visitor.user()?.id);
     let reason = form.into_inner().reason;
-    let slug = commune.slug.clone();
+    let (slug, typed) = (commune.slug.clone(), reason.clone());
     let asked = state
         .write(move |conn| cancel::request(conn, &commune, payment, &reason, &actor, me))
         .await;
@@ -97,19 +97,20 @@ pub async fn request_cancellation(
             "cancellation.requested",
         )),
         Err(AppError::Refused(refusal)) => {
-            render_receipt(&state, &ctx, payment, Layout::A4, Some(refusal)).await
+            render_receipt(&state, &ctx, payment, Layout::A4, Some((refusal, typed))).await
         }
         Err(e) => Err(e),
     }
 }
 
-/// The receipt page, with a refusal of the cancellation form when there is one.
+/// The receipt page; after a refused request to cancel it, the refusal and the reason
+/// typed, beside the form.
 async fn render_receipt(
     state: &AppState,
     ctx: &Ctx,
     id: PaymentId,
     layout: Layout,
-    refused: Option<Refusal>,
+    refused: Option<(Refusal, String)>,
 ) -> AppResult<HttpResponse> {
     let commune = ctx.visitor.commune()?.clone();
     let (cid, day) = (commune.id, commune.today());
@@ -136,7 +137,10 @@ async fn render_receipt(
     } else {
         StatusCode::OK
     };
-    let refused = refused.map(|r| r.message(&state.catalog, ctx.locale));
+    let (refused, reason) = match refused {
+        Some((r, typed)) => (Some(r.message(&state.catalog, ctx.locale)), typed),
+        None => (None, String::new()),
+    };
     let view = json!({
         "receipt": &receipt,
         "payer": payer(&receipt),
@@ -151,6 +155,7 @@ async fn render_receipt(
             && receipt.status != Status::Reconciled,
         "may_decide": may_cancel,
         "refused": refused,
+        "reason": reason,
         "verification": verification(state, ctx, &receipt),
         "back": back(ctx, &commune.slug, &receipt),
         "a4": format!("/{}/collect/receipts/{}", commune.slug, receipt.id.0),
@@ -221,20 +226,27 @@ fn verification(state: &AppState, ctx: &Ctx, r: &Receipt) -> Value {
     json!({ "code": shown, "url": url, "qr": qr::svg(&url, &label) })
 }
 
-/// Where the visitor goes back to: for a collector, the taxpayer's account at the
-/// counter, or the ticket form; for a treasurer or an admin, the cancellations.
-fn back(ctx: &Ctx, slug: &str, r: &Receipt) -> String {
-    if !authz::allows(Perm::Collect, &ctx.visitor.roles) {
-        return format!("/{slug}/treasury/cancellations");
-    }
-    match (&r.ticket_tax, &r.taxpayer_ref) {
-        (Some(_), _) => format!("/{slug}/collect/tickets"),
-        (None, Some(reference)) => format!(
-            "/{slug}/collect?ref={}",
-            url::form_urlencoded::byte_serialize(reference.as_bytes()).collect::<String>()
-        ),
-        (None, None) => format!("/{slug}/collect"),
-    }
+/// Where the visitor goes back to, and the link's words: for a collector, the
+/// taxpayer's account at the counter, or the ticket form; for a treasurer or an admin,
+/// the cancellations.
+fn back(ctx: &Ctx, slug: &str, r: &Receipt) -> Value {
+    let (href, key) = if !authz::allows(Perm::Collect, &ctx.visitor.roles) {
+        (
+            format!("/{slug}/treasury/cancellations"),
+            "cancellation.back",
+        )
+    } else {
+        let href = match (&r.ticket_tax, &r.taxpayer_ref) {
+            (Some(_), _) => format!("/{slug}/collect/tickets"),
+            (None, Some(reference)) => format!(
+                "/{slug}/collect?ref={}",
+                url::form_urlencoded::byte_serialize(reference.as_bytes()).collect::<String>()
+            ),
+            (None, None) => format!("/{slug}/collect"),
+        };
+        (href, "collect.receipt.back")
+    };
+    json!({ "href": href, "key": key })
 }
 
 /// An amount and its words, for a page that shows a figure beside them.

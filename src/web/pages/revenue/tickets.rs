@@ -287,29 +287,31 @@ async fn form_page(
         .db(move |conn| Ok(tickets::fees(conn, &commune)?))
         .await?;
     let locale = ctx.locale.as_str();
-    let options: Vec<_> = fees
+    // One group per fee, one choice per category: on a phone the closed list shows the
+    // category and its price, not the fee's long name.
+    let groups: Vec<_> = fees
         .iter()
-        .flat_map(|fee| {
+        .map(|fee| {
             let name = if locale == "en" {
                 &fee.name_en
             } else {
                 &fee.name_fr
             };
-            let mut out: Vec<_> = fee
+            let mut options: Vec<_> = fee
                 .tariffs
                 .iter()
                 .map(|(category, unit)| {
                     let value = format!("{}:{category}", fee.code);
                     json!({ "value": value, "selected": value == form.tariff,
-                            "name": name, "category": category, "unit": unit })
+                            "category": category, "unit": unit })
                 })
                 .collect();
             if fee.tariffs.is_empty() {
                 let value = format!("{}:", fee.code);
-                out.push(json!({ "value": value, "selected": value == form.tariff,
-                                 "name": name, "category": null, "unit": fee.amount }));
+                options.push(json!({ "value": value, "selected": value == form.tariff,
+                                     "category": null, "unit": fee.amount }));
             }
-            out
+            json!({ "name": name, "options": options })
         })
         .collect();
     // A fee without any tariff takes the amount typed.
@@ -328,8 +330,8 @@ async fn form_page(
         "pages/collect/tickets",
         "sell.title",
         json!({
-            "options": options,
-            "no_fee": options.is_empty(),
+            "groups": groups,
+            "no_fee": fees.is_empty(),
             "typed_amount": typed_amount,
             "methods": Method::ALL,
             "form": form,
