@@ -8,6 +8,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod words;
+
 #[derive(
     Debug,
     Clone,

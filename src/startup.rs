@@ -15,7 +15,7 @@ use anyhow::{Context, Result};
 use diesel::prelude::*;
 use tracing_actix_web::TracingLogger;
 
-use crate::accounts::throttle::{LoginThrottle, ResetThrottle};
+use crate::accounts::throttle::{IpLimit, LoginThrottle, ResetThrottle};
 use crate::config::Settings;
 use crate::db::schema::app_settings;
 use crate::db::{self, Create, DbConn, DbPool};
@@ -89,6 +89,10 @@ impl Application {
             subscriptions: ResetThrottle::default(),
             sms,
             portal: Default::default(),
+            verify_lookups: IpLimit::new(
+                crate::web::VERIFY_PER_MINUTE,
+                std::time::Duration::from_secs(60),
+            ),
         });
         let data = state.clone();
         let server = HttpServer::new(move || {

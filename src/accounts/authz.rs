@@ -53,6 +53,12 @@ pub enum Perm {
     /// The collection dashboards: rates, arrears, debtors, cash not deposited (a
     /// finance officer, the treasurer or a councillor).
     FollowCollection,
+    /// Reading and printing receipts: the collectors who issue them, the treasurer
+    /// (*comptable*) who answers for them, and an admin.
+    Receipts,
+    /// Asking for and deciding the cancellation of a receipt, four eyes: a treasurer or
+    /// an admin (never the collector who received the money).
+    CancelReceipt,
 }
 
 /// Whether holding `roles` in a commune grants `perm` there.
@@ -80,6 +86,8 @@ pub fn allows(perm: Perm, roles: &[Role]) -> bool {
         Perm::FollowCollection => {
             has(Role::FinanceOfficer) || has(Role::Treasurer) || has(Role::Councillor)
         }
+        Perm::Receipts => has(Role::Collector) || has(Role::Treasurer) || has(Role::Admin),
+        Perm::CancelReceipt => has(Role::Treasurer) || has(Role::Admin),
     }
 }
 

@@ -10,6 +10,9 @@
 //! Reset requests never count against a login: a stranger who asks for links to someone
 //! else's address cannot lock them out, and at most [`MAX_MAILS_PER_ACCOUNT`] links an
 //! hour reach their inbox.
+//!
+//! [`IpLimit`] is a plain count of requests per address, for public look-ups (the
+//! receipts' verify page).
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::Hash;
@@ -246,6 +249,38 @@ impl ResetThrottle {
     }
 }
 
+/// A plain limit on requests per client address over a sliding window, for a public
+/// page that anyone may ask often but nobody should ask in bulk (the receipts' verify
+/// page: 30 look-ups a minute per address).
+pub struct IpLimit {
+    max: usize,
+    counts: Mutex<Counts<IpAddr>>,
+}
+
+impl IpLimit {
+    pub fn new(max: usize, window: Duration) -> IpLimit {
+        IpLimit {
+            max,
+            counts: Mutex::new(Counts::new(window)),
+        }
+    }
+
+    /// Counts one request from `ip`: refused, and not counted, when the address has
+    /// made `max` in the window.
+    pub fn attempt(&self, ip: IpAddr) -> Result<(), Limited> {
+        self.attempt_at(ip, Instant::now())
+    }
+
+    fn attempt_at(&self, ip: IpAddr, now: Instant) -> Result<(), Limited> {
+        let mut counts = lock(&self.counts);
+        if let Some(wait) = counts.blocked_for(&ip, self.max, now) {
+            return Err(Limited::Wait(wait));
+        }
+        counts.record(&ip, now);
+        Ok(())
+    }
+}
+
 /// A limiter's refusal: 429 with the wait, or 400 for an account name too long to be
 /// an address (no page of ours sends one: its field is limited to 254 characters).
 impl From<Limited> for crate::error::AppError {
@@ -361,6 +396,20 @@ mod tests {
             assert_eq!(t.attempt_at(other, now), Ok(()));
             t.link_worked(other);
         }
+    }
+
+    #[test]
+    fn an_address_limit_counts_per_address_over_its_window() {
+        let minute = Duration::from_secs(60);
+        let t = IpLimit::new(30, minute);
+        let now = Instant::now();
+        for _ in 0..30 {
+            assert_eq!(t.attempt_at(IP, now), Ok(()));
+        }
+        assert_eq!(t.attempt_at(IP, now), Err(Limited::Wait(60)));
+        let other = IpAddr::V4(std::net::Ipv4Addr::new(10, 0, 0, 1));
+        assert_eq!(t.attempt_at(other, now), Ok(()));
+        assert_eq!(t.attempt_at(IP, now + minute), Ok(()));
     }
 
     #[test]

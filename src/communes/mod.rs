@@ -101,6 +101,7 @@ const RESERVED: &[&str] = &[
     "admin",
     "favicon.ico",
     "robots.txt",
+    "verify",
 ];
 
 impl NewCommune {

@@ -7,6 +7,7 @@ pub mod errors;
 pub mod guard;
 pub mod headers;
 mod pages;
+pub mod qr;
 pub mod routes;
 pub mod session;
 pub mod templates;
@@ -15,7 +16,7 @@ use std::sync::Arc;
 
 use handlebars::Handlebars;
 
-use crate::accounts::throttle::{LoginThrottle, ResetThrottle};
+use crate::accounts::throttle::{IpLimit, LoginThrottle, ResetThrottle};
 use crate::config::Settings;
 use crate::db::{self, DbConn, DbPool};
 use crate::error::{AppError, AppResult};
@@ -43,7 +44,12 @@ pub struct AppState {
     pub sms: std::sync::Arc<dyn crate::notify::SmsGateway>,
     /// The budget portal's rendered published budgets (`pages::budget::portal`).
     pub portal: pages::budget::portal::Cache,
+    /// Look-ups on the public verify page, per address ([`VERIFY_PER_MINUTE`]).
+    pub verify_lookups: IpLimit,
 }
+
+/// Verification codes one address may look up in a minute.
+pub const VERIFY_PER_MINUTE: usize = 30;
 
 impl AppState {
     /// The client's address, as the limiters count it ([`ctx::client_ip`]).

@@ -10,8 +10,8 @@ use super::guard::guard;
 use super::pages::budget::{desk, follow, portal, spending};
 use super::pages::participation::{manage, paper, projects, proposals, rounds, sms, vote};
 use super::pages::revenue::{
-    adjustments, collect, collection, dashboard, duplicates, imports, items, notice, penalties,
-    register, reminders, rolls, taxes, taxpayer,
+    adjustments, cancellations, collect, collection, dashboard, duplicates, imports, items,
+    notice, penalties, receipts, register, reminders, rolls, taxes, taxpayer, tickets, verify,
 };
 use super::pages::{account, admin, api, auth, public, spaces, subscriptions, system};
 use crate::accounts::{Access, Perm};
@@ -40,6 +40,9 @@ pub fn table<T: Table>(t: &mut T) {
     t.add(M::GET,  "/static/{file}", Public, system::static_file);
     t.add(M::GET,  "/lang/{locale}", Public, system::switch_language);
     t.add(M::GET,  "/", Public, public::list_communes);
+    // Anyone checks a receipt's code (before `/{commune}`, which would take "verify")
+    t.add(M::GET,  "/verify", Public, verify::verify_form);
+    t.add(M::GET,  "/verify/{code}", Public, verify::verify_code);
     // Accounts
     t.add(M::GET,  "/login", Public, auth::login_form);
     t.add(M::POST, "/login", Public, auth::login);
@@ -168,7 +171,16 @@ pub fn table<T: Table>(t: &mut T) {
     t.add(M::GET,  "/{commune}/collect", collect_perm, collect::show);
     t.add(M::POST, "/{commune}/collect/payments/preview", collect_perm, collect::preview);
     t.add(M::POST, "/{commune}/collect/payments", collect_perm, collect::record);
-    t.add(M::GET,  "/{commune}/collect/receipts/{id}", collect_perm, collect::receipt);
+    // Receipts: printed on A4 or 58 mm; cancelled by two people (a treasurer asks,
+    // another treasurer or an admin decides); market tickets sold at the counter
+    let (receipts_perm, cancel_perm) = (Access::In(Perm::Receipts), Access::In(Perm::CancelReceipt));
+    t.add(M::GET,  "/{commune}/collect/receipts/{id}", receipts_perm, receipts::show_receipt);
+    t.add(M::POST, "/{commune}/collect/receipts/{id}/cancel", cancel_perm, receipts::request_cancellation);
+    t.add(M::GET,  "/{commune}/treasury/cancellations", cancel_perm, cancellations::list_cancellations);
+    t.add(M::POST, "/{commune}/treasury/cancellations/{id}", cancel_perm, cancellations::decide_cancellation);
+    t.add(M::GET,  "/{commune}/collect/tickets", collect_perm, tickets::ticket_form);
+    t.add(M::POST, "/{commune}/collect/tickets/preview", collect_perm, tickets::preview_ticket);
+    t.add(M::POST, "/{commune}/collect/tickets", collect_perm, tickets::sell_ticket);
     // The other roles' spaces
     t.add(M::GET,  "/{commune}/treasury", Access::In(Perm::Treasury), spaces::treasury);
     t.add(M::GET,  "/{commune}/council", Access::In(Perm::Council), spaces::council);

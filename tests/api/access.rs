@@ -32,6 +32,8 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("GET",  "/static/{file}", Who::Anyone),
     ("GET",  "/lang/{locale}", Who::Anyone),
     ("GET",  "/", Who::Anyone),
+    ("GET",  "/verify", Who::Anyone),
+    ("GET",  "/verify/{code}", Who::Anyone),
     ("GET",  "/login", Who::Anyone),
     ("POST", "/login", Who::Anyone),
     ("POST", "/logout", Who::LoggedIn),
@@ -86,7 +88,13 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("GET",  "/{commune}/collect", Who::Roles(&["collector"])),
     ("POST", "/{commune}/collect/payments/preview", Who::Roles(&["collector"])),
     ("POST", "/{commune}/collect/payments", Who::Roles(&["collector"])),
-    ("GET",  "/{commune}/collect/receipts/{id}", Who::Roles(&["collector"])),
+    ("GET",  "/{commune}/collect/receipts/{id}", Who::Roles(&["collector", "treasurer", "admin"])),
+    ("POST", "/{commune}/collect/receipts/{id}/cancel", Who::Roles(&["treasurer", "admin"])),
+    ("GET",  "/{commune}/treasury/cancellations", Who::Roles(&["treasurer", "admin"])),
+    ("POST", "/{commune}/treasury/cancellations/{id}", Who::Roles(&["treasurer", "admin"])),
+    ("GET",  "/{commune}/collect/tickets", Who::Roles(&["collector"])),
+    ("POST", "/{commune}/collect/tickets/preview", Who::Roles(&["collector"])),
+    ("POST", "/{commune}/collect/tickets", Who::Roles(&["collector"])),
     ("GET",  "/{commune}/treasury", Who::Roles(&["treasurer"])),
     ("GET",  "/{commune}/council", Who::Roles(&["councillor"])),
     ("GET",  "/{commune}/review", Who::Roles(&["reviewer"])),
@@ -179,6 +187,7 @@ fn concrete(path: &str, user_id: i64) -> String {
         .replace("{year}", "2026")
         .replace("{doc}", "1")
         .replace("{order}", "1")
+        .replace("{code}", "0000-0000-0000")
 }
 
 /// Sends the request; POSTs carry a valid CSRF token and an empty form, which no

@@ -16,6 +16,8 @@ struct Ids {
     other_taxpayer: i64,
     roll: i64,
     receipt: i64,
+    /// The receipt's verification code, for the public verify page.
+    code: String,
     user: i64,
     reset: String,
     invitation: String,
@@ -164,6 +166,7 @@ fn demo_ids(app: &TestApp) -> Ids {
         other_taxpayer: other_taxpayer.0,
         roll: roll.0,
         receipt: receipt.id.0,
+        code: receipt.verification_code.clone(),
         user: citizen.id.0,
         reset,
         invitation,
@@ -199,6 +202,7 @@ fn concrete(path: &str, ids: &Ids) -> String {
         .replace("/taxpayers/{id}", &format!("/taxpayers/{}", ids.taxpayer))
         .replace("/rolls/{id}", &format!("/rolls/{}", ids.roll))
         .replace("/receipts/{id}", &format!("/receipts/{}", ids.receipt))
+        .replace("{code}", &ids.code)
         .replace(
             "/merge",
             &format!("/merge?duplicate={}", ids.other_taxpayer),

@@ -36,7 +36,7 @@ use crate::money::Xof;
 
 pub use super::method::{Channel, Method, Status};
 pub use allocation::allocate;
-pub use receipts::{receipt, received_by, Receipt, ReceiptLine, Received};
+pub use receipts::{by_number, receipt, received_by, Receipt, ReceiptLine, Received};
 pub use verify::{verify, Verified};
 
 /// How many days back a payment may be dated (a phone that was offline sends later).

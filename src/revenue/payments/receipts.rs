@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::{Channel, Method, Status};
 use crate::db::schema::{assessments, payment_allocations, payments, tax_types, taxpayers, users};
 use crate::db::DbConn;
-use crate::ids::{CommuneId, PaymentId, TaxTypeId, UserId};
+use crate::ids::{CommuneId, PaymentId, TaxTypeId, TaxpayerId, UserId};
 use crate::money::Xof;
 
 /// One receipt, as printed.
@@ -21,6 +21,7 @@ pub struct Receipt {
     pub received_at: NaiveDateTime,
     pub received_by: String,
     /// The register entry; a ticket may have none.
+    pub taxpayer_id: Option<TaxpayerId>,
     pub taxpayer_ref: Option<String>,
     pub taxpayer_name: Option<String>,
     /// A ticket's stall or trader, as written.
@@ -35,6 +36,8 @@ pub struct Receipt {
     pub lines: Vec<ReceiptLine>,
 }
 
+/// A line a payment settled, with its tax's code and names (a receipt names the tax,
+/// not only a line's code).
 #[derive(Debug, Clone, Queryable, Serialize)]
 pub struct ReceiptLine {
     pub reference: String,
@@ -42,6 +45,9 @@ pub struct ReceiptLine {
     pub fiscal_year: i64,
     pub period: String,
     pub amount: Xof,
+    pub tax_code: String,
+    pub tax_name_fr: String,
+    pub tax_name_en: String,
 }
 
 type ReceiptRow = (
@@ -53,6 +59,7 @@ type ReceiptRow = (
         Option<String>,
         NaiveDateTime,
         String,
+        Option<TaxpayerId>,
         Option<String>,
         Option<String>,
     ),
@@ -86,6 +93,7 @@ pub fn receipt(
                 payments::method_reference,
                 payments::received_at,
                 users::name,
+                payments::taxpayer_id,
                 taxpayers::reference.nullable(),
                 taxpayers::name.nullable(),
             ),
@@ -101,7 +109,7 @@ pub fn receipt(
         .first(conn)
         .optional()?;
     let Some((
-        (id, receipt_number, amount, method, method_reference, at, by, tref, tname),
+        (id, receipt_number, amount, method, method_reference, at, by, tid, tref, tname),
         (payer, paid_on, channel, status, code, tax),
     )) = row
     else {
@@ -117,7 +125,7 @@ pub fn receipt(
         None => None,
     };
     let lines = payment_allocations::table
-        .inner_join(assessments::table)
+        .inner_join(assessments::table.inner_join(tax_types::table))
         .filter(payment_allocations::payment_id.eq(id))
         .order(assessments::reference.asc())
         .select((
@@ -126,6 +134,9 @@ pub fn receipt(
             assessments::fiscal_year,
             assessments::period,
             payment_allocations::amount,
+            tax_types::code,
+            tax_types::name_fr,
+            tax_types::name_en,
         ))
         .load(conn)?;
     Ok(Some(Receipt {
@@ -136,6 +147,7 @@ pub fn receipt(
         method_reference,
         received_at: at,
         received_by: by,
+        taxpayer_id: tid,
         taxpayer_ref: tref,
         taxpayer_name: tname,
         payer,
@@ -146,6 +158,20 @@ pub fn receipt(
         verification_code: code.unwrap_or_default(),
         lines,
     }))
+}
+
+/// The payment of `commune` whose receipt number is `number` (as printed, any case).
+pub fn by_number(
+    conn: &mut DbConn,
+    commune: CommuneId,
+    number: &str,
+) -> QueryResult<Option<PaymentId>> {
+    payments::table
+        .filter(payments::commune_id.eq(commune))
+        .filter(payments::receipt_number.eq(number.trim().to_uppercase()))
+        .select(payments::id)
+        .first(conn)
+        .optional()
 }
 
 /// A line of the collector's day sheet.

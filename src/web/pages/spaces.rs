@@ -46,6 +46,14 @@ async fn render_space(state: web::Data<AppState>, ctx: Ctx, role: Role) -> AppRe
         }
         _ => serde_json::Value::Null,
     };
+    // The receipts whose cancellation waits for a second person.
+    if role == Role::Treasurer {
+        links.push(json!({
+            "href": format!("/{}/treasury/cancellations", ctx.visitor.commune()?.slug),
+            "key": "cancellation.title",
+            "intro": "cancellation.space_intro",
+        }));
+    }
     ctx.render(
         &state,
         "pages/spaces/role",

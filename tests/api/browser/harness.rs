@@ -339,6 +339,35 @@ impl Browser {
         self.wait_for_path("/").await;
     }
 
+    /// The question a page asks before what cannot be undone, once it shows, its
+    /// narrow spaces as plain ones.
+    pub(crate) async fn question(&self) -> String {
+        self.wait_until("the question", |b| async move {
+            !b.all("main #confirm-question").await.is_empty()
+        })
+        .await;
+        self.text("main #confirm-question")
+            .await
+            .replace('\u{202F}', " ")
+    }
+
+    /// At the counter, on a taxpayer's account: types the amount received and asks to
+    /// record it; returns the question asked before anything is written.
+    pub(crate) async fn ask_to_pay(&self, amount: &str) -> String {
+        self.fill("main input[name=amount]", amount).await;
+        self.click("main form.stack button[type=submit]").await;
+        self.question().await
+    }
+
+    /// Answers the counter's question: the payment is recorded and its receipt shown.
+    pub(crate) async fn confirm_payment(&self) {
+        self.click("main form.actions button[type=submit]").await;
+        self.wait_until("the receipt", |b| async move {
+            b.path().await.contains("/collect/receipts/")
+        })
+        .await;
+    }
+
     /// Lays the page out at `width` px (a phone at 360), as a visitor with that screen.
     pub(crate) async fn viewport(&self, width: u32, height: u32) {
         self.cdp(
@@ -521,24 +550,28 @@ pub(crate) fn pdf_page_count(pdf: &[u8]) -> usize {
         .count()
 }
 
-/// Every page's `/MediaBox` is A4 (595.3 × 841.9 points), give or take a point.
-pub(crate) fn assert_a4(pdf: &[u8], what: &str) {
+/// Width and height, in points, of every page's `/MediaBox` in a PDF.
+pub(crate) fn media_boxes(pdf: &[u8]) -> Vec<(f64, f64)> {
     let text = String::from_utf8_lossy(pdf);
-    let boxes: Vec<Vec<f64>> = text
-        .split("/MediaBox")
+    text.split("/MediaBox")
         .skip(1)
         .map(|rest| {
             let inside = rest.trim_start().trim_start_matches('[');
             let inside = &inside[..inside.find(']').expect("a MediaBox array")];
-            inside
+            let b: Vec<f64> = inside
                 .split_whitespace()
                 .map(|n| n.parse::<f64>().expect("a number"))
-                .collect()
+                .collect();
+            (b[2] - b[0], b[3] - b[1])
         })
-        .collect();
+        .collect()
+}
+
+/// Every page's `/MediaBox` is A4 (595.3 × 841.9 points), give or take a point.
+pub(crate) fn assert_a4(pdf: &[u8], what: &str) {
+    let boxes = media_boxes(pdf);
     assert!(!boxes.is_empty(), "{what}: no /MediaBox in the PDF");
-    for b in boxes {
-        let (w, h) = (b[2] - b[0], b[3] - b[1]);
+    for (w, h) in boxes {
         assert!(
             (w - 595.3).abs() < 1.5 && (h - 841.9).abs() < 1.5,
             "{what}: the page is {w} × {h} pt, not A4"

@@ -12,6 +12,7 @@ mod budget;
 mod collection;
 pub(crate) mod harness;
 mod participation;
+mod receipts;
 
 use harness::*;
 use serde_json::json;

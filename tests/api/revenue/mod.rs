@@ -11,6 +11,7 @@ mod pages;
 mod payments;
 mod penalties;
 mod properties;
+mod receipts;
 mod register;
 mod reminders;
 mod rolls;

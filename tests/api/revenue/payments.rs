@@ -44,19 +44,7 @@ async fn check(c: &Client, reference: &str, fields: &[(&str, &str)]) -> reqwest:
 
 /// The hidden fields of the confirmation form.
 fn confirm_form(page: &Html) -> Vec<(String, String)> {
-    let sel =
-        scraper::Selector::parse("form[action$=\"/collect/payments\"] input[type=hidden]").unwrap();
-    page.select(&sel)
-        .filter_map(|e| {
-            let name = e.value().attr("name")?;
-            (name != "_csrf").then(|| {
-                (
-                    name.to_string(),
-                    e.value().attr("value").unwrap_or("").to_string(),
-                )
-            })
-        })
-        .collect()
+    crate::revenue::support::hidden_fields(page, "form[action$=\"/collect/payments\"]")
 }
 
 async fn refused(res: reqwest::Response) -> String {

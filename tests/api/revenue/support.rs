@@ -213,6 +213,23 @@ pub fn cells(page: &Html, css: &str) -> Vec<String> {
         .collect()
 }
 
+/// The hidden fields of the form `form` selects (a confirmation's), without the CSRF
+/// token, as the browser would send them back.
+pub fn hidden_fields(page: &Html, form: &str) -> Vec<(String, String)> {
+    let sel = Selector::parse(&format!("{form} input[type=hidden]")).unwrap();
+    page.select(&sel)
+        .filter_map(|e| {
+            let name = e.value().attr("name")?;
+            (name != "_csrf").then(|| {
+                (
+                    name.to_string(),
+                    e.value().attr("value").unwrap_or("").to_string(),
+                )
+            })
+        })
+        .collect()
+}
+
 pub fn count(page: &Html, css: &str) -> usize {
     select(page, css).len()
 }

@@ -12,7 +12,7 @@ use serde_json::json;
 use super::{form_id, with_status};
 use crate::error::{AppError, AppResult, Refusal};
 use crate::fields;
-use crate::ids::{PaymentId, TaxpayerId};
+use crate::ids::TaxpayerId;
 use crate::money::Xof;
 use crate::revenue::ledger;
 use crate::revenue::payments::{self, Method, NewPayment, Status};
@@ -133,25 +133,6 @@ async fn refused(
         .db(move |conn| Ok(taxpayers::by_id(conn, cid, taxpayer)?.reference))
         .await?;
     counter(state, ctx, reference, Some(refusal), Some(form)).await
-}
-
-pub async fn receipt(
-    state: web::Data<AppState>,
-    ctx: Ctx,
-    path: web::Path<(String, i64)>,
-) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    let cid = ctx.visitor.commune()?.id;
-    let receipt = state
-        .db(move |conn| Ok(payments::receipt(conn, cid, PaymentId(id))?))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    ctx.render(
-        &state,
-        "pages/collect/receipt",
-        "collect.receipt.title",
-        json!({ "receipt": receipt }),
-    )
 }
 
 /// At most this many taxpayers are offered to choose from when a search finds several.

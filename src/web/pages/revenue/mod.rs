@@ -4,6 +4,7 @@
 //! in one `state.db` or `state.write` closure, and renders or redirects.
 
 pub mod adjustments;
+pub mod cancellations;
 pub mod collect;
 pub mod collection;
 pub mod dashboard;
@@ -13,11 +14,14 @@ pub mod imports;
 pub mod items;
 pub mod notice;
 pub mod penalties;
+pub mod receipts;
 pub mod register;
 pub mod reminders;
 pub mod rolls;
 pub mod taxes;
 pub mod taxpayer;
+pub mod tickets;
+pub mod verify;
 
 use crate::communes::Commune;
 
