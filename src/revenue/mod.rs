@@ -10,6 +10,7 @@ pub mod imports;
 pub mod items;
 pub mod ledger;
 pub mod method;
+pub mod mobile;
 pub mod payments;
 pub mod penalties;
 pub mod rolls;
