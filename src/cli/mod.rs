@@ -1,6 +1,7 @@
 //! The command line: `commune serve | migrate | seed | user | commune | district | audit | tally`.
 
 mod admin;
+mod mobile;
 mod participation;
 mod revenue;
 
@@ -65,6 +66,9 @@ pub enum Command {
     Export(revenue::ExportCmd),
     /// Count a participatory-budgeting election from a pabulib `.pb` file.
     Tally(crate::voting::cli::TallyArgs),
+    /// Mobile-money payments: check the pending ones with their provider.
+    #[command(subcommand)]
+    MobileMoney(mobile::MobileMoneyCmd),
 }
 
 /// Runs a command; the error, if any, is printed by `main` as one line.
@@ -100,6 +104,7 @@ pub fn run(cli: Cli, settings: Settings) -> Result<()> {
         Command::Import(cmd) => revenue::import(cmd, &settings),
         Command::Export(cmd) => revenue::export(cmd, &settings),
         Command::Tally(args) => crate::voting::cli::run(&args),
+        Command::MobileMoney(cmd) => mobile::mobile_money(cmd, &settings),
     }
 }
 

@@ -43,6 +43,10 @@ pub struct AppState {
     pub sms: std::sync::Arc<dyn crate::notify::SmsGateway>,
     /// The budget portal's rendered published budgets (`pages::budget::portal`).
     pub portal: pages::budget::portal::Cache,
+    /// Each commune's mobile-money providers (`revenue::mobile`).
+    pub mobile: Arc<crate::revenue::mobile::Providers>,
+    /// The payer's page (a reference looked up, a payment started), per address.
+    pub payers: ResetThrottle,
 }
 
 impl AppState {

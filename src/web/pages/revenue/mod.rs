@@ -11,11 +11,13 @@ mod forms;
 pub mod imports;
 pub mod items;
 pub mod notice;
+pub mod pay;
 pub mod penalties;
 pub mod register;
 pub mod rolls;
 pub mod taxes;
 pub mod taxpayer;
+pub mod webhooks;
 
 use crate::communes::Commune;
 
