@@ -145,6 +145,12 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("GET",  "/{commune}/subscriptions/{token}", Who::Anyone),
     ("POST", "/{commune}/subscriptions/{token}", Who::Anyone),
     ("GET",  "/{commune}/me", Who::Roles(&["citizen"])),
+    ("GET",  "/{commune}/pay", Who::Anyone),
+    ("POST", "/{commune}/pay", Who::Anyone),
+    ("GET",  "/{commune}/pay/{intent}", Who::Anyone),
+    ("POST", "/api/v1/{commune}/webhooks/wave", Who::Anyone),
+    ("POST", "/api/v1/{commune}/webhooks/momo", Who::Anyone),
+    ("PUT",  "/api/v1/{commune}/webhooks/momo", Who::Anyone),
 ];
 
 const ADMIN: Who = Who::Roles(&["admin"]);
@@ -176,6 +182,7 @@ fn concrete(path: &str, user_id: i64) -> String {
         .replace("{year}", "2026")
         .replace("{doc}", "1")
         .replace("{order}", "1")
+        .replace("{intent}", "DKP-MM-0")
 }
 
 /// Sends the request; POSTs carry a valid CSRF token and an empty form, which no
@@ -184,6 +191,12 @@ async fn call(c: &Client, method: &str, path: &str) -> reqwest::Response {
     match method {
         "GET" => c.get(path).await,
         "POST" => c.post_form(path, &[]).await,
+        "PUT" => c
+            .http
+            .put(format!("{}{path}", c.base))
+            .send()
+            .await
+            .expect("PUT"),
         other => panic!("unexpected method {other}"),
     }
 }

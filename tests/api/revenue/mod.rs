@@ -5,6 +5,7 @@ mod account;
 mod adjustments;
 mod imports;
 mod issue;
+mod mobile;
 mod pages;
 mod payments;
 mod penalties;
