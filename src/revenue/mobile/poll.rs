@@ -89,6 +89,9 @@ pub async fn check(
     let done = applied.is_some();
     let outcome = blocking(pool, move |conn| {
         db::write_tx(conn, |conn| {
+            // The commune first, as every writer of intents takes it (a webhook of the
+            // same intent waits, instead of deadlocking on the intent's row).
+            communes::lock(conn, commune.id)?;
             touch(conn, id)?;
             match &applied {
                 Some(r) => settle::apply(conn, &commune, id, r, commune.today())

@@ -10,6 +10,7 @@
 
 mod budget;
 pub(crate) mod harness;
+mod mobile;
 mod participation;
 
 use harness::*;

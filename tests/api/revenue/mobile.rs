@@ -26,7 +26,7 @@ async fn app_with(fake: &FakeProvider, poll_seconds: u64) -> TestApp {
 }
 
 /// A taxpayer of the demo commune who owes something: their reference and balance.
-fn owing(app: &TestApp, slug: &str) -> (String, i64) {
+pub(crate) fn owing(app: &TestApp, slug: &str) -> (String, i64) {
     let mut conn = app.conn();
     let commune = communes::by_slug(&mut conn, slug).unwrap().unwrap();
     let (rows, _) = taxpayers::page(&mut conn, commune.id, &Default::default(), None, 50).unwrap();
@@ -57,7 +57,7 @@ async fn start(
 }
 
 /// The newest intent of a commune.
-fn latest(app: &TestApp, slug: &str) -> Intent {
+pub(crate) fn latest(app: &TestApp, slug: &str) -> Intent {
     use commune::db::schema::payment_intents as pi;
     let mut conn = app.conn();
     let cid = communes::by_slug(&mut conn, slug).unwrap().unwrap().id;
@@ -408,7 +408,7 @@ async fn momo_payment(app: &TestApp, reference: &str) -> Intent {
 }
 
 /// One round of polling, as the background job does it.
-async fn poll_now(app: &TestApp) -> poll::Report {
+pub(crate) async fn poll_now(app: &TestApp) -> poll::Report {
     poll::run_once(&app.pool, &app.state().mobile, std::time::Duration::ZERO)
         .await
         .unwrap()
@@ -795,4 +795,82 @@ async fn a_citizen_whose_email_is_in_the_register_sees_their_account_and_can_pay
         0
     );
     assert!(text(&theirs, "#my-taxes + p").contains("citoyen@abomey-calavi.demo"));
+}
+
+#[actix_web::test]
+async fn the_command_line_polls_once_and_records_what_was_paid() {
+    // Arrange: a MoMo payment paid at the provider, with no callback.
+    let fake = FakeProvider::start();
+    let app = app_with(&fake, 0).await;
+    let (reference, _) = owing(&app, ABOMEY);
+    let intent = momo_payment(&app, &reference).await;
+    let (id, _) = fake.momo_request(&intent.reference);
+    fake.set_momo(
+        &id,
+        json!({ "status": "SUCCESSFUL", "financialTransactionId": "1212" }),
+    );
+
+    // Act
+    let settings = fake.settings(0);
+    let out = crate::cli::run_cli_with(
+        &app.db.url(),
+        &["mobile-money", "poll"],
+        &[("COMMUNE_MOBILE_MONEY", settings.as_str())],
+    );
+
+    // Assert
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.starts_with("1 checked: 1 paid"), "{said}");
+    assert_eq!(reload(&app, &intent).status, IntentStatus::Succeeded);
+    assert_eq!(mobile_receipts(&app, ABOMEY).len(), 1);
+}
+
+#[actix_web::test]
+async fn the_same_success_delivered_many_times_at_once_records_one_receipt() {
+    // Arrange
+    let fake = FakeProvider::start();
+    let app = app_with(&fake, 0).await;
+    let (reference, balance) = owing(&app, DAKAR);
+    let (intent, session) = wave_payment(&app, &fake, &reference).await;
+    let events: Vec<Value> = (0..8)
+        .map(|i| {
+            event(
+                &format!("AE_{}", 40 + i % 3),
+                "checkout.session.completed",
+                &session,
+                paid(),
+            )
+        })
+        .collect();
+
+    // Act: eight deliveries of three events, all at once.
+    let answers =
+        futures_util::future::join_all(events.iter().map(|e| signed_event(&app, e))).await;
+
+    // Assert: one succeeded, the others found it done or were replays.
+    let outcomes: Vec<&str> = answers
+        .iter()
+        .map(|a| a["outcome"].as_str().unwrap_or("replayed"))
+        .collect();
+    assert_eq!(
+        outcomes.iter().filter(|o| **o == "succeeded").count(),
+        1,
+        "{outcomes:?}"
+    );
+    assert_eq!(
+        outcomes.iter().filter(|o| **o == "replayed").count(),
+        5,
+        "{outcomes:?}"
+    );
+    assert_eq!(mobile_receipts(&app, DAKAR).len(), 1);
+    assert_eq!(reload(&app, &intent).status, IntentStatus::Succeeded);
+    assert_eq!(
+        balance_shown(&app.visitor(), DAKAR, &reference).await,
+        fcfa(balance - 5000)
+    );
 }

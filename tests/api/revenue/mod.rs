@@ -5,7 +5,7 @@ mod account;
 mod adjustments;
 mod imports;
 mod issue;
-mod mobile;
+pub(crate) mod mobile;
 mod pages;
 mod payments;
 mod penalties;
