@@ -37,6 +37,9 @@ pub struct Settings {
     /// The secret the SMS gateway signs inbound messages with (HMAC-SHA256). Absent: the
     /// inbound-SMS webhook refuses every message.
     pub sms_secret: Option<String>,
+    /// Mobile money: each commune's providers, and how often pending payments are
+    /// checked with them (`[mobile_money]`, see [`MobileMoney`]).
+    pub mobile_money: MobileMoney,
     /// No database was named: the embedded SQLite default is used.
     #[serde(skip)]
     embedded_default: bool,
@@ -56,6 +59,7 @@ impl fmt::Debug for Settings {
             .field("log_format", &self.log_format)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("sms_secret", &self.sms_secret.as_ref().map(|_| "<set>"))
+            .field("mobile_money", &self.mobile_money)
             .finish()
     }
 }
@@ -83,6 +87,8 @@ const ENV_VARS: &[&str] = &[
     "COMMUNE_LOG_FORMAT",
     "COMMUNE_TRUSTED_PROXIES",
     "COMMUNE_SMS_SECRET",
+    "COMMUNE_MOBILE_MONEY",
+    "COMMUNE_MOBILE_MONEY_POLL_SECONDS",
 ];
 
 impl Settings {
@@ -123,6 +129,16 @@ impl Settings {
                 }
                 "COMMUNE_LOG_FORMAT" => s.log_format = v,
                 "COMMUNE_SMS_SECRET" => s.sms_secret = Some(v).filter(|v| !v.is_empty()),
+                "COMMUNE_MOBILE_MONEY" => {
+                    let poll = s.mobile_money.poll_seconds;
+                    s.mobile_money =
+                        toml::from_str(&v).context("COMMUNE_MOBILE_MONEY: invalid TOML")?;
+                    // The variable names the providers; the interval stays the file's,
+                    // unless the variable says otherwise (or its own variable does).
+                    if !v.contains("poll_seconds") {
+                        s.mobile_money.poll_seconds = poll;
+                    }
+                }
                 "COMMUNE_TRUSTED_PROXIES" => {
                     s.trusted_proxies = v
                         .split(',')
@@ -137,6 +153,14 @@ impl Settings {
                 }
                 _ => {}
             }
+        }
+        if let Some((_, v)) = env
+            .iter()
+            .find(|(k, _)| k == "COMMUNE_MOBILE_MONEY_POLL_SECONDS")
+        {
+            s.mobile_money.poll_seconds = v.trim().parse().with_context(|| {
+                format!("COMMUNE_MOBILE_MONEY_POLL_SECONDS: {v:?} is not a number of seconds")
+            })?;
         }
         s.fill_defaults();
         Ok(s)
@@ -182,6 +206,116 @@ impl Settings {
     pub fn https(&self) -> bool {
         self.base_url.starts_with("https://")
     }
+}
+
+/// Mobile money, in `commune.toml`:
+///
+/// ```toml
+/// [mobile_money]
+/// poll_seconds = 30            # how often pending payments are checked; 0: never
+///
+/// [mobile_money.dakar-plateau.wave]
+/// base_url = "https://api.wave.com"
+/// api_key = "wave_sn_prod_…"
+/// webhook_secret = "wave_sn_WHS_…"
+///
+/// [mobile_money.abomey-calavi.mtn_momo]
+/// base_url = "https://proxy.momoapi.mtn.com"
+/// subscription_key = "…"
+/// api_user = "…"               # the API user's UUID
+/// api_key = "…"
+/// target_environment = "mtnbenin"
+/// # callback_url = "https://…/api/v1/abomey-calavi/webhooks/momo"   (the default)
+/// # currency = "XOF"                                                 (the default)
+/// ```
+///
+/// A commune named nowhere here offers no mobile money. The environment variable
+/// `COMMUNE_MOBILE_MONEY` may hold the same table as TOML text (it replaces the file's),
+/// and `COMMUNE_MOBILE_MONEY_POLL_SECONDS` the interval. Secrets never show in `Debug`.
+#[derive(Clone, Deserialize)]
+#[serde(default)]
+pub struct MobileMoney {
+    /// Seconds between two rounds of checking pending payments with their provider, in
+    /// the background (0: never; `commune mobile-money poll` still does it).
+    pub poll_seconds: u64,
+    /// The communes, by slug, and the providers each uses.
+    #[serde(flatten)]
+    pub communes: std::collections::BTreeMap<String, CommuneProviders>,
+}
+
+impl Default for MobileMoney {
+    fn default() -> Self {
+        MobileMoney {
+            poll_seconds: 30,
+            communes: Default::default(),
+        }
+    }
+}
+
+impl fmt::Debug for MobileMoney {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MobileMoney")
+            .field("poll_seconds", &self.poll_seconds)
+            .field("communes", &self.communes)
+            .finish()
+    }
+}
+
+/// The providers one commune uses.
+#[derive(Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommuneProviders {
+    pub wave: Option<WaveSettings>,
+    pub mtn_momo: Option<MomoSettings>,
+}
+
+impl fmt::Debug for CommuneProviders {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CommuneProviders")
+            .field("wave", &self.wave.as_ref().map(|w| &w.base_url))
+            .field(
+                "mtn_momo",
+                &self.mtn_momo.as_ref().map(|m| {
+                    (
+                        &m.base_url,
+                        &m.target_environment,
+                        &m.currency,
+                        &m.callback_url,
+                    )
+                }),
+            )
+            .finish()
+    }
+}
+
+/// A Wave merchant account (Senegal): its checkout API and its webhook's secret.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WaveSettings {
+    pub base_url: String,
+    pub api_key: String,
+    pub webhook_secret: String,
+}
+
+/// An MTN MoMo collection account (Benin).
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MomoSettings {
+    pub base_url: String,
+    pub subscription_key: String,
+    pub api_user: String,
+    pub api_key: String,
+    /// `sandbox`, or the country's production name (`mtnbenin`).
+    pub target_environment: String,
+    /// Where MoMo calls back; by default the commune's `/api/v1/{commune}/webhooks/momo`.
+    pub callback_url: Option<String>,
+    /// The account's currency (the sandbox only knows `EUR`).
+    #[serde(default = "xof")]
+    pub currency: String,
+}
+
+fn xof() -> String {
+    "XOF".into()
 }
 
 #[cfg(test)]
@@ -263,5 +397,78 @@ mod tests {
         let shown = format!("{s:?}");
         assert!(!shown.contains("topsecret"));
         assert!(!shown.contains("pw@"));
+    }
+
+    const MOBILE: &str = r#"
+[mobile_money]
+poll_seconds = 5
+
+[mobile_money.dakar-plateau.wave]
+base_url = "https://api.wave.com"
+api_key = "wave-key-secret"
+webhook_secret = "wave-hook-secret"
+
+[mobile_money.abomey-calavi.mtn_momo]
+base_url = "https://proxy.momoapi.mtn.com"
+subscription_key = "momo-sub-secret"
+api_user = "0d4c2a5e-user"
+api_key = "momo-key-secret"
+target_environment = "mtnbenin"
+"#;
+
+    #[test]
+    fn each_commune_names_its_mobile_money_providers_and_their_secrets_stay_hidden() {
+        let s = Settings::from_parts(Some(MOBILE), &[]).unwrap();
+        let mm = &s.mobile_money;
+        assert_eq!(mm.poll_seconds, 5);
+        let dakar = &mm.communes["dakar-plateau"];
+        assert_eq!(dakar.wave.as_ref().unwrap().api_key, "wave-key-secret");
+        assert!(dakar.mtn_momo.is_none());
+        let momo = mm.communes["abomey-calavi"].mtn_momo.as_ref().unwrap();
+        assert_eq!(
+            (momo.currency.as_str(), momo.callback_url.as_ref()),
+            ("XOF", None)
+        );
+        let shown = format!("{s:?}");
+        assert!(shown.contains("api.wave.com") && shown.contains("mtnbenin"));
+        for secret in [
+            "wave-key-secret",
+            "wave-hook-secret",
+            "momo-sub-secret",
+            "momo-key-secret",
+        ] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        // Nothing configured: no provider, and the default interval.
+        let none = Settings::from_parts(None, &[]).unwrap();
+        assert!(none.mobile_money.communes.is_empty());
+        assert_eq!(none.mobile_money.poll_seconds, 30);
+    }
+
+    #[test]
+    fn a_misspelt_provider_setting_is_an_error_and_the_environment_can_name_providers() {
+        let typo = "[mobile_money.dakar-plateau.wave]\nbase_url = \"x\"\napi_key = \"k\"\nwebhook_secret = \"s\"\nwebhok = 1\n";
+        let err = Settings::from_parts(Some(typo), &[]).unwrap_err();
+        assert!(format!("{err:#}").contains("webhok"), "{err:#}");
+        let err =
+            Settings::from_parts(Some("[mobile_money.dakar-plateau.orange]\n"), &[]).unwrap_err();
+        assert!(format!("{err:#}").contains("orange"), "{err:#}");
+        let table = "[dakar-plateau.wave]\nbase_url = \"http://127.0.0.1:9\"\napi_key = \"k\"\nwebhook_secret = \"s\"\n";
+        let s = Settings::from_parts(
+            Some("[mobile_money]\npoll_seconds = 7\n"),
+            &env(&[("COMMUNE_MOBILE_MONEY", table)]),
+        )
+        .unwrap();
+        assert!(s.mobile_money.communes["dakar-plateau"].wave.is_some());
+        assert_eq!(s.mobile_money.poll_seconds, 7);
+        let s = Settings::from_parts(
+            None,
+            &env(&[
+                ("COMMUNE_MOBILE_MONEY_POLL_SECONDS", "0"),
+                ("COMMUNE_MOBILE_MONEY", table),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.mobile_money.poll_seconds, 0);
     }
 }

@@ -76,6 +76,10 @@ impl Application {
         let hb = templates::build(catalog.clone())?;
         let (mailer, sms) = crate::notify::from_settings(&settings)?;
         let https = settings.https();
+        let mobile = Arc::new(crate::revenue::mobile::Providers::from_settings(
+            &settings.mobile_money,
+            &base_url,
+        )?);
         let state = web::Data::new(AppState {
             pool,
             hb,
@@ -93,7 +97,15 @@ impl Application {
                 crate::web::VERIFY_PER_MINUTE,
                 std::time::Duration::from_secs(60),
             ),
+            mobile: mobile.clone(),
+            payers: ResetThrottle::default(),
         });
+        // Pending mobile-money payments are checked in the background, for as long as
+        // the server's state lives (the callback may never come).
+        if let (Some(every), false) = (mobile.poll_every, mobile.is_empty()) {
+            let alive = Arc::downgrade(&state.clone().into_inner());
+            crate::revenue::mobile::poll::spawn(alive, state.pool.clone(), mobile, every)?;
+        }
         let data = state.clone();
         let server = HttpServer::new(move || {
             let sessions = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())

@@ -78,6 +78,31 @@ pub fn create(
     Ok(id)
 }
 
+/// An account that stands for the system where a person is expected (the payments a
+/// mobile-money provider confirms are "received by" one): the account of `email`,
+/// created on first use, disabled and with no password (a stored hash no password
+/// matches, see [`super::password::verify`]). With no role either, no one logs in to it,
+/// gets a reset link for it, or sees it among the commune's members.
+pub fn system_account(
+    conn: &mut DbConn,
+    commune: CommuneId,
+    email: &str,
+    name: &str,
+    actor: &Actor,
+) -> DomainResult<UserId> {
+    if let Some(user) = by_email(conn, email)? {
+        return Ok(user.id);
+    }
+    let id = create(conn, commune, email, name, NO_PASSWORD, actor)?;
+    diesel::update(users::table.find(id))
+        .set(users::disabled.eq(true))
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// What a system account keeps as its password hash: not a hash at all.
+const NO_PASSWORD: &str = "!";
+
 pub fn by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<User>> {
     users::table
         .filter(users::email.eq(normalise_email(email)))

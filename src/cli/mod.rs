@@ -1,6 +1,7 @@
 //! The command line: `commune serve | migrate | seed | user | commune | district | audit | tally`.
 
 mod admin;
+mod mobile;
 mod participation;
 mod remind;
 mod revenue;
@@ -76,6 +77,9 @@ pub enum Command {
     Tally(crate::voting::cli::TallyArgs),
     /// Send each taxpayer with an overdue balance one reminder today, by e-mail or SMS.
     Remind(remind::RemindArgs),
+    /// Mobile-money payments: check the pending ones with their provider.
+    #[command(subcommand)]
+    MobileMoney(mobile::MobileMoneyCmd),
 }
 
 /// Runs a command; the error, if any, is printed by `main` as one line.
@@ -116,6 +120,7 @@ pub fn run(cli: Cli, settings: Settings) -> Result<()> {
         Command::Export(cmd) => revenue::export(cmd, &settings),
         Command::Tally(args) => crate::voting::cli::run(&args),
         Command::Remind(args) => remind::remind(args, &settings),
+        Command::MobileMoney(cmd) => mobile::mobile_money(cmd, &settings),
     }
 }
 

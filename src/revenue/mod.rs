@@ -13,6 +13,7 @@ pub mod items;
 pub mod ledger;
 pub mod method;
 pub mod notices;
+pub mod mobile;
 pub mod payments;
 pub mod penalties;
 pub mod reminders;

@@ -46,6 +46,10 @@ pub struct AppState {
     pub portal: pages::budget::portal::Cache,
     /// Look-ups on the public verify page, per address ([`VERIFY_PER_MINUTE`]).
     pub verify_lookups: IpLimit,
+    /// Each commune's mobile-money providers (`revenue::mobile`).
+    pub mobile: Arc<crate::revenue::mobile::Providers>,
+    /// The payer's page (a reference looked up, a payment started), per address.
+    pub payers: ResetThrottle,
 }
 
 /// Verification codes one address may look up in a minute.

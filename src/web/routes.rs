@@ -11,7 +11,8 @@ use super::pages::budget::{desk, follow, portal, spending};
 use super::pages::participation::{manage, paper, projects, proposals, rounds, sms, vote};
 use super::pages::revenue::{
     adjustments, cancellations, collect, collection, dashboard, duplicates, imports, items,
-    notice, penalties, receipts, register, reminders, rolls, taxes, taxpayer, tickets, verify,
+    notice, pay, penalties, receipts, register, reminders, rolls, taxes, taxpayer, tickets,
+    verify, webhooks,
 };
 use super::pages::{account, admin, api, auth, public, spaces, subscriptions, system};
 use crate::accounts::{Access, Perm};
@@ -188,6 +189,14 @@ pub fn table<T: Table>(t: &mut T) {
     t.add(M::GET,  "/{commune}/me", Access::In(Perm::Participate), spaces::citizen);
     // How well the commune collects: the finance officer, the treasurer, the council
     t.add(M::GET,  "/{commune}/finance/collection", Access::In(Perm::FollowCollection), collection::show);
+    // Mobile money: the payer's pages (no login: the taxpayer's reference), and what
+    // the providers send (Wave signs; MoMo's callback is only a hint, POST or PUT)
+    t.add(M::GET,  "/{commune}/pay", Public, pay::show);
+    t.add(M::POST, "/{commune}/pay", Public, pay::start);
+    t.add(M::GET,  "/{commune}/pay/{intent}", Public, pay::status);
+    t.add(M::POST, "/api/v1/{commune}/webhooks/wave", Public, webhooks::wave);
+    t.add(M::POST, "/api/v1/{commune}/webhooks/momo", Public, webhooks::momo);
+    t.add(M::PUT,  "/api/v1/{commune}/webhooks/momo", Public, webhooks::momo);
 }
 
 impl Table for web::ServiceConfig {

@@ -156,6 +156,12 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("POST", "/{commune}/subscriptions/{token}", Who::Anyone),
     ("GET",  "/{commune}/me", Who::Roles(&["citizen"])),
     ("GET",  "/{commune}/finance/collection", Who::Roles(&["finance_officer", "treasurer", "councillor"])),
+    ("GET",  "/{commune}/pay", Who::Anyone),
+    ("POST", "/{commune}/pay", Who::Anyone),
+    ("GET",  "/{commune}/pay/{intent}", Who::Anyone),
+    ("POST", "/api/v1/{commune}/webhooks/wave", Who::Anyone),
+    ("POST", "/api/v1/{commune}/webhooks/momo", Who::Anyone),
+    ("PUT",  "/api/v1/{commune}/webhooks/momo", Who::Anyone),
 ];
 
 const ADMIN: Who = Who::Roles(&["admin"]);
@@ -188,6 +194,7 @@ fn concrete(path: &str, user_id: i64) -> String {
         .replace("{doc}", "1")
         .replace("{order}", "1")
         .replace("{code}", "0000-0000-0000")
+        .replace("{intent}", "DKP-MM-0")
 }
 
 /// Sends the request; POSTs carry a valid CSRF token and an empty form, which no
@@ -196,6 +203,12 @@ async fn call(c: &Client, method: &str, path: &str) -> reqwest::Response {
     match method {
         "GET" => c.get(path).await,
         "POST" => c.post_form(path, &[]).await,
+        "PUT" => c
+            .http
+            .put(format!("{}{path}", c.base))
+            .send()
+            .await
+            .expect("PUT"),
         other => panic!("unexpected method {other}"),
     }
 }

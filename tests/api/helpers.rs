@@ -113,6 +113,7 @@ pub struct Builder {
     trusted_proxies: Option<String>,
     seed_dir: Option<PathBuf>,
     base_url: Option<String>,
+    mobile_money: Option<String>,
 }
 
 impl Builder {
@@ -148,6 +149,13 @@ impl Builder {
         self
     }
 
+    /// `COMMUNE_MOBILE_MONEY`: the communes' mobile-money providers, as TOML (see
+    /// `fake_provider::FakeProvider::settings`).
+    pub fn mobile_money(mut self, table: String) -> Builder {
+        self.mobile_money = Some(table);
+        self
+    }
+
     /// Demo communes from this folder instead of the ones built into the binary.
     pub fn seed_dir(mut self, dir: PathBuf) -> Builder {
         self.seed_dir = Some(dir);
@@ -179,6 +187,9 @@ impl Builder {
         }
         if let Some(dir) = &self.seed_dir {
             env.push(("COMMUNE_SEED_DIR", dir.display().to_string()));
+        }
+        if let Some(table) = &self.mobile_money {
+            env.push(("COMMUNE_MOBILE_MONEY", table.clone()));
         }
         let env: Vec<(String, String)> = env.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
         let settings = Settings::from_parts(None, &env).expect("settings");
@@ -245,6 +256,11 @@ impl TestApp {
             "login as {email} failed"
         );
         c
+    }
+
+    /// The running application's state (its mobile-money providers, say).
+    pub fn state(&self) -> &AppState {
+        self.state.as_deref().expect("the application runs")
     }
 
     pub fn conn(&self) -> db::PooledConn {

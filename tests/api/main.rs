@@ -2,6 +2,7 @@
 //! HTTP. Set `COMMUNE_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres`
 //! to run every test on PostgreSQL (one new database per test) instead of SQLite.
 
+mod fake_provider;
 mod helpers;
 mod smtp;
 

@@ -29,6 +29,8 @@ struct Ids {
     budget_year: i64,
     budget_doc: i64,
     order: i64,
+    /// A mobile-money payment under way (its reference).
+    intent: String,
 }
 
 fn demo_ids(app: &TestApp) -> Ids {
@@ -153,7 +155,21 @@ fn demo_ids(app: &TestApp) -> Ids {
     let budget_doc = crate::budget::publish_small(&mut conn, &commune, budget_year);
     // A commitment and its mandat on that budget, so that the execution page lists them.
     let order = crate::budget::spending::commit_and_order(&mut conn, &commune, budget_year);
+    let intent = db::write_tx(&mut conn, |conn| {
+        use commune::revenue::mobile;
+        let ask = mobile::Ask {
+            taxpayer: payer.id,
+            amount: commune::money::Xof(100),
+            provider: mobile::ProviderKind::Wave,
+            currency: "XOF".into(),
+            phone: None,
+        };
+        mobile::open(conn, &commune, &ask, commune.today())
+    })
+    .unwrap()
+    .reference;
     Ids {
+        intent,
         budget_year,
         budget_doc,
         order,
@@ -194,6 +210,7 @@ fn concrete(path: &str, ids: &Ids) -> String {
         .replace("{year}", &ids.budget_year.to_string())
         .replace("{doc}", &ids.budget_doc.to_string())
         .replace("{order}", &ids.order.to_string())
+        .replace("{intent}", &ids.intent)
         .replace("{user}", &ids.user.to_string())
         .replace("{roll}", &ids.roll.to_string())
         .replace("{round}", &ids.round.to_string())

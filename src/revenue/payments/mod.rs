@@ -37,6 +37,8 @@ use crate::money::Xof;
 pub use super::method::{Channel, Method, Status};
 pub use allocation::allocate;
 pub use receipts::{by_number, receipt, received_by, Receipt, ReceiptLine, Received};
+/// A name partly masked, for the public pages (mobile money's payer page too).
+pub use verify::mask;
 pub use verify::{verify, Verified};
 
 /// How many days back a payment may be dated (a phone that was offline sends later).

@@ -92,6 +92,31 @@ pub async fn review(state: web::Data<AppState>, ctx: Ctx) -> AppResult<HttpRespo
     render_space(state, ctx, Role::Reviewer).await
 }
 
+/// The citizen's space; with, when their account's e-mail is a taxpayer's in the
+/// register, their own tax account (balance, lines, receipts) and the way to pay it by
+/// mobile money. (Accounts carry no phone number, so the e-mail is what matches.)
 pub async fn citizen(state: web::Data<AppState>, ctx: Ctx) -> AppResult<HttpResponse> {
-    render_space(state, ctx, Role::Citizen).await
+    use crate::revenue::mobile::statement;
+    let commune = ctx.visitor.commune()?.clone();
+    let email = ctx.visitor.user()?.email.clone();
+    let (c, day) = (commune.clone(), commune.today());
+    let (figures, accounts) = state
+        .db(move |conn| {
+            let mut accounts = Vec::new();
+            for t in statement::taxpayers_of(conn, &c, &email)? {
+                accounts.push(statement::of(conn, &c, &t, day)?);
+            }
+            Ok((communes::figures(conn, c.id)?, accounts))
+        })
+        .await?;
+    ctx.render(
+        &state,
+        "pages/spaces/citizen",
+        "space.citizen.title",
+        json!({
+            "figures": figures,
+            "accounts": accounts,
+            "can_pay": !state.mobile.of(&commune.slug).is_empty(),
+        }),
+    )
 }

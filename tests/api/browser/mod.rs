@@ -11,6 +11,7 @@
 mod budget;
 mod collection;
 pub(crate) mod harness;
+mod mobile;
 mod participation;
 mod receipts;
 

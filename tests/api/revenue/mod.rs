@@ -7,6 +7,7 @@ mod collection;
 mod collection_scale;
 mod imports;
 mod issue;
+pub(crate) mod mobile;
 mod pages;
 mod payments;
 mod penalties;

@@ -13,6 +13,7 @@ mod forms;
 pub mod imports;
 pub mod items;
 pub mod notice;
+pub mod pay;
 pub mod penalties;
 pub mod receipts;
 pub mod register;
@@ -22,6 +23,7 @@ pub mod taxes;
 pub mod taxpayer;
 pub mod tickets;
 pub mod verify;
+pub mod webhooks;
 
 use crate::communes::Commune;
 
