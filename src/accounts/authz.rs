@@ -14,6 +14,10 @@ pub enum Access {
     LoggedIn,
     /// A permission in the commune named by the URL.
     In(Perm),
+    /// A permission in the commune named by the URL, proved by a personal API token
+    /// (`Authorization: Bearer`, see [`super::tokens`]), never by the session cookie: a
+    /// page a browser cannot be made to call with its visitor's credentials.
+    Bearer(Perm),
 }
 
 /// Permissions inside a commune.
@@ -50,6 +54,9 @@ pub enum Perm {
     Review,
     /// A citizen's own space.
     Participate,
+    /// Holding personal API tokens for a phone (a collector or an admin, see
+    /// [`super::tokens::may_hold`]).
+    ApiTokens,
 }
 
 /// Whether holding `roles` in a commune grants `perm` there.
@@ -74,6 +81,7 @@ pub fn allows(perm: Perm, roles: &[Role]) -> bool {
         Perm::DecideBudget => has(Role::Councillor) || has(Role::Admin),
         Perm::Review => has(Role::Reviewer),
         Perm::Participate => has(Role::Citizen),
+        Perm::ApiTokens => super::tokens::may_hold(roles),
     }
 }
 

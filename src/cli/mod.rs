@@ -1,8 +1,10 @@
-//! The command line: `commune serve | migrate | seed | user | commune | district | audit | tally`.
+//! The command line: `commune serve | migrate | seed | user | commune | district | audit | tally |
+//! token`.
 
 mod admin;
 mod participation;
 mod revenue;
+mod tokens;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -65,6 +67,9 @@ pub enum Command {
     Export(revenue::ExportCmd),
     /// Count a participatory-budgeting election from a pabulib `.pb` file.
     Tally(crate::voting::cli::TallyArgs),
+    /// Personal API tokens for collectors' phones.
+    #[command(subcommand)]
+    Token(tokens::TokenCmd),
 }
 
 /// Runs a command; the error, if any, is printed by `main` as one line.
@@ -100,6 +105,7 @@ pub fn run(cli: Cli, settings: Settings) -> Result<()> {
         Command::Import(cmd) => revenue::import(cmd, &settings),
         Command::Export(cmd) => revenue::export(cmd, &settings),
         Command::Tally(args) => crate::voting::cli::run(&args),
+        Command::Token(cmd) => tokens::run(cmd, &settings),
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod adjustments;
 pub mod assess;
 pub mod collected;
+pub mod collectors;
 pub mod exports;
 pub mod imports;
 pub mod items;

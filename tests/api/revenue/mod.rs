@@ -3,6 +3,7 @@
 
 mod account;
 mod adjustments;
+mod api;
 mod imports;
 mod issue;
 mod pages;
