@@ -119,6 +119,11 @@ pub enum AppError {
     NotFound,
     #[error("login required")]
     Unauthenticated,
+    /// A route that needs a personal API token ([`crate::accounts::Access::Bearer`]) was
+    /// called without a live one: none (`given` false), or unknown, revoked, or held by
+    /// an account that may no longer hold it. A 401 with `WWW-Authenticate: Bearer`.
+    #[error("missing or invalid API token")]
+    BadToken { given: bool },
     #[error("forbidden")]
     Forbidden,
     #[error("missing or invalid CSRF token")]
@@ -143,7 +148,7 @@ impl AppError {
     pub fn code(&self) -> &'static str {
         match self {
             AppError::NotFound => "not_found",
-            AppError::Unauthenticated => "unauthenticated",
+            AppError::Unauthenticated | AppError::BadToken { .. } => "unauthenticated",
             AppError::Forbidden => "forbidden",
             AppError::Csrf => "csrf",
             AppError::BadRequest(_) => "bad_request",
@@ -164,6 +169,7 @@ impl AppError {
             AppError::BadRequest(key) => Refusal::new(key),
             AppError::NotFound => Refusal::new("error.not_found"),
             AppError::Unauthenticated => Refusal::new("error.unauthenticated"),
+            AppError::BadToken { .. } => Refusal::new("error.bad_token"),
             AppError::Forbidden => Refusal::new("error.forbidden"),
             AppError::Csrf => Refusal::new("error.csrf"),
             AppError::RateLimited { .. } => Refusal::new("error.rate_limited"),
@@ -237,7 +243,7 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::Unauthenticated | AppError::BadToken { .. } => StatusCode::UNAUTHORIZED,
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Refused(_) | AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -253,6 +259,14 @@ impl ResponseError for AppError {
         let mut res = HttpResponse::build(self.status_code());
         if let AppError::RateLimited { retry_after_secs } = self {
             res.insert_header(("Retry-After", retry_after_secs.to_string()));
+        }
+        if let AppError::BadToken { given } = self {
+            // RFC 6750 §3: the scheme to use, and why the token given was refused.
+            let challenge = match given {
+                true => r#"Bearer realm="commune", error="invalid_token""#,
+                false => r#"Bearer realm="commune""#,
+            };
+            res.insert_header(("WWW-Authenticate", challenge));
         }
         let mut res = res.body(self.code());
         res.extensions_mut().insert(ErrorInfo {

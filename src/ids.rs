@@ -73,3 +73,4 @@ id_newtype!(
 );
 id_newtype!(DocumentId, BudgetLineId, CommitmentId, OrderId, TitleId);
 id_newtype!(PaymentIntentId);
+id_newtype!(ApiTokenId);

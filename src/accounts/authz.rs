@@ -14,6 +14,10 @@ pub enum Access {
     LoggedIn,
     /// A permission in the commune named by the URL.
     In(Perm),
+    /// A permission in the commune named by the URL, proved by a personal API token
+    /// (`Authorization: Bearer`, see [`super::tokens`]), never by the session cookie: a
+    /// page a browser cannot be made to call with its visitor's credentials.
+    Bearer(Perm),
 }
 
 /// Permissions inside a commune.
@@ -59,6 +63,9 @@ pub enum Perm {
     /// Asking for and deciding the cancellation of a receipt, four eyes: a treasurer or
     /// an admin (never the collector who received the money).
     CancelReceipt,
+    /// Holding personal API tokens for a phone (a collector or an admin, see
+    /// [`super::tokens::may_hold`]).
+    ApiTokens,
 }
 
 /// Whether holding `roles` in a commune grants `perm` there.
@@ -88,6 +95,7 @@ pub fn allows(perm: Perm, roles: &[Role]) -> bool {
         }
         Perm::Receipts => has(Role::Collector) || has(Role::Treasurer) || has(Role::Admin),
         Perm::CancelReceipt => has(Role::Treasurer) || has(Role::Admin),
+        Perm::ApiTokens => super::tokens::may_hold(roles),
     }
 }
 

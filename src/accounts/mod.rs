@@ -1,4 +1,4 @@
-//! Accounts: users, roles, passwords, login limits and authorisation.
+//! Accounts: users, roles, passwords, login limits, API tokens and authorisation.
 
 pub mod authz;
 pub mod membership;
@@ -6,6 +6,7 @@ pub mod password;
 pub mod resets;
 mod role;
 pub mod throttle;
+pub mod tokens;
 pub mod users;
 
 pub use authz::{Access, Perm};

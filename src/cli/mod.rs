@@ -1,10 +1,12 @@
-//! The command line: `commune serve | migrate | seed | user | commune | district | audit | tally`.
+//! The command line: `commune serve | migrate | seed | user | commune | district | audit | tally |
+//! token`.
 
 mod admin;
 mod mobile;
 mod participation;
 mod remind;
 mod revenue;
+mod tokens;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -80,6 +82,9 @@ pub enum Command {
     /// Mobile-money payments: check the pending ones with their provider.
     #[command(subcommand)]
     MobileMoney(mobile::MobileMoneyCmd),
+    /// Personal API tokens for collectors' phones.
+    #[command(subcommand)]
+    Token(tokens::TokenCmd),
 }
 
 /// Runs a command; the error, if any, is printed by `main` as one line.
@@ -121,6 +126,7 @@ pub fn run(cli: Cli, settings: Settings) -> Result<()> {
         Command::Tally(args) => crate::voting::cli::run(&args),
         Command::Remind(args) => remind::remind(args, &settings),
         Command::MobileMoney(cmd) => mobile::mobile_money(cmd, &settings),
+        Command::Token(cmd) => tokens::run(cmd, &settings),
     }
 }
 

@@ -625,6 +625,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    api_tokens (id) {
+        id -> BigInt,
+        commune_id -> BigInt,
+        user_id -> BigInt,
+        label -> Text,
+        token_hash -> Text,
+        hint -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(districts -> communes (commune_id));
 diesel::joinable!(user_roles -> communes (commune_id));
 diesel::joinable!(user_roles -> users (user_id));
@@ -672,6 +686,8 @@ diesel::joinable!(budget_orders -> budget_commitments (commitment_id));
 diesel::joinable!(budget_titles -> communes (commune_id));
 diesel::joinable!(reminders -> taxpayers (taxpayer_id));
 diesel::joinable!(payment_channels -> communes (commune_id));
+diesel::joinable!(api_tokens -> communes (commune_id));
+diesel::joinable!(api_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     app_settings,
@@ -717,6 +733,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     budget_titles,
     reminders,
     payment_channels,
+    api_tokens,
 );
 
 // Mobile money (src/revenue/mobile/): kept apart from the list above so that the

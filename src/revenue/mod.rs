@@ -7,6 +7,7 @@ pub mod assess;
 pub mod channels;
 pub mod collected;
 pub mod demo;
+pub mod collectors;
 pub mod exports;
 pub mod imports;
 pub mod items;

@@ -1,4 +1,5 @@
-//! CSRF protection for every state-changing request outside `/api/`.
+//! CSRF protection for every state-changing request a browser can be made to send with
+//! its visitor's session cookie (see [`exempt`] for the few it does not apply to).
 //!
 //! The token is the session's (see [`super::session::csrf_token`]), and each page carries
 //! it masked ([`mask`]): a fresh random pad, then the pad XOR the token. Every answer
@@ -35,7 +36,7 @@ pub async fn csrf(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if unsafe_method && !req.path().starts_with("/api/") {
+    if unsafe_method && !exempt(&req) {
         let expected = req.get_session().get::<String>("csrf").ok().flatten();
         let given = match given_token(&req) {
             Some(t) => Some(t),
@@ -65,6 +66,20 @@ pub async fn csrf(
         }
     }
     Ok(next.call(req).await?.map_into_left_body())
+}
+
+/// The requests the check does not apply to: under `/api/` only, those that carry an API
+/// token (`Authorization: Bearer`, routes [`crate::accounts::Access::Bearer`]: a page of
+/// another site cannot add that header to a request without a CORS permission Commune
+/// never gives, and the token, not a cookie, is what they are judged on), and those that
+/// carry no session cookie at all (the SMS gateway's and the payment providers' signed
+/// messages): a forged request rides on the visitor's session cookie, so without one
+/// there is nothing to forge. An `/api/` request with the session cookie and no token
+/// is checked like any form.
+fn exempt(req: &ServiceRequest) -> bool {
+    req.path().starts_with("/api/")
+        && (super::guard::bearer(req.request()).is_some()
+            || req.cookie(super::session::COOKIE).is_none())
 }
 
 /// The token as a page carries it: a fresh random pad, then the pad XOR the token, in

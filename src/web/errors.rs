@@ -83,8 +83,10 @@ fn render(
     } else {
         status
     });
-    if let Some(v) = original.headers().get(header::RETRY_AFTER) {
-        builder.insert_header((header::RETRY_AFTER, v.clone()));
+    for name in [header::RETRY_AFTER, header::WWW_AUTHENTICATE] {
+        if let Some(v) = original.headers().get(&name) {
+            builder.insert_header((name, v.clone()));
+        }
     }
     if req.path().starts_with("/api/") {
         return builder.json(json!({

@@ -1,7 +1,8 @@
 //! The access guard: every route passes through it with the [`Access`] its line in the
 //! route table names. It resolves the commune of the URL (404 when unknown), the
 //! logged-in user and their roles there, asks [`authz::allows`], and leaves a
-//! [`Visitor`] in the request for the handler.
+//! [`Visitor`] in the request for the handler. A route of the collectors' API
+//! ([`Access::Bearer`]) is proved by a personal API token instead of the session.
 
 use actix_session::SessionExt;
 use actix_web::body::{EitherBody, MessageBody};
@@ -12,7 +13,8 @@ use serde::Serialize;
 
 use super::session;
 use super::AppState;
-use crate::accounts::{authz, users, Access, Role};
+use crate::accounts::tokens::{self, Check};
+use crate::accounts::{authz, users, Access, Perm, Role};
 use crate::communes::{self, Commune};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
@@ -65,6 +67,9 @@ async fn admit(access: Access, req: &ServiceRequest) -> AppResult<Visitor> {
         .app_data::<web::Data<AppState>>()
         .cloned()
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("application state missing")))?;
+    if let Access::Bearer(perm) = access {
+        return admit_bearer(&state, perm, req).await;
+    }
     let session = req.get_session();
     let login = session::current(&session);
     let slug = req.match_info().get("commune").map(str::to_string);
@@ -126,11 +131,82 @@ fn load(
     ))
 }
 
+/// The token of an `Authorization: Bearer <token>` header, if the request has one.
+pub fn bearer(req: &actix_web::HttpRequest) -> Option<String> {
+    let value = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_string())
+}
+
+/// A route of the collectors' API: the token says who is asking, in the commune of the
+/// URL (404 when unknown). No token, or a refused one, is a 401; a token of another
+/// commune, or of a holder without `perm`, a 403. The session is not read.
+async fn admit_bearer(
+    state: &web::Data<AppState>,
+    perm: Perm,
+    req: &ServiceRequest,
+) -> AppResult<Visitor> {
+    let secret = bearer(req.request());
+    let given = secret.is_some();
+    let slug = req
+        .match_info()
+        .get("commune")
+        .map(str::to_string)
+        .ok_or(AppError::NotFound)?;
+    let now = crate::db::now();
+    let (commune, checked) = state
+        .db(move |conn| {
+            let commune = communes::by_slug(conn, &slug)?.ok_or(AppError::NotFound)?;
+            let checked = match secret {
+                Some(s) => tokens::check(conn, commune.id, &s, now)?,
+                None => Check::Refused,
+            };
+            Ok((commune, checked))
+        })
+        .await?;
+    let mut visitor = Visitor {
+        commune: Some(commune),
+        ..Visitor::default()
+    };
+    // Known even when refused: the error's language follows the commune.
+    req.extensions_mut().insert(visitor.clone());
+    let (token, user, roles, stale) = match checked {
+        Check::Holder {
+            token,
+            user,
+            roles,
+            stale,
+        } => (token, user, roles, stale),
+        Check::OtherCommune => return Err(AppError::Forbidden),
+        Check::Refused => return Err(AppError::BadToken { given }),
+    };
+    if stale {
+        state
+            .write(move |conn| tokens::touch(conn, token, now))
+            .await?;
+    }
+    visitor.user = Some(UserView {
+        id: user.id,
+        email: user.email,
+        name: user.name,
+        locale: user.locale,
+    });
+    visitor.roles = roles;
+    req.extensions_mut().insert(visitor.clone());
+    check(Access::Bearer(perm), &visitor)?;
+    Ok(visitor)
+}
+
 fn check(access: Access, v: &Visitor) -> AppResult<()> {
     match access {
         Access::Public => Ok(()),
         Access::LoggedIn => v.user().map(|_| ()),
-        Access::In(perm) => {
+        Access::In(perm) | Access::Bearer(perm) => {
             v.user()?;
             if authz::allows(perm, &v.roles) {
                 Ok(())

@@ -127,4 +127,23 @@ impl AppState {
         self.db(move |conn| db::write_tx(conn, f).map_err(Into::into))
             .await
     }
+
+    /// Runs `f` on each item, each in its own write transaction ([`db::write_tx`]), in
+    /// one trip off the async threads: an item refused rolls back alone, and the others
+    /// are kept. Each item's result comes back in order.
+    pub async fn write_each<I, T, E, F>(&self, items: Vec<I>, f: F) -> AppResult<Vec<Result<T, E>>>
+    where
+        I: Send + 'static,
+        T: Send + 'static,
+        E: From<diesel::result::Error> + Send + 'static,
+        F: Fn(&mut DbConn, I) -> Result<T, E> + Send + 'static,
+    {
+        self.db(move |conn| {
+            Ok(items
+                .into_iter()
+                .map(|item| db::write_tx(conn, |c| f(c, item)))
+                .collect())
+        })
+        .await
+    }
 }

@@ -8,6 +8,7 @@ use actix_web::{web, FromRequest, Handler, Responder};
 
 use super::guard::guard;
 use super::pages::budget::{desk, follow, portal, spending};
+use super::pages::collectors::{self, openapi, tokens};
 use super::pages::participation::{manage, paper, projects, proposals, rounds, sms, vote};
 use super::pages::revenue::{
     adjustments, cancellations, collect, collection, dashboard, duplicates, imports, items,
@@ -58,11 +59,18 @@ pub fn table<T: Table>(t: &mut T) {
     t.add(M::POST, "/invitations/{token}", Public, account::accept_invitation);
     // JSON API
     t.add(M::GET,  "/api/v1/communes", Public, api::list_communes);
+    // Before `/api/v1/{commune}`, which would otherwise take "openapi.json" for a commune.
+    t.add(M::GET,  "/api/v1/openapi.json", Public, openapi::document);
     t.add(M::GET,  "/api/v1/{commune}", Public, api::show_commune);
     t.add(M::GET,  "/api/v1/{commune}/audit/verify", admin, api::verify_audit);
     t.add(M::GET,  "/api/v1/{commune}/rounds/{round}/results", Public, rounds::results_json);
     // The SMS gateway, which signs each message (see `pages::participation::sms`)
     t.add(M::POST, "/api/v1/{commune}/sms/inbound", Public, sms::inbound);
+    // The collectors' phones, each with its holder's personal token (`pages::collectors`)
+    let phone = Access::Bearer(Perm::Collect);
+    t.add(M::POST, "/api/v1/{commune}/payments", phone, collectors::create_payment);
+    t.add(M::POST, "/api/v1/{commune}/payments/batch", phone, collectors::create_batch);
+    t.add(M::GET,  "/api/v1/{commune}/payments", phone, collectors::list_payments);
     // A commune: public pages, then each role's space
     t.add(M::GET,  "/{commune}", Public, public::show_commune);
     t.add(M::GET,  "/{commune}/", Public, public::to_commune);
@@ -197,6 +205,11 @@ pub fn table<T: Table>(t: &mut T) {
     t.add(M::POST, "/api/v1/{commune}/webhooks/wave", Public, webhooks::wave);
     t.add(M::POST, "/api/v1/{commune}/webhooks/momo", Public, webhooks::momo);
     t.add(M::PUT,  "/api/v1/{commune}/webhooks/momo", Public, webhooks::momo);
+    // A collector's (or an admin's) tokens for their phone
+    let api_tokens = Access::In(Perm::ApiTokens);
+    t.add(M::GET,  "/{commune}/tokens", api_tokens, tokens::list);
+    t.add(M::POST, "/{commune}/tokens", api_tokens, tokens::create);
+    t.add(M::POST, "/{commune}/tokens/{id}/revoke", api_tokens, tokens::revoke);
 }
 
 impl Table for web::ServiceConfig {

@@ -11,6 +11,8 @@ enum Who {
     Anyone,
     LoggedIn,
     Roles(&'static [&'static str]),
+    /// A phone's route: a personal API token of one of these roles, never a session.
+    Token(&'static [&'static str]),
 }
 
 const ROLES: [&str; 7] = [
@@ -46,6 +48,7 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("GET",  "/invitations/{token}", Who::Anyone),
     ("POST", "/invitations/{token}", Who::Anyone),
     ("GET",  "/api/v1/communes", Who::Anyone),
+    ("GET",  "/api/v1/openapi.json", Who::Anyone),
     ("GET",  "/api/v1/{commune}", Who::Anyone),
     ("GET",  "/api/v1/{commune}/audit/verify", ADMIN),
     ("GET",  "/{commune}", Who::Anyone),
@@ -107,6 +110,9 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("GET",  "/{commune}/rounds/{round}/ballots/{area}.pb", Who::Anyone),
     ("GET",  "/api/v1/{commune}/rounds/{round}/results", Who::Anyone),
     ("POST", "/api/v1/{commune}/sms/inbound", Who::Anyone),
+    ("POST", "/api/v1/{commune}/payments", PHONE),
+    ("POST", "/api/v1/{commune}/payments/batch", PHONE),
+    ("GET",  "/api/v1/{commune}/payments", PHONE),
     ("GET",  "/{commune}/rounds/{round}/proposals", Who::Anyone),
     ("GET",  "/{commune}/rounds/{round}/proposals/new", Who::Roles(&["citizen"])),
     ("POST", "/{commune}/rounds/{round}/proposals", Who::Roles(&["citizen"])),
@@ -162,12 +168,17 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("POST", "/api/v1/{commune}/webhooks/wave", Who::Anyone),
     ("POST", "/api/v1/{commune}/webhooks/momo", Who::Anyone),
     ("PUT",  "/api/v1/{commune}/webhooks/momo", Who::Anyone),
+    ("GET",  "/{commune}/tokens", TOKEN_HOLDERS),
+    ("POST", "/{commune}/tokens", TOKEN_HOLDERS),
+    ("POST", "/{commune}/tokens/{id}/revoke", TOKEN_HOLDERS),
 ];
 
 const ADMIN: Who = Who::Roles(&["admin"]);
 const FINANCE: Who = Who::Roles(&["finance_officer"]);
 const BUDGET: Who = Who::Roles(&["admin", "finance_officer", "treasurer", "councillor"]);
 const COUNCIL_OR_ADMIN: Who = Who::Roles(&["admin", "councillor"]);
+const TOKEN_HOLDERS: Who = Who::Roles(&["admin", "collector"]);
+const PHONE: Who = Who::Token(&["collector"]);
 
 fn allowed(who: Who, role: Option<&str>) -> bool {
     match (who, role) {
@@ -175,6 +186,8 @@ fn allowed(who: Who, role: Option<&str>) -> bool {
         (_, None) => false,
         (Who::LoggedIn, Some(_)) => true,
         (Who::Roles(list), Some(r)) => list.contains(&r),
+        // A session never opens a phone's route (see `phones_routes_admit_...`).
+        (Who::Token(_), _) => false,
     }
 }
 
@@ -253,6 +266,13 @@ fn the_expected_policy_lists_every_route_of_the_application() {
             spec.method,
             spec.path
         );
+        assert_eq!(
+            matches!(spec.access, Access::Bearer(_)),
+            matches!(who, Who::Token(_)),
+            "{} {}",
+            spec.method,
+            spec.path
+        );
         if spec.access == Access::In(Perm::Member) {
             assert!(matches!(who, Who::Roles(r) if r.len() == 7));
         }
@@ -282,7 +302,13 @@ async fn every_route_admits_exactly_the_roles_allowed_and_refuses_the_others() {
         for (method, pattern, who) in &routes {
             let path = concrete(pattern, citizen_id);
             let res = call(client, method, &path).await;
-            let refused = was_refused(&res, role.is_none(), path.starts_with("/api/"));
+            // A phone's route refuses every session as it refuses anyone: 401.
+            let token_route = matches!(who, Who::Token(_));
+            let refused = was_refused(
+                &res,
+                role.is_none() || token_route,
+                path.starts_with("/api/"),
+            );
             let forbidden_or_login = matches!(
                 res.status(),
                 StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED
@@ -311,6 +337,61 @@ async fn every_route_admits_exactly_the_roles_allowed_and_refuses_the_others() {
         "access policy violated:\n{}",
         failures.join("\n")
     );
+}
+
+/// Sends a phone's request: a POST carries an empty JSON object, which no handler
+/// accepts, so the walk records nothing.
+async fn call_with_token(c: &Client, method: &str, path: &str) -> reqwest::Response {
+    match method {
+        "GET" => c.get(path).await,
+        "POST" => c.post_json(path, &serde_json::json!({})).await,
+        other => panic!("unexpected method {other}"),
+    }
+}
+
+#[actix_web::test]
+async fn phones_routes_admit_exactly_the_tokens_of_the_roles_allowed() {
+    let app = TestApp::spawn().await;
+    let mut failures = Vec::new();
+    let routes: Vec<_> = EXPECTED
+        .iter()
+        .filter_map(|(m, p, who)| match who {
+            Who::Token(roles) => Some((*m, *p, *roles)),
+            _ => None,
+        })
+        .collect();
+    assert!(!routes.is_empty());
+    // Only collectors and administrators may hold a token: they are the roles to try.
+    for role in ["collector", "admin"] {
+        let phone = app.phone(&app.token(DAKAR, &demo_email(DAKAR, role)));
+        for (method, pattern, roles) in &routes {
+            let path = concrete(pattern, 0);
+            let status = call_with_token(&phone, method, &path).await.status();
+            let ok = if roles.contains(&role) {
+                !matches!(status, StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED)
+            } else {
+                status == StatusCode::FORBIDDEN
+            };
+            if !ok {
+                failures.push(format!("{role}'s token: {method} {path}: got {status}"));
+            }
+        }
+    }
+    // No token, or a made-up one: 401, with the scheme to use.
+    for phone in [app.visitor(), app.phone("cmn_made-up")] {
+        for (method, pattern, _) in &routes {
+            let res = call_with_token(&phone, method, &concrete(pattern, 0)).await;
+            if res.status() != StatusCode::UNAUTHORIZED
+                || !res.headers().contains_key("www-authenticate")
+            {
+                failures.push(format!(
+                    "no token: {method} {pattern}: got {}",
+                    res.status()
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[actix_web::test]

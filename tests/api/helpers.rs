@@ -263,6 +263,30 @@ impl TestApp {
         self.state.as_deref().expect("the application runs")
     }
 
+    /// A personal API token for the account `email` in `commune` (made as the command
+    /// line makes one), for a phone's requests.
+    pub fn token(&self, commune: &str, email: &str) -> String {
+        use commune::accounts::{tokens, users};
+        let mut conn = self.conn();
+        let c = commune::communes::by_slug(&mut conn, commune)
+            .unwrap()
+            .expect("a commune");
+        let user = users::by_email(&mut conn, email)
+            .unwrap()
+            .expect("an account");
+        let actor = commune::audit::Actor::system("test");
+        db::write_tx(&mut conn, |conn| {
+            tokens::create(conn, c.id, user.id, "test phone", &actor)
+        })
+        .expect("a token")
+        .secret
+    }
+
+    /// A phone: it sends `Authorization: Bearer <token>` with every request.
+    pub fn phone(&self, token: &str) -> Client {
+        Client::with_token(&self.base, token)
+    }
+
     pub fn conn(&self) -> db::PooledConn {
         self.pool.get().expect("a database connection")
     }
@@ -338,18 +362,43 @@ pub struct Client {
 
 impl Client {
     pub fn new(base: &str) -> Client {
+        Client::with_headers(base, reqwest::header::HeaderMap::new())
+    }
+
+    /// A client that sends `Authorization: Bearer <token>` with every request (a phone).
+    pub fn with_token(base: &str, token: &str) -> Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::AUTHORIZATION,
+            format!("Bearer {token}").parse().expect("a header value"),
+        );
+        Client::with_headers(base, headers)
+    }
+
+    fn with_headers(base: &str, headers: reqwest::header::HeaderMap) -> Client {
         // A connection idle for 2 s is not reused: the server closes idle connections
         // after 5 s, and reusing one it is closing would fail a request on a slow machine.
         let http = reqwest::Client::builder()
             .cookie_store(true)
             .redirect(Policy::none())
             .pool_idle_timeout(std::time::Duration::from_secs(2))
+            .default_headers(headers)
             .build()
             .expect("http client");
         Client {
             base: base.to_string(),
             http,
         }
+    }
+
+    /// Posts a JSON body.
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> Response {
+        self.http
+            .post(format!("{}{path}", self.base))
+            .json(body)
+            .send()
+            .await
+            .expect("POST")
     }
 
     pub async fn get(&self, path: &str) -> Response {

@@ -220,6 +220,7 @@ fn concrete(path: &str, ids: &Ids) -> String {
         .replace("/rolls/{id}", &format!("/rolls/{}", ids.roll))
         .replace("/receipts/{id}", &format!("/receipts/{}", ids.receipt))
         .replace("{code}", &ids.code)
+        .replace("/tokens/{id}", "/tokens/1")
         .replace(
             "/merge",
             &format!("/merge?duplicate={}", ids.other_taxpayer),
@@ -231,7 +232,7 @@ fn role_for(access: Access) -> Option<&'static str> {
     match access {
         Access::Public => None,
         Access::LoggedIn => Some("citizen"),
-        Access::In(perm) => Role::ALL
+        Access::In(perm) | Access::Bearer(perm) => Role::ALL
             .iter()
             .find(|r| authz::allows(perm, &[**r]))
             .map(|r| r.as_str()),
@@ -250,9 +251,13 @@ async fn every_page_of_the_route_table_renders_in_french_and_in_english_and_answ
     let mut visited = 0;
     for spec in route_specs().into_iter().filter(|s| s.method == "GET") {
         let path = concrete(spec.path, &ids);
-        let c = match role_for(spec.access) {
-            Some(role) => app.login(&demo_email(DAKAR, role)).await,
-            None => app.visitor(),
+        let c = match (role_for(spec.access), spec.access) {
+            // A phone's route: the role's personal token, not a session.
+            (Some(role), Access::Bearer(_)) => {
+                app.phone(&app.token(DAKAR, &demo_email(DAKAR, role)))
+            }
+            (Some(role), _) => app.login(&demo_email(DAKAR, role)).await,
+            (None, _) => app.visitor(),
         };
         for (lang, marker) in [("fr", "lang=\"fr\""), ("en", "lang=\"en\"")] {
             c.get(&format!("/lang/{lang}")).await;

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::auth::check_pair;
-use crate::accounts::{membership, password, users};
+use crate::accounts::{membership, password, tokens, users};
 use crate::audit::Actor;
 use crate::error::{AppError, AppResult, Refusal};
 use crate::notify::Mail;
@@ -24,6 +24,14 @@ async fn render_account(
     let memberships = state
         .db(move |conn| users::memberships(conn, id).map_err(AppError::from))
         .await?;
+    // Where the user may make tokens for a phone, a link to their page.
+    let memberships: Vec<_> = memberships
+        .into_iter()
+        .map(|m| {
+            let tokens = tokens::may_hold(&m.roles);
+            json!({ "slug": m.slug, "name": m.name, "roles": m.roles, "tokens": tokens })
+        })
+        .collect();
     let html = ctx.render_string(
         state,
         "pages/account/show",

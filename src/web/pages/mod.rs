@@ -5,6 +5,7 @@ pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod budget;
+pub mod collectors;
 pub mod participation;
 pub mod public;
 pub mod revenue;

@@ -5,6 +5,7 @@ mod account;
 mod adjustments;
 mod collection;
 mod collection_scale;
+mod api;
 mod imports;
 mod issue;
 pub(crate) mod mobile;

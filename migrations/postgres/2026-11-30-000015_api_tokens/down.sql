@@ -1,0 +1,2 @@
+DROP INDEX taxpayers_ref_upper;
+DROP TABLE api_tokens;
