@@ -3,7 +3,8 @@ CREATE EXTENSION IF NOT EXISTS pg_trgm;
 
 -- A name's words as the search reads them: its search key between spaces, ASCII
 -- punctuation made a space (as SQLite's FTS5 `ascii` tokenizer splits words). A word
--- typed is found at a word's start: `LIKE '% diallo%'`, through trigrams.
+-- typed is found through the trigrams inside it (`LIKE '%diallo%'`), then checked at a
+-- word's start (` diallo`).
 CREATE FUNCTION taxpayer_search_words(search_name TEXT) RETURNS TEXT
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 AS $$ SELECT ' ' || regexp_replace($1, '[!-/:-@[-`{-~]+', ' ', 'g') || ' ' $$;

@@ -22,13 +22,15 @@
 //!   import fills it at its end ([`index_import`]). References go through their unique
 //!   index, tried as typed, in capitals, and behind each prefix of the commune's
 //!   references ([`prefixes`]).
-//! - **PostgreSQL**: a trigram (GIN) index of the name's words, and B-tree indexes of
-//!   the reference after its first `-` in capitals, of the phone written backwards (its
-//!   last digits are a prefix) and of the identifier.
+//! - **PostgreSQL**: a trigram (GIN) index of the name's words, read in a way that does
+//!   not trust the planner's guesses ([`pg_name_hits`]), and B-tree indexes of the
+//!   reference after its first `-` in capitals, of the phone written backwards (its last
+//!   digits are a prefix) and of the identifier.
 //!
 //! Names are listed in the order they were entered (the index's order, so a page is read
 //! without sorting the matches), one page after another by id.
 
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Nullable, Text};
 
@@ -48,6 +50,9 @@ const MIN_PHONE_DIGITS: usize = 6;
 const MAX_REFERENCE: usize = 40;
 /// How far [`prefixes`] reads the reference index.
 const PREFIX_PROBES: usize = 16;
+/// PostgreSQL: up to this many matches, a name search reads them all through the
+/// trigram index ([`pg_name_hits`]).
+const PG_FEW: i64 = 200;
 
 /// A word of a name search.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -445,8 +450,21 @@ fn fts_hits(
     Ok(hits.into_iter().map(|h| TaxpayerId(h.id)).collect())
 }
 
-/// PostgreSQL: the ids whose name holds every word, through the trigram index, in id
-/// order, after `after`.
+/// PostgreSQL: the first `limit` ids after `after` whose name holds every word.
+///
+/// The planner's estimates cannot be trusted here: words each common but never together
+/// ("Fatou Mamadou", two first names) look common, and reading the register in id order
+/// until a page is full would then read all of it (seconds at a million). So the plan is
+/// chosen from what the trigram index finds, in at most two queries:
+/// 1. through the trigram index only, at most [`PG_FEW`] matches in any order: fewer,
+///    and they are all the matches, sorted here;
+/// 2. else the words are common: the register in id order through its primary key,
+///    until the page is full (a few hundred rows at one match in a hundred).
+///
+/// Each word is found by the trigrams inside it (`LIKE '%diallo%'`, fewer and rarer than
+/// those of a word's start) and checked at a word's start (`strpos`), after the name
+/// itself passed a plain `LIKE`, the cheapest test, which step 2 runs first. Neither
+/// step starts parallel workers: starting them costs more than these queries.
 fn pg_name_hits(
     conn: &mut PgConnection,
     commune: CommuneId,
@@ -455,35 +473,73 @@ fn pg_name_hits(
     after: Option<TaxpayerId>,
     limit: i64,
 ) -> QueryResult<Vec<TaxpayerId>> {
-    let mut sql = String::from(
-        "SELECT id FROM taxpayers WHERE commune_id = $1 AND id > $2 \
-         AND ($3 OR merged_into IS NULL) AND ($4::BIGINT IS NULL OR district_id = $5)",
-    );
-    for (i, _) in words.iter().enumerate() {
-        sql.push_str(&format!(
-            " AND taxpayer_search_words(search_name) LIKE ${}",
-            i + 6
-        ));
-    }
-    sql.push_str(&format!(" ORDER BY id LIMIT ${}", words.len() + 6));
-    let district = filter.district.map(|d| d.0);
-    let mut q = diesel::sql_query(sql)
-        .into_boxed::<diesel::pg::Pg>()
-        .bind::<BigInt, _>(commune.0)
-        .bind::<BigInt, _>(after.map_or(0, |a| a.0))
-        .bind::<Bool, _>(filter.include_merged)
-        .bind::<Nullable<BigInt>, _>(district)
-        .bind::<Nullable<BigInt>, _>(district);
+    let mut conditions = String::new();
+    let mut texts: Vec<String> = Vec::new();
     for word in words {
         // Words hold no ASCII sign, so no `%`, `_` or `\` to escape.
-        let pattern = match word {
-            Word::Start(w) => format!("% {w}%"),
-            Word::Whole(w) => format!("% {w} %"),
-        };
-        q = q.bind::<Text, _>(pattern);
+        let n = texts.len() + 6;
+        match word {
+            Word::Start(w) => {
+                conditions.push_str(&format!(
+                    " AND search_name LIKE ${n} AND taxpayer_search_words(search_name) LIKE ${n} \
+                     AND strpos(taxpayer_search_words(search_name), ${}) > 0",
+                    n + 1
+                ));
+                texts.extend([format!("%{w}%"), format!(" {w}")]);
+            }
+            Word::Whole(w) => {
+                conditions.push_str(&format!(
+                    " AND search_name LIKE ${n} AND taxpayer_search_words(search_name) LIKE ${}",
+                    n + 1
+                ));
+                texts.extend([format!("%{w}%"), format!("% {w} %")]);
+            }
+        }
     }
-    let hits: Vec<Hit> = q.bind::<BigInt, _>(limit).load(conn)?;
-    Ok(hits.into_iter().map(|h| TaxpayerId(h.id)).collect())
+    let last = texts.len() + 6;
+    let select = format!(
+        "SELECT id FROM taxpayers WHERE commune_id = $1 AND id > $2 \
+         AND ($3 OR merged_into IS NULL) AND ($4::BIGINT IS NULL OR district_id = $5){conditions}"
+    );
+    let district = filter.district.map(|d| d.0);
+    let run = |c: &mut PgConnection, sql: String, limit: i64| -> QueryResult<Vec<TaxpayerId>> {
+        let mut q = diesel::sql_query(sql)
+            .into_boxed::<diesel::pg::Pg>()
+            .bind::<BigInt, _>(commune.0)
+            .bind::<BigInt, _>(after.map_or(0, |a| a.0))
+            .bind::<Bool, _>(filter.include_merged)
+            .bind::<Nullable<BigInt>, _>(district)
+            .bind::<Nullable<BigInt>, _>(district);
+        for text in &texts {
+            q = q.bind::<Text, _>(text.clone());
+        }
+        let hits: Vec<Hit> = q.bind::<BigInt, _>(limit).load(c)?;
+        Ok(hits.into_iter().map(|h| TaxpayerId(h.id)).collect())
+    };
+    conn.transaction(|c| {
+        c.batch_execute(
+            "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off; \
+             SET LOCAL max_parallel_workers_per_gather = 0",
+        )?;
+        let few = PG_FEW.max(limit) + 1;
+        let mut ids = run(c, format!("{select} LIMIT ${last}"), few)?;
+        if (ids.len() as i64) < few {
+            ids.sort();
+            ids.truncate(limit.max(0) as usize);
+        } else {
+            c.batch_execute(
+                "SET LOCAL enable_indexscan = DEFAULT; SET LOCAL enable_bitmapscan = off",
+            )?;
+            ids = run(c, format!("{select} ORDER BY id LIMIT ${last}"), limit)?;
+        }
+        // SET LOCAL lasts until the end of the outermost transaction, which may go on.
+        c.batch_execute(
+            "SET LOCAL enable_seqscan = DEFAULT; SET LOCAL enable_indexscan = DEFAULT; \
+             SET LOCAL enable_bitmapscan = DEFAULT; \
+             SET LOCAL max_parallel_workers_per_gather = DEFAULT",
+        )?;
+        Ok(ids)
+    })
 }
 
 /// After an import: indexes the taxpayers it created (those past `last_before`, the
