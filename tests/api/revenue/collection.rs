@@ -659,3 +659,76 @@ async fn the_councillors_space_shows_collected_against_assessed_by_tax_this_year
     let treasury = page(&t, &format!("/{DAKAR}/treasury")).await;
     assert_eq!(count(&treasury, "table[data-table=summary]"), 0);
 }
+
+#[actix_web::test]
+async fn a_merged_record_counts_with_the_record_it_was_merged_into_among_the_debtors() {
+    // Arrange: three sign owners assessed last year, nothing paid: 10 000, 15 000, and
+    // 10 000 on a second record of the first.
+    let app = TestApp::spawn_without_register().await;
+    let c = officer(&app, DAKAR).await;
+    let year = chrono::Utc::now().date_naive().year();
+    let mut ids = Vec::new();
+    for (reference, name, area) in [
+        ("DKP-M1", "Awa Diallo", "2"),
+        ("DKP-M2", "Binta Sy", "3"),
+        ("DKP-M3", "Awa Diallo (doublon)", "2"),
+    ] {
+        let t = new_taxpayer(&c, DAKAR, &[("ref", reference), ("name", name)]).await;
+        let item = format!("SIGN-{reference}");
+        new_item(
+            &c,
+            DAKAR,
+            t,
+            &[("ref", &item), ("kind", "other"), ("area_m2", area)],
+        )
+        .await;
+        ids.push(t);
+    }
+    generated_and_issued(&c, DAKAR, "TAXPUB", year - 1).await;
+    let debtors = |p: &Html| -> Vec<(String, String)> {
+        rows(p, "debtors")
+            .into_iter()
+            .map(|r| (r[1].clone(), r[3].clone()))
+            .collect()
+    };
+    let before = page(&c, &dashboard(year)).await;
+    assert_eq!(
+        debtors(&before),
+        [
+            ("DKP-M2".to_string(), fcfa(15_000)),
+            ("DKP-M1".to_string(), fcfa(10_000)),
+            ("DKP-M3".to_string(), fcfa(10_000)),
+        ]
+    );
+
+    // Act: the second record is merged into the first.
+    {
+        let mut conn = app.conn();
+        let commune = communes::by_slug(&mut conn, DAKAR).unwrap().unwrap();
+        db::write_tx(&mut conn, |conn| {
+            commune::revenue::taxpayers::merge(
+                conn,
+                commune.id,
+                TaxpayerId(ids[0]),
+                TaxpayerId(ids[2]),
+                &Actor::system("test"),
+            )
+        })
+        .unwrap();
+    }
+
+    // Assert: one debtor of 20 000, first, linked to the record kept.
+    let after = page(&c, &dashboard(year)).await;
+    assert_eq!(
+        debtors(&after),
+        [
+            ("DKP-M1".to_string(), fcfa(20_000)),
+            ("DKP-M2".to_string(), fcfa(15_000)),
+        ]
+    );
+    let link = format!("a[href=\"/{DAKAR}/finance/taxpayers/{}\"]", ids[0]);
+    assert_eq!(
+        count(&after, &format!("table[data-table=debtors] {link}")),
+        1
+    );
+}

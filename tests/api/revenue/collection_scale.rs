@@ -142,14 +142,23 @@ async fn the_dashboard_answers_quickly_for_100_000_taxpayers_and_a_year_of_payme
         started.elapsed().as_secs_f64()
     );
 
-    // `COMMUNE_SCALE_SAVE=/tmp/scale.db` keeps a copy of the SQLite database, to study
-    // its query plans with the `sqlite3` shell.
-    if let (Ok(to), db::Backend::Sqlite) = (std::env::var("COMMUNE_SCALE_SAVE"), db::backend(&conn))
-    {
-        let _ = std::fs::remove_file(&to);
-        diesel::sql_query(format!("VACUUM INTO '{to}'"))
-            .execute(&mut conn)
-            .unwrap();
+    // PostgreSQL's autovacuum gathers the statistics of tables this size soon after
+    // they are loaded; here, at once.
+    if db::backend(&conn) == db::Backend::Postgres {
+        diesel::sql_query("ANALYZE").execute(&mut conn).unwrap();
+    }
+    // `COMMUNE_SCALE_SAVE=/tmp/scale.db` keeps a copy of the SQLite database (and keeps
+    // the PostgreSQL one), to study the query plans.
+    let save = std::env::var("COMMUNE_SCALE_SAVE").ok();
+    match (&save, db::backend(&conn)) {
+        (Some(to), db::Backend::Sqlite) => {
+            let _ = std::fs::remove_file(to);
+            diesel::sql_query(format!("VACUUM INTO '{to}'"))
+                .execute(&mut conn)
+                .unwrap();
+        }
+        (Some(_), db::Backend::Postgres) => println!("database kept: {}", app.db.url()),
+        (None, _) => {}
     }
     let id = commune.id;
     let y = i64::from(year);
@@ -192,6 +201,9 @@ async fn the_dashboard_answers_quickly_for_100_000_taxpayers_and_a_year_of_payme
         "the page over HTTP",
         best.as_secs_f64() * 1e3
     );
+    if save.is_some() && app.db.is_postgres() {
+        std::mem::forget(app);
+    }
 }
 
 fn count_lines(conn: &mut DbConn) -> i64 {
