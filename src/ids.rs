@@ -72,3 +72,4 @@ id_newtype!(
     SubscriptionId
 );
 id_newtype!(DocumentId, BudgetLineId, CommitmentId, OrderId, TitleId);
+id_newtype!(CashupId, BankLineId);

@@ -15,6 +15,7 @@ pub mod penalties;
 pub mod rolls;
 pub mod tax_types;
 pub mod taxpayers;
+pub mod treasury;
 
 use crate::money::Xof;
 
