@@ -9,9 +9,10 @@ use actix_web::{web, FromRequest, Handler, Responder};
 use super::guard::guard;
 use super::pages::budget::{desk, follow, portal, spending};
 use super::pages::participation::{manage, paper, projects, proposals, rounds, sms, vote};
+use super::pages::revenue::treasury::{bank, collector};
 use super::pages::revenue::{
     adjustments, collect, dashboard, duplicates, imports, items, notice, penalties, register,
-    rolls, taxes, taxpayer,
+    rolls, taxes, taxpayer, treasury,
 };
 use super::pages::{account, admin, api, auth, public, spaces, subscriptions, system};
 use crate::accounts::{Access, Perm};
@@ -167,6 +168,16 @@ pub fn table<T: Table>(t: &mut T) {
     t.add(M::POST, "/{commune}/collect/payments/preview", collect_perm, collect::preview);
     t.add(M::POST, "/{commune}/collect/payments", collect_perm, collect::record);
     t.add(M::GET,  "/{commune}/collect/receipts/{id}", collect_perm, collect::receipt);
+    t.add(M::GET,  "/{commune}/collect/cashup", collect_perm, collector::show);
+    t.add(M::POST, "/{commune}/collect/cashup", collect_perm, collector::declare);
+    // The treasurer (comptable): cash-ups counted into deposits, and the bank's statements
+    let treasury_perm = Access::In(Perm::Treasury);
+    t.add(M::GET,  "/{commune}/treasury/cashups/{cashup}", treasury_perm, treasury::cashup);
+    t.add(M::POST, "/{commune}/treasury/cashups/{cashup}/validate", treasury_perm, treasury::validate);
+    t.add(M::GET,  "/{commune}/treasury/deposits", treasury_perm, treasury::deposits);
+    t.add(M::GET,  "/{commune}/treasury/bank", treasury_perm, bank::show);
+    t.add(M::POST, "/{commune}/treasury/bank", treasury_perm, bank::upload);
+    t.add(M::GET,  "/{commune}/treasury/bank/{statement}", treasury_perm, bank::statement);
     // The other roles' spaces
     t.add(M::GET,  "/{commune}/treasury", Access::In(Perm::Treasury), spaces::treasury);
     t.add(M::GET,  "/{commune}/council", Access::In(Perm::Council), spaces::council);

@@ -14,9 +14,10 @@ async fn render_space(state: web::Data<AppState>, ctx: Ctx, role: Role) -> AppRe
         .db(move |conn| Ok(communes::figures(conn, id)?))
         .await?;
     let key = |part: &str| format!("space.{}.{part}", role.as_str());
-    // The budget desk, from the spaces of those who work on the budget.
+    // The budget desk, from the spaces of those who work on the budget (the treasurer's
+    // space has its own page).
     let links: Vec<serde_json::Value> = match role {
-        Role::Councillor | Role::Treasurer => vec![json!({
+        Role::Councillor => vec![json!({
             "href": format!("/{}/budgets", ctx.visitor.commune()?.slug),
             "key": "desk.title",
             "intro": "desk.intro",
@@ -48,8 +49,13 @@ pub async fn home(state: web::Data<AppState>, ctx: Ctx) -> AppResult<HttpRespons
     ctx.render(&state, "pages/spaces/home", "home.title", json!({}))
 }
 
-pub async fn treasury(state: web::Data<AppState>, ctx: Ctx) -> AppResult<HttpResponse> {
-    render_space(state, ctx, Role::Treasurer).await
+/// The treasurer's space shows their work: the day's receipts and the cash-ups to validate.
+pub async fn treasury(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    q: web::Query<super::revenue::treasury::DayQuery>,
+) -> AppResult<HttpResponse> {
+    super::revenue::treasury::home(state, ctx, q).await
 }
 
 pub async fn council(state: web::Data<AppState>, ctx: Ctx) -> AppResult<HttpResponse> {

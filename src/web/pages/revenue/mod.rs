@@ -16,6 +16,7 @@ pub mod register;
 pub mod rolls;
 pub mod taxes;
 pub mod taxpayer;
+pub mod treasury;
 
 use crate::communes::Commune;
 
