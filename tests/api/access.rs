@@ -86,6 +86,14 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("POST", "/{commune}/collect/payments", Who::Roles(&["collector"])),
     ("GET",  "/{commune}/collect/receipts/{id}", Who::Roles(&["collector"])),
     ("GET",  "/{commune}/treasury", Who::Roles(&["treasurer"])),
+    ("GET",  "/{commune}/collect/cashup", Who::Roles(&["collector"])),
+    ("POST", "/{commune}/collect/cashup", Who::Roles(&["collector"])),
+    ("GET",  "/{commune}/treasury/cashups/{cashup}", Who::Roles(&["treasurer"])),
+    ("POST", "/{commune}/treasury/cashups/{cashup}/validate", Who::Roles(&["treasurer"])),
+    ("GET",  "/{commune}/treasury/deposits", Who::Roles(&["treasurer"])),
+    ("GET",  "/{commune}/treasury/bank", Who::Roles(&["treasurer"])),
+    ("POST", "/{commune}/treasury/bank", Who::Roles(&["treasurer"])),
+    ("GET",  "/{commune}/treasury/bank/{statement}", Who::Roles(&["treasurer"])),
     ("GET",  "/{commune}/council", Who::Roles(&["councillor"])),
     ("GET",  "/{commune}/review", Who::Roles(&["reviewer"])),
     ("GET",  "/{commune}/rounds", Who::Anyone),
@@ -176,6 +184,8 @@ fn concrete(path: &str, user_id: i64) -> String {
         .replace("{year}", "2026")
         .replace("{doc}", "1")
         .replace("{order}", "1")
+        .replace("{cashup}", "1")
+        .replace("{statement}", "1")
 }
 
 /// Sends the request; POSTs carry a valid CSRF token and an empty form, which no

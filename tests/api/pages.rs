@@ -27,6 +27,8 @@ struct Ids {
     budget_year: i64,
     budget_doc: i64,
     order: i64,
+    cashup: i64,
+    statement: i64,
 }
 
 fn demo_ids(app: &TestApp) -> Ids {
@@ -151,7 +153,12 @@ fn demo_ids(app: &TestApp) -> Ids {
     let budget_doc = crate::budget::publish_small(&mut conn, &commune, budget_year);
     // A commitment and its mandat on that budget, so that the execution page lists them.
     let order = crate::budget::spending::commit_and_order(&mut conn, &commune, budget_year);
+    // The walk's receipt declared in a cash-up, and a bank statement.
+    let (cashup, statement) =
+        crate::revenue::treasury::walk_ids(&mut conn, &commune, collector.id, receipt.id);
     Ids {
+        cashup,
+        statement,
         budget_year,
         budget_doc,
         order,
@@ -191,6 +198,8 @@ fn concrete(path: &str, ids: &Ids) -> String {
         .replace("{year}", &ids.budget_year.to_string())
         .replace("{doc}", &ids.budget_doc.to_string())
         .replace("{order}", &ids.order.to_string())
+        .replace("{cashup}", &ids.cashup.to_string())
+        .replace("{statement}", &ids.statement.to_string())
         .replace("{user}", &ids.user.to_string())
         .replace("{roll}", &ids.roll.to_string())
         .replace("{round}", &ids.round.to_string())

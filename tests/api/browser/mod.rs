@@ -11,6 +11,7 @@
 mod budget;
 pub(crate) mod harness;
 mod participation;
+mod treasury;
 
 use harness::*;
 use serde_json::json;

@@ -11,3 +11,4 @@ mod penalties;
 mod register;
 mod rolls;
 pub mod support;
+pub mod treasury;
