@@ -74,3 +74,4 @@ id_newtype!(
 id_newtype!(DocumentId, BudgetLineId, CommitmentId, OrderId, TitleId);
 id_newtype!(PaymentIntentId);
 id_newtype!(ApiTokenId);
+id_newtype!(CashupId, BankLineId);

@@ -72,7 +72,8 @@ pub enum Command {
     /// finished participatory-budgeting round from a pabulib file.
     #[command(subcommand)]
     Import(revenue::ImportCmd),
-    /// Export the taxpayer register or a roll to CSV, or a round's ballots as `.pb`.
+    /// Export the taxpayer register, a roll or a year's receipts to CSV, or a round's
+    /// ballots as `.pb`.
     #[command(subcommand)]
     Export(revenue::ExportCmd),
     /// Count a participatory-budgeting election from a pabulib `.pb` file.

@@ -92,6 +92,18 @@ pub enum ExportCmd {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Every receipt of a year (payments and market tickets, cancelled ones included):
+    /// number, dates, payer, taxes, amount, method, channel, status, verification code,
+    /// collector, cash-up and deposit.
+    Payments {
+        #[arg(long)]
+        commune: String,
+        #[arg(long)]
+        year: i64,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// A closed participatory-budgeting round's anonymised ballots, as `.pb` files.
     Ballots(super::participation::ExportBallotsArgs),
     /// A year's published budget: its CSV (byte for byte the published file), its JSON
@@ -285,6 +297,16 @@ pub fn export(cmd: ExportCmd, settings: &Settings) -> Result<()> {
             })?;
             if out.is_some() {
                 eprintln!("{n} taxpayers exported");
+            }
+        }
+        ExportCmd::Payments { commune, year, out } => {
+            let mut conn = connect(settings)?;
+            let c = commune_by_slug(&mut conn, &commune)?;
+            let n = db::snapshot(&mut conn, |conn| {
+                crate::revenue::treasury::export::payments(conn, c.id, year, output(&out)?)
+            })?;
+            if out.is_some() {
+                eprintln!("{n} receipts exported");
             }
         }
         ExportCmd::Roll {

@@ -273,6 +273,7 @@ diesel::table! {
         payer -> Nullable<Text>,
         verification_code -> Nullable<Text>,
         status -> Text,
+        cashup_id -> Nullable<BigInt>,
     }
 }
 
@@ -639,6 +640,47 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    cashups (id) {
+        id -> BigInt,
+        commune_id -> BigInt,
+        collector_id -> BigInt,
+        day -> Date,
+        declared_at -> Timestamp,
+        receipts -> BigInt,
+        cash_expected -> BigInt,
+        other_total -> BigInt,
+        cash_declared -> BigInt,
+        status -> Text,
+        cash_received -> Nullable<BigInt>,
+        difference -> Nullable<BigInt>,
+        note -> Nullable<Text>,
+        validated_by -> Nullable<BigInt>,
+        validated_at -> Nullable<Timestamp>,
+        deposit_number -> Nullable<Text>,
+        deposit_year -> Nullable<BigInt>,
+        deposit_seq -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    bank_lines (id) {
+        id -> BigInt,
+        commune_id -> BigInt,
+        import_id -> BigInt,
+        line -> BigInt,
+        booked_on -> Date,
+        reference -> Text,
+        amount -> BigInt,
+        label -> Text,
+        outcome -> Text,
+        reason -> Nullable<Text>,
+        expected -> Nullable<BigInt>,
+        cashup_id -> Nullable<BigInt>,
+        payment_id -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(districts -> communes (commune_id));
 diesel::joinable!(user_roles -> communes (commune_id));
 diesel::joinable!(user_roles -> users (user_id));
@@ -688,6 +730,10 @@ diesel::joinable!(reminders -> taxpayers (taxpayer_id));
 diesel::joinable!(payment_channels -> communes (commune_id));
 diesel::joinable!(api_tokens -> communes (commune_id));
 diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(payments -> cashups (cashup_id));
+diesel::joinable!(bank_lines -> imports (import_id));
+diesel::joinable!(bank_lines -> cashups (cashup_id));
+diesel::joinable!(bank_lines -> payments (payment_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     app_settings,
@@ -734,6 +780,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     reminders,
     payment_channels,
     api_tokens,
+    cashups,
+    bank_lines,
 );
 
 // Mobile money (src/revenue/mobile/): kept apart from the list above so that the

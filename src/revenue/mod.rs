@@ -22,6 +22,7 @@ pub mod rolls;
 pub mod stats;
 pub mod tax_types;
 pub mod taxpayers;
+pub mod treasury;
 
 use crate::money::Xof;
 

@@ -10,10 +10,11 @@ use super::guard::guard;
 use super::pages::budget::{desk, follow, portal, spending};
 use super::pages::collectors::{self, openapi, tokens};
 use super::pages::participation::{manage, paper, projects, proposals, rounds, sms, vote};
+use super::pages::revenue::treasury::{bank, collector};
 use super::pages::revenue::{
     adjustments, cancellations, collect, collection, dashboard, duplicates, imports, items,
     notice, pay, penalties, receipts, register, reminders, rolls, taxes, taxpayer, tickets,
-    verify, webhooks,
+    treasury, verify, webhooks,
 };
 use super::pages::{account, admin, api, auth, public, spaces, subscriptions, system};
 use crate::accounts::{Access, Perm};
@@ -190,6 +191,16 @@ pub fn table<T: Table>(t: &mut T) {
     t.add(M::GET,  "/{commune}/collect/tickets", collect_perm, tickets::ticket_form);
     t.add(M::POST, "/{commune}/collect/tickets/preview", collect_perm, tickets::preview_ticket);
     t.add(M::POST, "/{commune}/collect/tickets", collect_perm, tickets::sell_ticket);
+    t.add(M::GET,  "/{commune}/collect/cashup", collect_perm, collector::show);
+    t.add(M::POST, "/{commune}/collect/cashup", collect_perm, collector::declare);
+    // The treasurer (comptable): cash-ups counted into deposits, and the bank's statements
+    let treasury_perm = Access::In(Perm::Treasury);
+    t.add(M::GET,  "/{commune}/treasury/cashups/{cashup}", treasury_perm, treasury::cashup);
+    t.add(M::POST, "/{commune}/treasury/cashups/{cashup}/validate", treasury_perm, treasury::validate);
+    t.add(M::GET,  "/{commune}/treasury/deposits", treasury_perm, treasury::deposits);
+    t.add(M::GET,  "/{commune}/treasury/bank", treasury_perm, bank::show);
+    t.add(M::POST, "/{commune}/treasury/bank", treasury_perm, bank::upload);
+    t.add(M::GET,  "/{commune}/treasury/bank/{statement}", treasury_perm, bank::statement);
     // The other roles' spaces
     t.add(M::GET,  "/{commune}/treasury", Access::In(Perm::Treasury), spaces::treasury);
     t.add(M::GET,  "/{commune}/council", Access::In(Perm::Council), spaces::council);

@@ -99,6 +99,14 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("POST", "/{commune}/collect/tickets/preview", Who::Roles(&["collector"])),
     ("POST", "/{commune}/collect/tickets", Who::Roles(&["collector"])),
     ("GET",  "/{commune}/treasury", Who::Roles(&["treasurer"])),
+    ("GET",  "/{commune}/collect/cashup", Who::Roles(&["collector"])),
+    ("POST", "/{commune}/collect/cashup", Who::Roles(&["collector"])),
+    ("GET",  "/{commune}/treasury/cashups/{cashup}", Who::Roles(&["treasurer"])),
+    ("POST", "/{commune}/treasury/cashups/{cashup}/validate", Who::Roles(&["treasurer"])),
+    ("GET",  "/{commune}/treasury/deposits", Who::Roles(&["treasurer"])),
+    ("GET",  "/{commune}/treasury/bank", Who::Roles(&["treasurer"])),
+    ("POST", "/{commune}/treasury/bank", Who::Roles(&["treasurer"])),
+    ("GET",  "/{commune}/treasury/bank/{statement}", Who::Roles(&["treasurer"])),
     ("GET",  "/{commune}/council", Who::Roles(&["councillor"])),
     ("GET",  "/{commune}/review", Who::Roles(&["reviewer"])),
     ("GET",  "/{commune}/rounds", Who::Anyone),
@@ -208,6 +216,8 @@ fn concrete(path: &str, user_id: i64) -> String {
         .replace("{order}", "1")
         .replace("{code}", "0000-0000-0000")
         .replace("{intent}", "DKP-MM-0")
+        .replace("{cashup}", "1")
+        .replace("{statement}", "1")
 }
 
 /// Sends the request; POSTs carry a valid CSRF token and an empty form, which no

@@ -31,6 +31,8 @@ struct Ids {
     order: i64,
     /// A mobile-money payment under way (its reference).
     intent: String,
+    cashup: i64,
+    statement: i64,
 }
 
 fn demo_ids(app: &TestApp) -> Ids {
@@ -170,6 +172,12 @@ fn demo_ids(app: &TestApp) -> Ids {
     .reference;
     Ids {
         intent,
+    // The walk's receipt declared in a cash-up, and a bank statement.
+    let (cashup, statement) =
+        crate::revenue::treasury::walk_ids(&mut conn, &commune, collector.id, receipt.id);
+    Ids {
+        cashup,
+        statement,
         budget_year,
         budget_doc,
         order,
@@ -211,6 +219,8 @@ fn concrete(path: &str, ids: &Ids) -> String {
         .replace("{doc}", &ids.budget_doc.to_string())
         .replace("{order}", &ids.order.to_string())
         .replace("{intent}", &ids.intent)
+        .replace("{cashup}", &ids.cashup.to_string())
+        .replace("{statement}", &ids.statement.to_string())
         .replace("{user}", &ids.user.to_string())
         .replace("{roll}", &ids.roll.to_string())
         .replace("{round}", &ids.round.to_string())

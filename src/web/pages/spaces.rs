@@ -17,9 +17,10 @@ async fn render_space(state: web::Data<AppState>, ctx: Ctx, role: Role) -> AppRe
         .db(move |conn| Ok(communes::figures(conn, id)?))
         .await?;
     let key = |part: &str| format!("space.{}.{part}", role.as_str());
-    // The budget desk, from the spaces of those who work on the budget.
+    // The budget desk, from the spaces of those who work on the budget (the treasurer's
+    // space has its own page).
     let mut links: Vec<serde_json::Value> = match role {
-        Role::Councillor | Role::Treasurer => vec![json!({
+        Role::Councillor => vec![json!({
             "href": format!("/{}/budgets", ctx.visitor.commune()?.slug),
             "key": "desk.title",
             "intro": "desk.intro",
@@ -46,14 +47,6 @@ async fn render_space(state: web::Data<AppState>, ctx: Ctx, role: Role) -> AppRe
         }
         _ => serde_json::Value::Null,
     };
-    // The receipts whose cancellation waits for a second person.
-    if role == Role::Treasurer {
-        links.push(json!({
-            "href": format!("/{}/treasury/cancellations", ctx.visitor.commune()?.slug),
-            "key": "cancellation.title",
-            "intro": "cancellation.space_intro",
-        }));
-    }
     ctx.render(
         &state,
         "pages/spaces/role",
@@ -80,8 +73,13 @@ pub async fn home(state: web::Data<AppState>, ctx: Ctx) -> AppResult<HttpRespons
     ctx.render(&state, "pages/spaces/home", "home.title", json!({}))
 }
 
-pub async fn treasury(state: web::Data<AppState>, ctx: Ctx) -> AppResult<HttpResponse> {
-    render_space(state, ctx, Role::Treasurer).await
+/// The treasurer's space shows their work: the day's receipts and the cash-ups to validate.
+pub async fn treasury(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    q: web::Query<super::revenue::treasury::DayQuery>,
+) -> AppResult<HttpResponse> {
+    super::revenue::treasury::home(state, ctx, q).await
 }
 
 pub async fn council(state: web::Data<AppState>, ctx: Ctx) -> AppResult<HttpResponse> {

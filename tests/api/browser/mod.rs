@@ -14,6 +14,7 @@ pub(crate) mod harness;
 mod mobile;
 mod participation;
 mod receipts;
+mod treasury;
 
 use harness::*;
 use serde_json::json;

@@ -19,3 +19,4 @@ mod reminders;
 mod rolls;
 mod search;
 pub mod support;
+pub mod treasury;

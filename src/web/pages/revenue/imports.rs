@@ -136,6 +136,19 @@ pub async fn upload(
     render_outcome(&state, &ctx, kind, &file_name, outcome)
 }
 
+/// Each issue of a refused file, as the report tables show it.
+pub(crate) fn issue_rows(
+    report: &Report,
+    catalog: &crate::i18n::Catalog,
+    locale: crate::i18n::Locale,
+) -> Vec<serde_json::Value> {
+    report
+        .issues()
+        .iter()
+        .map(|i| json!({ "line": i.line, "column": i.column, "value": i.value, "reason": i.message(catalog, locale) }))
+        .collect()
+}
+
 pub(crate) fn render_outcome(
     state: &AppState,
     ctx: &Ctx,
@@ -144,13 +157,6 @@ pub(crate) fn render_outcome(
     outcome: Outcome,
 ) -> AppResult<HttpResponse> {
     let catalog = &state.catalog;
-    let issue_rows = |report: &Report| -> Vec<serde_json::Value> {
-        report
-            .issues()
-            .iter()
-            .map(|i| json!({ "line": i.line, "column": i.column, "value": i.value, "reason": i.message(catalog, ctx.locale) }))
-            .collect()
-    };
     let (status, data) = match &outcome {
         Outcome::Applied(applied, notes) => (
             actix_web::http::StatusCode::OK,
@@ -159,7 +165,7 @@ pub(crate) fn render_outcome(
         ),
         Outcome::Rejected(report) => (
             actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-            json!({ "applied": null, "issues": issue_rows(report), "dropped": report.dropped(), "problems": report.len(),
+            json!({ "applied": null, "issues": issue_rows(report, catalog, ctx.locale), "dropped": report.dropped(), "problems": report.len(),
                     "notes": issue_rows_notes(report, catalog, ctx), "kind_key": format!("imports.kind.{kind}"), "file": file_name }),
         ),
     };

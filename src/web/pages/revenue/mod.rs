@@ -24,6 +24,7 @@ pub mod taxpayer;
 pub mod tickets;
 pub mod verify;
 pub mod webhooks;
+pub mod treasury;
 
 use crate::communes::Commune;
 
