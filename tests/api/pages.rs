@@ -170,12 +170,11 @@ fn demo_ids(app: &TestApp) -> Ids {
     })
     .unwrap()
     .reference;
-    Ids {
-        intent,
     // The walk's receipt declared in a cash-up, and a bank statement.
     let (cashup, statement) =
         crate::revenue::treasury::walk_ids(&mut conn, &commune, collector.id, receipt.id);
     Ids {
+        intent,
         cashup,
         statement,
         budget_year,
