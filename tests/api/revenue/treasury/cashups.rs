@@ -96,3 +96,79 @@ async fn a_cashup_with_a_shortfall_is_validated_and_its_cash_receipts_are_deposi
     let again = refusal(validate(&treasurer, id, "12 300", "").await).await;
     assert!(again.contains("déjà validé"), "{again}");
 }
+
+#[actix_web::test]
+async fn a_receipt_cancelled_after_the_declaration_is_no_longer_expected_in_the_count() {
+    // Arrange: the day declared, then the 12 000 cash receipt cancelled under four eyes
+    // (the treasurer asks, the administrator approves).
+    let (app, collector, treasurer) = a_day_of_collection().await;
+    declare(&collector, "12 300").await;
+    let id = last_cashup(&app);
+    let asker = user_id(&app, &demo_email(DAKAR, "treasurer"));
+    let approver = user_id(&app, &demo_email(DAKAR, "admin"));
+    {
+        use commune::revenue::payments::cancel;
+        let mut conn = app.conn();
+        let commune = dakar(&mut conn);
+        let actor = Actor::system("test");
+        db::write_tx(&mut conn, |c| {
+            let reason = "Montant saisi deux fois par erreur";
+            let asked = cancel::request(c, &commune, PaymentId(1), reason, &actor, asker)?;
+            cancel::decide(c, &commune, asked, true, &actor, approver)
+        })
+        .unwrap();
+    }
+
+    // Act: the treasurer counts the 300 of the ticket.
+    let res = validate(&treasurer, id, "300", "").await;
+
+    // Assert: no difference; the cancelled receipt stays cancelled and listed.
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let shown = page(&treasurer, &location(&res)).await;
+    assert_eq!(text(&shown, "[data-figure=expected]"), fcfa(300));
+    assert_eq!(text(&shown, "[data-figure=difference]"), fcfa(0));
+    assert_eq!(text(&shown, "[data-figure=receipts]"), "2");
+    assert_eq!(
+        attr(
+            &shown,
+            "tr[data-receipt$=\"-000001\"] [data-status]",
+            "data-status"
+        ),
+        "cancelled"
+    );
+    let got: Vec<Status> = states(&app).into_iter().map(|s| s.1).collect();
+    assert_eq!(
+        got,
+        [Status::Cancelled, Status::Recorded, Status::Deposited]
+    );
+}
+
+#[actix_web::test]
+async fn deposits_validated_at_the_same_time_are_numbered_without_a_gap() {
+    // Arrange: eight cash-ups of one market ticket each.
+    let (app, collector, treasurer) = a_day_of_collection().await;
+    declare(&collector, "12 300").await;
+    let mut ids = vec![last_cashup(&app)];
+    for n in 0..7 {
+        ticket(&app, 100, &format!("Étal {n}"));
+        declare(&collector, "100").await;
+        ids.push(last_cashup(&app));
+    }
+
+    // Act: all validated at once.
+    let answers = futures_util::future::join_all(ids.iter().enumerate().map(|(i, id)| {
+        let cash = if i == 0 { "12 300" } else { "100" };
+        validate(&treasurer, *id, cash, "")
+    }))
+    .await;
+
+    // Assert
+    assert!(answers.iter().all(|r| r.status() == StatusCode::SEE_OTHER));
+    use schema::cashups as k;
+    let mut seqs: Vec<Option<i64>> = k::table
+        .select(k::deposit_seq)
+        .load(&mut app.conn())
+        .unwrap();
+    seqs.sort();
+    assert_eq!(seqs, (1..=8).map(Some).collect::<Vec<_>>());
+}
