@@ -554,16 +554,70 @@ pub struct Dashboard {
     pub undeposited: Vec<Undeposited>,
 }
 
-pub fn dashboard(conn: &mut DbConn, commune: &Commune, year: i64) -> QueryResult<Dashboard> {
+/// A part of the dashboard, read by its own queries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Rates,
+    Months,
+    Collectors,
+    Arrears,
+    Debtors,
+    Undeposited,
+}
+
+impl Part {
+    pub const ALL: [Part; 6] = [
+        Part::Rates,
+        Part::Months,
+        Part::Collectors,
+        Part::Arrears,
+        Part::Debtors,
+        Part::Undeposited,
+    ];
+}
+
+/// The `parts` of the dashboard for `year`, as they stand today, the others left empty:
+/// the page reads them all, the download of a table only its own.
+pub fn dashboard(
+    conn: &mut DbConn,
+    commune: &Commune,
+    year: i64,
+    parts: &[Part],
+) -> QueryResult<Dashboard> {
     let (id, today) = (commune.id, commune.today());
+    let has = |p: Part| parts.contains(&p);
     Ok(Dashboard {
         year,
         today,
-        rates: rates(conn, id, year)?,
-        months: by_month(conn, id, year, today)?,
-        collectors: by_collector(conn, id, year)?,
-        arrears: arrears(conn, id, today)?,
-        debtors: debtors(conn, id, today, TOP_DEBTORS)?,
-        undeposited: undeposited(conn, id)?,
+        rates: if has(Part::Rates) {
+            rates(conn, id, year)?
+        } else {
+            Rates::default()
+        },
+        months: if has(Part::Months) {
+            by_month(conn, id, year, today)?
+        } else {
+            Vec::new()
+        },
+        collectors: if has(Part::Collectors) {
+            by_collector(conn, id, year)?
+        } else {
+            Vec::new()
+        },
+        arrears: if has(Part::Arrears) {
+            arrears(conn, id, today)?
+        } else {
+            Vec::new()
+        },
+        debtors: if has(Part::Debtors) {
+            debtors(conn, id, today, TOP_DEBTORS)?
+        } else {
+            Vec::new()
+        },
+        undeposited: if has(Part::Undeposited) {
+            undeposited(conn, id)?
+        } else {
+            Vec::new()
+        },
     })
 }

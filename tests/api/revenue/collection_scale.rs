@@ -181,7 +181,7 @@ async fn the_dashboard_answers_quickly_for_100_000_taxpayers_and_a_year_of_payme
         stats::undeposited(&mut conn, id).unwrap()
     });
     let d = timed("the whole dashboard", || {
-        stats::dashboard(&mut conn, &commune, y).unwrap()
+        stats::dashboard(&mut conn, &commune, y, &stats::Part::ALL).unwrap()
     });
     assert_eq!(d.debtors.len(), 20);
     assert!(d.rates.total.collected.0 > 0 && d.rates.by_district.len() == places.len() + 1);

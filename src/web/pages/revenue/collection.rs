@@ -15,7 +15,7 @@ use crate::accounts::{authz, Perm};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Catalog, Locale};
 use crate::money::Xof;
-use crate::revenue::stats::{self, rate_bp, Age, Dashboard, Rate, Rates};
+use crate::revenue::stats::{self, rate_bp, Age, Dashboard, Part, Rate, Rates};
 use crate::tabular::write::CsvWriter;
 use crate::web::charts::{fitted_bars, Bar};
 use crate::web::templates::{date, percent};
@@ -42,9 +42,22 @@ pub async fn show(
     if !(2000..=this_year + 1).contains(&year) {
         return Err(AppError::NotFound);
     }
+    // The page reads every part; a table's download, only its own.
+    let csv_of = match query.format.as_deref() {
+        None => None,
+        Some("csv") => {
+            let name = query.table.clone().unwrap_or_default();
+            Some((part_of(&name).ok_or(AppError::NotFound)?, name))
+        }
+        Some(_) => return Err(AppError::NotFound),
+    };
+    let parts = match &csv_of {
+        Some((part, _)) => vec![*part],
+        None => Part::ALL.to_vec(),
+    };
     let c = commune.clone();
     let d = state
-        .db(move |conn| Ok(stats::dashboard(conn, &c, year)?))
+        .db(move |conn| Ok(stats::dashboard(conn, &c, year, &parts)?))
         .await?;
     let w = Words {
         catalog: &state.catalog,
@@ -53,20 +66,15 @@ pub async fn show(
     let accounts = authz::allows(Perm::Assess, &ctx.visitor.roles)
         .then(|| format!("/{}/finance/taxpayers/", commune.slug));
     let tables = tables(&w, &d, accounts.as_deref());
-    match query.format.as_deref() {
-        None => {}
-        Some("csv") => {
-            let name = query.table.as_deref().unwrap_or("");
-            let table = tables
-                .iter()
-                .find(|t| t.name == name)
-                .ok_or(AppError::NotFound)?;
-            return csv(
-                table,
-                &format!("{}-collection-{year}-{name}.csv", commune.slug),
-            );
-        }
-        Some(_) => return Err(AppError::NotFound),
+    if let Some((_, name)) = csv_of {
+        let table = tables
+            .iter()
+            .find(|t| t.name == name)
+            .ok_or(AppError::NotFound)?;
+        return csv(
+            table,
+            &format!("{}-collection-{year}-{name}.csv", commune.slug),
+        );
     }
     let href = |y: i64| format!("/{}/finance/collection?year={y}", commune.slug);
     let years: Vec<Value> = (this_year - PAST_YEARS..=this_year)
@@ -102,6 +110,19 @@ pub async fn show(
             "sections": sections,
         }),
     )
+}
+
+/// The part of the dashboard a table is made from.
+fn part_of(table: &str) -> Option<Part> {
+    Some(match table {
+        "taxes" | "districts" => Part::Rates,
+        "months" | "mobile" => Part::Months,
+        "collectors" => Part::Collectors,
+        "arrears" => Part::Arrears,
+        "debtors" => Part::Debtors,
+        "undeposited" => Part::Undeposited,
+        _ => return None,
+    })
 }
 
 /// The councillor's summary: collected against assessed, by tax, for `year`, with a
@@ -679,6 +700,7 @@ mod tests {
         let all = tables(&w, &d, None);
         assert_eq!(all.len(), 8);
         for t in &all {
+            assert!(part_of(t.name).is_some(), "{} is read by a part", t.name);
             let mut keys = vec![
                 format!("collection.{}.title", t.name),
                 format!("collection.{}.intro", t.name),
