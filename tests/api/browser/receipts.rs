@@ -34,17 +34,33 @@ async fn a_collector_sells_a_ticket_that_anyone_checks_and_two_treasurers_cancel
         return;
     };
 
-    // The collector, on a phone: the taxpayer by reference, then the payment.
+    // The collector, on a phone: the taxpayer by part of her name (as the payer says
+    // it), chosen among the matches by her reference, then the payment.
     phone(&b).await;
     b.log_in(&demo_email(DAKAR, "collector"), DEMO_PASSWORD)
         .await;
     b.goto(&format!("/{DAKAR}/collect")).await;
-    b.fill("main input[name=ref]", "DKP-T0001").await;
+    b.fill("main input[name=ref]", "awa ndia").await;
     b.click("main form[role=search] button[type=submit]").await;
-    b.wait_until("the taxpayer's account", |b| async move {
-        !b.all("main [data-figure=balance]").await.is_empty()
-    })
+    b.wait_until(
+        "her account, or the matches to choose from",
+        |b| async move {
+            !b.all("main [data-figure=balance], main [data-choice]")
+                .await
+                .is_empty()
+        },
+    )
     .await;
+    if b.all("main [data-figure=balance]").await.is_empty() {
+        b.shoot_both("counter-choices").await;
+        phone(&b).await;
+        b.click("main li[data-choice='DKP-T0001'] a").await;
+        b.wait_until("her account", |b| async move {
+            !b.all("main [data-figure=balance]").await.is_empty()
+        })
+        .await;
+    }
+    assert_eq!(b.text("main h2 .muted").await, "DKP-T0001");
     let question = b.ask_to_pay("5 000").await;
     assert!(question.starts_with("Enregistrer 5 000"), "{question}");
     b.confirm_payment().await;
