@@ -226,9 +226,12 @@ async fn call(c: &Client, method: &str, path: &str) -> reqwest::Response {
     match method {
         "GET" => c.get(path).await,
         "POST" => c.post_form(path, &[]).await,
+        // A client holding a session cookie is checked for CSRF like a browser (only
+        // requests without one, such as a provider's, are exempt): it sends its token.
         "PUT" => c
             .http
             .put(format!("{}{path}", c.base))
+            .header("X-CSRF-Token", c.csrf().await)
             .send()
             .await
             .expect("PUT"),
