@@ -38,7 +38,7 @@ use crate::db::DbConn;
 use crate::ids::{CommuneId, DistrictId, TaxTypeId, TaxpayerId, UserId};
 use crate::money::Xof;
 
-pub use fold::{by_age, margins, month_end, months, rate_bp, Age, Days, Month, Rate};
+pub use fold::{by_age, margins, month_end, months, rate_bp, Age, Days, Margins, Month, Rate};
 
 diesel::allow_columns_to_appear_in_same_group_by_clause!(
     assessments::tax_type_id,
@@ -53,6 +53,40 @@ diesel::allow_columns_to_appear_in_same_group_by_clause!(assessments::due_date, 
 /// `CAST(SUM(expr) AS BIGINT)`: PostgreSQL sums a `BIGINT` as a `NUMERIC`.
 fn total(expr: &str) -> SqlLiteral<BigInt> {
     sql(&format!("CAST(SUM({expr}) AS BIGINT)"))
+}
+
+/// The issued lines of a commune's fiscal year.
+#[diesel::dsl::auto_type]
+fn lines_of_year(commune: CommuneId, year: i64) -> _ {
+    assessments::commune_id
+        .eq(commune)
+        .and(assessments::fiscal_year.eq(year))
+        .and(rolls::status.eq("issued"))
+}
+
+/// The issued lines past due on `today`, of every year.
+#[diesel::dsl::auto_type]
+fn lines_past_due(commune: CommuneId, today: NaiveDate) -> _ {
+    assessments::commune_id
+        .eq(commune)
+        .and(assessments::due_date.lt(today))
+        .and(rolls::status.eq("issued"))
+}
+
+/// The receipts that count: every status but cancelled.
+#[diesel::dsl::auto_type]
+fn counted() -> _ {
+    let cancelled: Status = Status::Cancelled;
+    payments::status.ne(cancelled)
+}
+
+/// A commune's receipts that count, dated from `first` to `last`.
+#[diesel::dsl::auto_type]
+fn receipts_between(commune: CommuneId, first: NaiveDate, last: NaiveDate) -> _ {
+    payments::commune_id
+        .eq(commune)
+        .and(payments::paid_on.between(first, last))
+        .and(counted())
 }
 
 /// The first and last day of a year.
@@ -96,9 +130,7 @@ pub fn rates(conn: &mut DbConn, commune: CommuneId, year: i64) -> QueryResult<Ra
     let assessed: Vec<(TaxTypeId, Option<DistrictId>, i64)> = assessments::table
         .inner_join(rolls::table)
         .inner_join(taxpayers::table)
-        .filter(assessments::commune_id.eq(commune))
-        .filter(assessments::fiscal_year.eq(year))
-        .filter(rolls::status.eq("issued"))
+        .filter(lines_of_year(commune, year))
         .group_by((assessments::tax_type_id, taxpayers::district_id))
         .select((
             assessments::tax_type_id,
@@ -112,10 +144,8 @@ pub fn rates(conn: &mut DbConn, commune: CommuneId, year: i64) -> QueryResult<Ra
                 .inner_join(rolls::table)
                 .inner_join(taxpayers::table),
         )
-        .filter(adjustments::commune_id.eq(commune))
+        .filter(lines_of_year(commune, year))
         .filter(adjustments::status.eq("approved"))
-        .filter(assessments::fiscal_year.eq(year))
-        .filter(rolls::status.eq("issued"))
         .group_by((assessments::tax_type_id, taxpayers::district_id))
         .select((
             assessments::tax_type_id,
@@ -130,10 +160,8 @@ pub fn rates(conn: &mut DbConn, commune: CommuneId, year: i64) -> QueryResult<Ra
                 .inner_join(rolls::table)
                 .inner_join(taxpayers::table),
         )
-        .filter(assessments::commune_id.eq(commune))
-        .filter(assessments::fiscal_year.eq(year))
-        .filter(rolls::status.eq("issued"))
-        .filter(payments::status.ne(Status::Cancelled))
+        .filter(lines_of_year(commune, year))
+        .filter(counted())
         .group_by((assessments::tax_type_id, taxpayers::district_id))
         .select((
             assessments::tax_type_id,
@@ -144,10 +172,8 @@ pub fn rates(conn: &mut DbConn, commune: CommuneId, year: i64) -> QueryResult<Ra
     let (first, last) = year_days(year);
     let tickets: Vec<(Option<TaxTypeId>, Option<DistrictId>, i64)> = payments::table
         .left_join(taxpayers::table)
-        .filter(payments::commune_id.eq(commune))
-        .filter(payments::paid_on.between(first, last))
+        .filter(receipts_between(commune, first, last))
         .filter(payments::tax_type_id.is_not_null())
-        .filter(payments::status.ne(Status::Cancelled))
         .group_by((payments::tax_type_id, taxpayers::district_id))
         .select((
             payments::tax_type_id,
@@ -168,7 +194,11 @@ pub fn rates(conn: &mut DbConn, commune: CommuneId, year: i64) -> QueryResult<Ra
             .into_iter()
             .filter_map(|(t, d, a)| Some((t?, d, Rate::new(a, a)))),
     );
-    let (total, taxes, places) = margins(&cells);
+    let Margins {
+        total,
+        rows: taxes,
+        cols: places,
+    } = margins(&cells);
 
     let types: HashMap<TaxTypeId, (String, String, String)> = tax_types::table
         .filter(tax_types::commune_id.eq(commune))
@@ -237,28 +267,22 @@ pub fn by_month(
     };
     let due: Vec<(NaiveDate, i64)> = assessments::table
         .inner_join(rolls::table)
-        .filter(assessments::commune_id.eq(commune))
-        .filter(assessments::fiscal_year.eq(year))
-        .filter(rolls::status.eq("issued"))
+        .filter(lines_of_year(commune, year))
         .group_by(assessments::due_date)
         .select((assessments::due_date, total("assessments.amount")))
         .load(conn)?;
     let adjusted: Vec<(NaiveDate, i64)> = adjustments::table
         .inner_join(assessments::table.inner_join(rolls::table))
-        .filter(adjustments::commune_id.eq(commune))
+        .filter(lines_of_year(commune, year))
         .filter(adjustments::status.eq("approved"))
-        .filter(assessments::fiscal_year.eq(year))
-        .filter(rolls::status.eq("issued"))
         .group_by(assessments::due_date)
         .select((assessments::due_date, total("adjustments.amount")))
         .load(conn)?;
     let paid: Vec<(NaiveDate, NaiveDate, i64)> = payment_allocations::table
         .inner_join(payments::table)
         .inner_join(assessments::table.inner_join(rolls::table))
-        .filter(assessments::commune_id.eq(commune))
-        .filter(assessments::fiscal_year.eq(year))
-        .filter(rolls::status.eq("issued"))
-        .filter(payments::status.ne(Status::Cancelled))
+        .filter(lines_of_year(commune, year))
+        .filter(counted())
         .group_by((assessments::due_date, payments::paid_on))
         .select((
             assessments::due_date,
@@ -267,12 +291,8 @@ pub fn by_month(
         ))
         .load(conn)?;
     let (first, end) = year_days(year);
-    let valid = payments::table
-        .filter(payments::commune_id.eq(commune))
-        .filter(payments::paid_on.between(first, end))
-        .filter(payments::status.ne(Status::Cancelled));
+    let valid = payments::table.filter(receipts_between(commune, first, end));
     let tickets: Vec<(NaiveDate, i64)> = valid
-        .clone()
         .filter(payments::tax_type_id.is_not_null())
         .group_by(payments::paid_on)
         .select((payments::paid_on, total("payments.amount")))
@@ -322,9 +342,7 @@ pub fn by_collector(
 ) -> QueryResult<Vec<Collector>> {
     let (first, last) = year_days(year);
     let rows: Vec<(UserId, Method, i64, i64)> = payments::table
-        .filter(payments::commune_id.eq(commune))
-        .filter(payments::paid_on.between(first, last))
-        .filter(payments::status.ne(Status::Cancelled))
+        .filter(receipts_between(commune, first, last))
         .group_by((payments::received_by, payments::method))
         .select((
             payments::received_by,
@@ -367,28 +385,22 @@ pub fn arrears(
 ) -> QueryResult<Vec<(Age, Xof)>> {
     let assessed: Vec<(NaiveDate, i64)> = assessments::table
         .inner_join(rolls::table)
-        .filter(assessments::commune_id.eq(commune))
-        .filter(rolls::status.eq("issued"))
-        .filter(assessments::due_date.lt(today))
+        .filter(lines_past_due(commune, today))
         .group_by(assessments::due_date)
         .select((assessments::due_date, total("assessments.amount")))
         .load(conn)?;
     let adjusted: Vec<(NaiveDate, i64)> = adjustments::table
         .inner_join(assessments::table.inner_join(rolls::table))
-        .filter(adjustments::commune_id.eq(commune))
+        .filter(lines_past_due(commune, today))
         .filter(adjustments::status.eq("approved"))
-        .filter(rolls::status.eq("issued"))
-        .filter(assessments::due_date.lt(today))
         .group_by(assessments::due_date)
         .select((assessments::due_date, total("adjustments.amount")))
         .load(conn)?;
     let paid: Vec<(NaiveDate, i64)> = payment_allocations::table
         .inner_join(payments::table)
         .inner_join(assessments::table.inner_join(rolls::table))
-        .filter(assessments::commune_id.eq(commune))
-        .filter(rolls::status.eq("issued"))
-        .filter(assessments::due_date.lt(today))
-        .filter(payments::status.ne(Status::Cancelled))
+        .filter(lines_past_due(commune, today))
+        .filter(counted())
         .group_by(assessments::due_date)
         .select((assessments::due_date, total("payment_allocations.amount")))
         .load(conn)?;
@@ -585,39 +597,23 @@ pub fn dashboard(
     parts: &[Part],
 ) -> QueryResult<Dashboard> {
     let (id, today) = (commune.id, commune.today());
+    // A part not asked for is left empty, unread.
+    fn read<T: Default>(asked: bool, f: impl FnOnce() -> QueryResult<T>) -> QueryResult<T> {
+        if asked {
+            f()
+        } else {
+            Ok(T::default())
+        }
+    }
     let has = |p: Part| parts.contains(&p);
     Ok(Dashboard {
         year,
         today,
-        rates: if has(Part::Rates) {
-            rates(conn, id, year)?
-        } else {
-            Rates::default()
-        },
-        months: if has(Part::Months) {
-            by_month(conn, id, year, today)?
-        } else {
-            Vec::new()
-        },
-        collectors: if has(Part::Collectors) {
-            by_collector(conn, id, year)?
-        } else {
-            Vec::new()
-        },
-        arrears: if has(Part::Arrears) {
-            arrears(conn, id, today)?
-        } else {
-            Vec::new()
-        },
-        debtors: if has(Part::Debtors) {
-            debtors(conn, id, today, TOP_DEBTORS)?
-        } else {
-            Vec::new()
-        },
-        undeposited: if has(Part::Undeposited) {
-            undeposited(conn, id)?
-        } else {
-            Vec::new()
-        },
+        rates: read(has(Part::Rates), || rates(conn, id, year))?,
+        months: read(has(Part::Months), || by_month(conn, id, year, today))?,
+        collectors: read(has(Part::Collectors), || by_collector(conn, id, year))?,
+        arrears: read(has(Part::Arrears), || arrears(conn, id, today))?,
+        debtors: read(has(Part::Debtors), || debtors(conn, id, today, TOP_DEBTORS))?,
+        undeposited: read(has(Part::Undeposited), || undeposited(conn, id))?,
     })
 }

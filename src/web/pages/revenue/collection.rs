@@ -319,7 +319,12 @@ fn internal(e: impl Into<anyhow::Error>) -> AppError {
 }
 
 /// A chart of amounts, one bar a row, scaled to the largest.
-fn amount_chart(w: &Words<'_>, name: &str, bars: &[(String, Xof)]) -> String {
+fn amount_chart<I: IntoIterator<Item = (String, Xof)>>(
+    w: &Words<'_>,
+    name: &str,
+    bars: I,
+) -> String {
+    let bars: Vec<(String, Xof)> = bars.into_iter().collect();
     let bars: Vec<Bar> = bars
         .iter()
         .map(|(label, v)| Bar {
@@ -333,7 +338,12 @@ fn amount_chart(w: &Words<'_>, name: &str, bars: &[(String, Xof)]) -> String {
 }
 
 /// A chart of rates, each bar on a track of 100 %.
-fn rate_chart(w: &Words<'_>, name: &str, bars: &[(String, Option<i64>)]) -> String {
+fn rate_chart<I: IntoIterator<Item = (String, Option<i64>)>>(
+    w: &Words<'_>,
+    name: &str,
+    bars: I,
+) -> String {
+    let bars: Vec<(String, Option<i64>)> = bars.into_iter().collect();
     let bars: Vec<Bar> = bars
         .iter()
         .map(|(label, bp)| Bar {
@@ -402,10 +412,7 @@ fn tables(w: &Words<'_>, d: &Dashboard, accounts: Option<&str>) -> Vec<Table> {
         chart: rate_chart(
             w,
             "taxes",
-            &r.by_tax
-                .iter()
-                .map(|t| (t.code.clone(), t.rate.rate_bp()))
-                .collect::<Vec<_>>(),
+            r.by_tax.iter().map(|t| (t.code.clone(), t.rate.rate_bp())),
         ),
     };
 
@@ -425,10 +432,9 @@ fn tables(w: &Words<'_>, d: &Dashboard, accounts: Option<&str>) -> Vec<Table> {
         chart: rate_chart(
             w,
             "districts",
-            &r.by_district
+            r.by_district
                 .iter()
-                .map(|p| (place(&p.name), p.rate.rate_bp()))
-                .collect::<Vec<_>>(),
+                .map(|p| (place(&p.name), p.rate.rate_bp())),
         ),
     };
 
@@ -458,10 +464,9 @@ fn tables(w: &Words<'_>, d: &Dashboard, accounts: Option<&str>) -> Vec<Table> {
         chart: rate_chart(
             w,
             "months",
-            &d.months
+            d.months
                 .iter()
-                .map(|m| (w.month(m.month), m.to_date.rate_bp()))
-                .collect::<Vec<_>>(),
+                .map(|m| (w.month(m.month), m.to_date.rate_bp())),
         ),
     };
 
@@ -504,10 +509,7 @@ fn tables(w: &Words<'_>, d: &Dashboard, accounts: Option<&str>) -> Vec<Table> {
         chart: amount_chart(
             w,
             "collectors",
-            &d.collectors
-                .iter()
-                .map(|c| (c.name.clone(), c.amount))
-                .collect::<Vec<_>>(),
+            d.collectors.iter().map(|c| (c.name.clone(), c.amount)),
         ),
     };
 
@@ -556,10 +558,9 @@ fn tables(w: &Words<'_>, d: &Dashboard, accounts: Option<&str>) -> Vec<Table> {
         chart: rate_chart(
             w,
             "mobile",
-            &d.months
+            d.months
                 .iter()
-                .map(|m| (w.month(m.month), rate_bp(m.mobile, m.received)))
-                .collect::<Vec<_>>(),
+                .map(|m| (w.month(m.month), rate_bp(m.mobile, m.received))),
         ),
     };
 
@@ -586,10 +587,7 @@ fn tables(w: &Words<'_>, d: &Dashboard, accounts: Option<&str>) -> Vec<Table> {
         chart: amount_chart(
             w,
             "arrears",
-            &d.arrears
-                .iter()
-                .map(|(age, amount)| (w.age(*age), *amount))
-                .collect::<Vec<_>>(),
+            d.arrears.iter().map(|(age, amount)| (w.age(*age), *amount)),
         ),
     };
 
@@ -615,10 +613,7 @@ fn tables(w: &Words<'_>, d: &Dashboard, accounts: Option<&str>) -> Vec<Table> {
         chart: amount_chart(
             w,
             "debtors",
-            &d.debtors
-                .iter()
-                .map(|t| (t.name.clone(), t.overdue))
-                .collect::<Vec<_>>(),
+            d.debtors.iter().map(|t| (t.name.clone(), t.overdue)),
         ),
     };
 
@@ -642,10 +637,7 @@ fn tables(w: &Words<'_>, d: &Dashboard, accounts: Option<&str>) -> Vec<Table> {
         chart: amount_chart(
             w,
             "undeposited",
-            &d.undeposited
-                .iter()
-                .map(|u| (u.name.clone(), u.amount))
-                .collect::<Vec<_>>(),
+            d.undeposited.iter().map(|u| (u.name.clone(), u.amount)),
         ),
     };
     vec![
