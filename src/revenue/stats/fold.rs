@@ -198,11 +198,16 @@ pub fn month_end(year: i32, month: u32) -> NaiveDate {
         .unwrap_or(NaiveDate::MAX)
 }
 
-/// The sums of a cross-tabulation `(row key, column key, rate)`: the total, and the sums
-/// by row key and by column key (in key order).
-pub fn margins<A: Ord + Clone, B: Ord + Clone>(
-    cells: &[(A, B, Rate)],
-) -> (Rate, Vec<(A, Rate)>, Vec<(B, Rate)>) {
+/// The sums of a cross-tabulation: in all, by row key and by column key (in key order).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Margins<A, B> {
+    pub total: Rate,
+    pub rows: Vec<(A, Rate)>,
+    pub cols: Vec<(B, Rate)>,
+}
+
+/// The [`Margins`] of the cells `(row key, column key, rate)`.
+pub fn margins<A: Ord + Clone, B: Ord + Clone>(cells: &[(A, B, Rate)]) -> Margins<A, B> {
     let mut total = Rate::default();
     let mut rows: BTreeMap<A, Rate> = BTreeMap::new();
     let mut cols: BTreeMap<B, Rate> = BTreeMap::new();
@@ -211,11 +216,11 @@ pub fn margins<A: Ord + Clone, B: Ord + Clone>(
         rows.entry(a.clone()).or_default().add(*r);
         cols.entry(b.clone()).or_default().add(*r);
     }
-    (
+    Margins {
         total,
-        rows.into_iter().collect(),
-        cols.into_iter().collect(),
-    )
+        rows: rows.into_iter().collect(),
+        cols: cols.into_iter().collect(),
+    }
 }
 
 #[cfg(test)]
@@ -330,7 +335,7 @@ mod tests {
             ("TEOM", None, Rate::new(10, 0)),
             ("CFPB", Some(1), Rate::new(1_000, 1_000)),
         ];
-        let (total, rows, cols) = margins(&cells);
+        let Margins { total, rows, cols } = margins(&cells);
         assert_eq!(total, Rate::new(1_110, 1_050));
         assert_eq!(
             rows,

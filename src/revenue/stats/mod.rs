@@ -18,27 +18,30 @@
 //! runs alike on SQLite and PostgreSQL; [`fold`] does the rest without the database.
 
 mod fold;
+mod owed;
+mod receipts;
 
 use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
-use diesel::dsl::{count_star, min, sql};
+use diesel::dsl::{count_star, sql};
 use diesel::expression::SqlLiteral;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use serde::Serialize;
 
 use super::method::{Method, Status};
-use crate::accounts::users;
 use crate::communes::{districts, Commune};
 use crate::db::schema::{
     adjustments, assessments, payment_allocations, payments, rolls, tax_types, taxpayers,
 };
 use crate::db::DbConn;
-use crate::ids::{CommuneId, DistrictId, TaxTypeId, TaxpayerId, UserId};
+use crate::ids::{CommuneId, DistrictId, TaxTypeId};
 use crate::money::Xof;
 
-pub use fold::{by_age, margins, month_end, months, rate_bp, Age, Days, Month, Rate};
+pub use fold::{by_age, margins, month_end, months, rate_bp, Age, Days, Margins, Month, Rate};
+pub use owed::{arrears, debtors, Debtor};
+pub use receipts::{by_collector, undeposited, Collector, Undeposited};
 
 diesel::allow_columns_to_appear_in_same_group_by_clause!(
     assessments::tax_type_id,
@@ -53,6 +56,40 @@ diesel::allow_columns_to_appear_in_same_group_by_clause!(assessments::due_date, 
 /// `CAST(SUM(expr) AS BIGINT)`: PostgreSQL sums a `BIGINT` as a `NUMERIC`.
 fn total(expr: &str) -> SqlLiteral<BigInt> {
     sql(&format!("CAST(SUM({expr}) AS BIGINT)"))
+}
+
+/// The issued lines of a commune's fiscal year.
+#[diesel::dsl::auto_type]
+fn lines_of_year(commune: CommuneId, year: i64) -> _ {
+    assessments::commune_id
+        .eq(commune)
+        .and(assessments::fiscal_year.eq(year))
+        .and(rolls::status.eq("issued"))
+}
+
+/// The issued lines past due on `today`, of every year.
+#[diesel::dsl::auto_type]
+fn lines_past_due(commune: CommuneId, today: NaiveDate) -> _ {
+    assessments::commune_id
+        .eq(commune)
+        .and(assessments::due_date.lt(today))
+        .and(rolls::status.eq("issued"))
+}
+
+/// The receipts that count: every status but cancelled.
+#[diesel::dsl::auto_type]
+fn counted() -> _ {
+    let cancelled: Status = Status::Cancelled;
+    payments::status.ne(cancelled)
+}
+
+/// A commune's receipts that count, dated from `first` to `last`.
+#[diesel::dsl::auto_type]
+fn receipts_between(commune: CommuneId, first: NaiveDate, last: NaiveDate) -> _ {
+    payments::commune_id
+        .eq(commune)
+        .and(payments::paid_on.between(first, last))
+        .and(counted())
 }
 
 /// The first and last day of a year.
@@ -96,9 +133,7 @@ pub fn rates(conn: &mut DbConn, commune: CommuneId, year: i64) -> QueryResult<Ra
     let assessed: Vec<(TaxTypeId, Option<DistrictId>, i64)> = assessments::table
         .inner_join(rolls::table)
         .inner_join(taxpayers::table)
-        .filter(assessments::commune_id.eq(commune))
-        .filter(assessments::fiscal_year.eq(year))
-        .filter(rolls::status.eq("issued"))
+        .filter(lines_of_year(commune, year))
         .group_by((assessments::tax_type_id, taxpayers::district_id))
         .select((
             assessments::tax_type_id,
@@ -112,10 +147,8 @@ pub fn rates(conn: &mut DbConn, commune: CommuneId, year: i64) -> QueryResult<Ra
                 .inner_join(rolls::table)
                 .inner_join(taxpayers::table),
         )
-        .filter(adjustments::commune_id.eq(commune))
+        .filter(lines_of_year(commune, year))
         .filter(adjustments::status.eq("approved"))
-        .filter(assessments::fiscal_year.eq(year))
-        .filter(rolls::status.eq("issued"))
         .group_by((assessments::tax_type_id, taxpayers::district_id))
         .select((
             assessments::tax_type_id,
@@ -130,10 +163,8 @@ pub fn rates(conn: &mut DbConn, commune: CommuneId, year: i64) -> QueryResult<Ra
                 .inner_join(rolls::table)
                 .inner_join(taxpayers::table),
         )
-        .filter(assessments::commune_id.eq(commune))
-        .filter(assessments::fiscal_year.eq(year))
-        .filter(rolls::status.eq("issued"))
-        .filter(payments::status.ne(Status::Cancelled))
+        .filter(lines_of_year(commune, year))
+        .filter(counted())
         .group_by((assessments::tax_type_id, taxpayers::district_id))
         .select((
             assessments::tax_type_id,
@@ -144,10 +175,8 @@ pub fn rates(conn: &mut DbConn, commune: CommuneId, year: i64) -> QueryResult<Ra
     let (first, last) = year_days(year);
     let tickets: Vec<(Option<TaxTypeId>, Option<DistrictId>, i64)> = payments::table
         .left_join(taxpayers::table)
-        .filter(payments::commune_id.eq(commune))
-        .filter(payments::paid_on.between(first, last))
+        .filter(receipts_between(commune, first, last))
         .filter(payments::tax_type_id.is_not_null())
-        .filter(payments::status.ne(Status::Cancelled))
         .group_by((payments::tax_type_id, taxpayers::district_id))
         .select((
             payments::tax_type_id,
@@ -168,7 +197,11 @@ pub fn rates(conn: &mut DbConn, commune: CommuneId, year: i64) -> QueryResult<Ra
             .into_iter()
             .filter_map(|(t, d, a)| Some((t?, d, Rate::new(a, a)))),
     );
-    let (total, taxes, places) = margins(&cells);
+    let Margins {
+        total,
+        rows: taxes,
+        cols: places,
+    } = margins(&cells);
 
     let types: HashMap<TaxTypeId, (String, String, String)> = tax_types::table
         .filter(tax_types::commune_id.eq(commune))
@@ -237,28 +270,22 @@ pub fn by_month(
     };
     let due: Vec<(NaiveDate, i64)> = assessments::table
         .inner_join(rolls::table)
-        .filter(assessments::commune_id.eq(commune))
-        .filter(assessments::fiscal_year.eq(year))
-        .filter(rolls::status.eq("issued"))
+        .filter(lines_of_year(commune, year))
         .group_by(assessments::due_date)
         .select((assessments::due_date, total("assessments.amount")))
         .load(conn)?;
     let adjusted: Vec<(NaiveDate, i64)> = adjustments::table
         .inner_join(assessments::table.inner_join(rolls::table))
-        .filter(adjustments::commune_id.eq(commune))
+        .filter(lines_of_year(commune, year))
         .filter(adjustments::status.eq("approved"))
-        .filter(assessments::fiscal_year.eq(year))
-        .filter(rolls::status.eq("issued"))
         .group_by(assessments::due_date)
         .select((assessments::due_date, total("adjustments.amount")))
         .load(conn)?;
     let paid: Vec<(NaiveDate, NaiveDate, i64)> = payment_allocations::table
         .inner_join(payments::table)
         .inner_join(assessments::table.inner_join(rolls::table))
-        .filter(assessments::commune_id.eq(commune))
-        .filter(assessments::fiscal_year.eq(year))
-        .filter(rolls::status.eq("issued"))
-        .filter(payments::status.ne(Status::Cancelled))
+        .filter(lines_of_year(commune, year))
+        .filter(counted())
         .group_by((assessments::due_date, payments::paid_on))
         .select((
             assessments::due_date,
@@ -267,12 +294,8 @@ pub fn by_month(
         ))
         .load(conn)?;
     let (first, end) = year_days(year);
-    let valid = payments::table
-        .filter(payments::commune_id.eq(commune))
-        .filter(payments::paid_on.between(first, end))
-        .filter(payments::status.ne(Status::Cancelled));
+    let valid = payments::table.filter(receipts_between(commune, first, end));
     let tickets: Vec<(NaiveDate, i64)> = valid
-        .clone()
         .filter(payments::tax_type_id.is_not_null())
         .group_by(payments::paid_on)
         .select((payments::paid_on, total("payments.amount")))
@@ -300,242 +323,6 @@ pub fn by_month(
             .collect(),
     };
     Ok(months(year as i32, last, &days))
-}
-
-/// What one collector received in the year.
-#[derive(Debug, Clone, Serialize)]
-pub struct Collector {
-    pub user: UserId,
-    pub name: String,
-    pub receipts: i64,
-    pub amount: Xof,
-    pub cash: Xof,
-    pub mobile: Xof,
-}
-
-/// What each collector received in `year` (valid receipts, tickets included), most
-/// first.
-pub fn by_collector(
-    conn: &mut DbConn,
-    commune: CommuneId,
-    year: i64,
-) -> QueryResult<Vec<Collector>> {
-    let (first, last) = year_days(year);
-    let rows: Vec<(UserId, Method, i64, i64)> = payments::table
-        .filter(payments::commune_id.eq(commune))
-        .filter(payments::paid_on.between(first, last))
-        .filter(payments::status.ne(Status::Cancelled))
-        .group_by((payments::received_by, payments::method))
-        .select((
-            payments::received_by,
-            payments::method,
-            count_star(),
-            total("payments.amount"),
-        ))
-        .load(conn)?;
-    let ids: Vec<UserId> = rows.iter().map(|r| r.0).collect();
-    let names = users::names(conn, &ids)?;
-    let mut by: HashMap<UserId, Collector> = HashMap::new();
-    for (user, method, n, amount) in rows {
-        let c = by.entry(user).or_insert_with(|| Collector {
-            user,
-            name: names.get(&user).cloned().unwrap_or_default(),
-            receipts: 0,
-            amount: Xof::ZERO,
-            cash: Xof::ZERO,
-            mobile: Xof::ZERO,
-        });
-        c.receipts += n;
-        c.amount = Xof(c.amount.0.saturating_add(amount));
-        match method {
-            Method::Cash => c.cash = Xof(c.cash.0.saturating_add(amount)),
-            Method::MobileMoney => c.mobile = Xof(c.mobile.0.saturating_add(amount)),
-            _ => {}
-        }
-    }
-    let mut out: Vec<Collector> = by.into_values().collect();
-    out.sort_by(|a, b| (b.amount, &a.name).cmp(&(a.amount, &b.name)));
-    Ok(out)
-}
-
-/// What is owed today on lines past due, by age (every year, every bucket): by due
-/// date, what the lines were assessed, adjusted and paid.
-pub fn arrears(
-    conn: &mut DbConn,
-    commune: CommuneId,
-    today: NaiveDate,
-) -> QueryResult<Vec<(Age, Xof)>> {
-    let assessed: Vec<(NaiveDate, i64)> = assessments::table
-        .inner_join(rolls::table)
-        .filter(assessments::commune_id.eq(commune))
-        .filter(rolls::status.eq("issued"))
-        .filter(assessments::due_date.lt(today))
-        .group_by(assessments::due_date)
-        .select((assessments::due_date, total("assessments.amount")))
-        .load(conn)?;
-    let adjusted: Vec<(NaiveDate, i64)> = adjustments::table
-        .inner_join(assessments::table.inner_join(rolls::table))
-        .filter(adjustments::commune_id.eq(commune))
-        .filter(adjustments::status.eq("approved"))
-        .filter(rolls::status.eq("issued"))
-        .filter(assessments::due_date.lt(today))
-        .group_by(assessments::due_date)
-        .select((assessments::due_date, total("adjustments.amount")))
-        .load(conn)?;
-    let paid: Vec<(NaiveDate, i64)> = payment_allocations::table
-        .inner_join(payments::table)
-        .inner_join(assessments::table.inner_join(rolls::table))
-        .filter(assessments::commune_id.eq(commune))
-        .filter(rolls::status.eq("issued"))
-        .filter(assessments::due_date.lt(today))
-        .filter(payments::status.ne(Status::Cancelled))
-        .group_by(assessments::due_date)
-        .select((assessments::due_date, total("payment_allocations.amount")))
-        .load(conn)?;
-    let owed: Vec<(NaiveDate, Xof)> = assessed
-        .into_iter()
-        .chain(adjusted)
-        .map(|(d, a)| (d, Xof(a)))
-        .chain(paid.into_iter().map(|(d, p)| (d, Xof(-p))))
-        .collect();
-    Ok(by_age(today, &owed))
-}
-
-/// One taxpayer's sum in [`debtors_sql`].
-#[derive(QueryableByName)]
-struct Owing {
-    #[diesel(sql_type = BigInt)]
-    debtor: i64,
-    #[diesel(sql_type = BigInt)]
-    owes: i64,
-}
-
-/// The `n` largest sums owed on lines past due on `today`, by taxpayer (a merged record's
-/// lines are its survivor's): what the lines were assessed, what approved adjustments
-/// add and what valid receipts paid, as one stream summed once by taxpayer. The only
-/// query written out in SQL: a sum over a union is what neither diesel's DSL nor a
-/// line-by-line subquery (four times slower on PostgreSQL) does well. Its values are
-/// a number and a date, written in as such: nothing typed by anyone goes in.
-fn debtors_sql(commune: CommuneId, today: NaiveDate, n: i64) -> String {
-    let c = commune.0;
-    let line = "INNER JOIN rolls r ON r.id = a.roll_id \
-                INNER JOIN taxpayers t ON t.id = a.taxpayer_id";
-    let due = format!("a.commune_id = {c} AND r.status = 'issued' AND a.due_date < '{today}'");
-    format!(
-        "SELECT debtor, CAST(SUM(amount) AS BIGINT) AS owes FROM ( \
-           SELECT COALESCE(t.merged_into, t.id) AS debtor, a.amount AS amount \
-             FROM assessments a {line} WHERE {due} \
-           UNION ALL \
-           SELECT COALESCE(t.merged_into, t.id), j.amount \
-             FROM adjustments j INNER JOIN assessments a ON a.id = j.assessment_id {line} \
-             WHERE {due} AND j.status = 'approved' \
-           UNION ALL \
-           SELECT COALESCE(t.merged_into, t.id), -pa.amount \
-             FROM payment_allocations pa INNER JOIN payments p ON p.id = pa.payment_id \
-             INNER JOIN assessments a ON a.id = pa.assessment_id {line} \
-             WHERE {due} AND p.status <> 'cancelled' \
-         ) owing GROUP BY debtor ORDER BY owes DESC, debtor LIMIT {n}"
-    )
-}
-
-/// A taxpayer who owes on lines past due.
-#[derive(Debug, Clone, Serialize)]
-pub struct Debtor {
-    pub taxpayer: TaxpayerId,
-    pub reference: String,
-    pub name: String,
-    pub district: Option<String>,
-    /// Owed on lines past due, today.
-    pub overdue: Xof,
-}
-
-/// The `n` taxpayers who owe most on lines past due today (records merged into a
-/// taxpayer count as theirs), most first.
-pub fn debtors(
-    conn: &mut DbConn,
-    commune: CommuneId,
-    today: NaiveDate,
-    n: i64,
-) -> QueryResult<Vec<Debtor>> {
-    let top: Vec<Owing> = diesel::sql_query(debtors_sql(commune, today, n)).load(conn)?;
-    let top: Vec<(TaxpayerId, i64)> = top
-        .into_iter()
-        .map(|o| (TaxpayerId(o.debtor), o.owes))
-        .collect();
-    // When fewer than `n` owe anything, the others owe nothing.
-    let top: Vec<(TaxpayerId, i64)> = top.into_iter().filter(|t| t.1 > 0).collect();
-    let ids: Vec<TaxpayerId> = top.iter().map(|t| t.0).collect();
-    let who: HashMap<TaxpayerId, (String, String, Option<DistrictId>)> = taxpayers::table
-        .filter(taxpayers::id.eq_any(&ids))
-        .select((
-            taxpayers::id,
-            taxpayers::reference,
-            taxpayers::name,
-            taxpayers::district_id,
-        ))
-        .load::<(TaxpayerId, String, String, Option<DistrictId>)>(conn)?
-        .into_iter()
-        .map(|(id, r, name, d)| (id, (r, name, d)))
-        .collect();
-    let names: HashMap<DistrictId, String> = districts::list(conn, commune)?
-        .into_iter()
-        .map(|d| (d.id, d.name))
-        .collect();
-    Ok(top
-        .into_iter()
-        .map(|(taxpayer, overdue)| {
-            let (reference, name, district) = who.get(&taxpayer).cloned().unwrap_or_default();
-            Debtor {
-                taxpayer,
-                reference,
-                name,
-                district: district.and_then(|d| names.get(&d).cloned()),
-                overdue: Xof(overdue),
-            }
-        })
-        .collect())
-}
-
-/// Cash a collector received and has not handed over yet.
-#[derive(Debug, Clone, Serialize)]
-pub struct Undeposited {
-    pub user: UserId,
-    pub name: String,
-    pub receipts: i64,
-    pub amount: Xof,
-    /// The date of the oldest such receipt.
-    pub oldest: NaiveDate,
-}
-
-/// Cash receipts still `recorded` (not deposited, not cancelled), by collector, most
-/// first.
-pub fn undeposited(conn: &mut DbConn, commune: CommuneId) -> QueryResult<Vec<Undeposited>> {
-    let rows: Vec<(UserId, i64, i64, Option<NaiveDate>)> = payments::table
-        .filter(payments::commune_id.eq(commune))
-        .filter(payments::method.eq(Method::Cash))
-        .filter(payments::status.eq(Status::Recorded))
-        .group_by(payments::received_by)
-        .select((
-            payments::received_by,
-            count_star(),
-            total("payments.amount"),
-            min(payments::paid_on),
-        ))
-        .load(conn)?;
-    let ids: Vec<UserId> = rows.iter().map(|r| r.0).collect();
-    let names = users::names(conn, &ids)?;
-    let mut out: Vec<Undeposited> = rows
-        .into_iter()
-        .map(|(user, receipts, amount, oldest)| Undeposited {
-            user,
-            name: names.get(&user).cloned().unwrap_or_default(),
-            receipts,
-            amount: Xof(amount),
-            oldest: oldest.unwrap_or(NaiveDate::MIN),
-        })
-        .collect();
-    out.sort_by(|a, b| (b.amount, &a.name).cmp(&(a.amount, &b.name)));
-    Ok(out)
 }
 
 /// How many debtors the dashboard lists.
@@ -585,39 +372,23 @@ pub fn dashboard(
     parts: &[Part],
 ) -> QueryResult<Dashboard> {
     let (id, today) = (commune.id, commune.today());
+    // A part not asked for is left empty, unread.
+    fn read<T: Default>(asked: bool, f: impl FnOnce() -> QueryResult<T>) -> QueryResult<T> {
+        if asked {
+            f()
+        } else {
+            Ok(T::default())
+        }
+    }
     let has = |p: Part| parts.contains(&p);
     Ok(Dashboard {
         year,
         today,
-        rates: if has(Part::Rates) {
-            rates(conn, id, year)?
-        } else {
-            Rates::default()
-        },
-        months: if has(Part::Months) {
-            by_month(conn, id, year, today)?
-        } else {
-            Vec::new()
-        },
-        collectors: if has(Part::Collectors) {
-            by_collector(conn, id, year)?
-        } else {
-            Vec::new()
-        },
-        arrears: if has(Part::Arrears) {
-            arrears(conn, id, today)?
-        } else {
-            Vec::new()
-        },
-        debtors: if has(Part::Debtors) {
-            debtors(conn, id, today, TOP_DEBTORS)?
-        } else {
-            Vec::new()
-        },
-        undeposited: if has(Part::Undeposited) {
-            undeposited(conn, id)?
-        } else {
-            Vec::new()
-        },
+        rates: read(has(Part::Rates), || rates(conn, id, year))?,
+        months: read(has(Part::Months), || by_month(conn, id, year, today))?,
+        collectors: read(has(Part::Collectors), || by_collector(conn, id, year))?,
+        arrears: read(has(Part::Arrears), || arrears(conn, id, today))?,
+        debtors: read(has(Part::Debtors), || debtors(conn, id, today, TOP_DEBTORS))?,
+        undeposited: read(has(Part::Undeposited), || undeposited(conn, id))?,
     })
 }
