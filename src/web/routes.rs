@@ -12,9 +12,9 @@ use super::pages::collectors::{self, openapi, tokens};
 use super::pages::participation::{manage, paper, projects, proposals, rounds, sms, vote};
 use super::pages::revenue::treasury::{bank, collector};
 use super::pages::revenue::{
-    adjustments, cancellations, collect, collection, dashboard, duplicates, imports, items,
-    notice, pay, penalties, receipts, register, reminders, rolls, taxes, taxpayer, tickets,
-    treasury, verify, webhooks,
+    adjustments, cancellations, collect, collection, dashboard, duplicates, imports, items, notice,
+    pay, penalties, receipts, register, reminders, rolls, taxes, taxpayer, tickets, treasury,
+    verify, webhooks,
 };
 use super::pages::{account, admin, api, auth, public, spaces, subscriptions, system};
 use crate::accounts::{Access, Perm};

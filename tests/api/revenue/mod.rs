@@ -3,9 +3,9 @@
 
 mod account;
 mod adjustments;
+mod api;
 mod collection;
 mod collection_scale;
-mod api;
 mod imports;
 mod issue;
 pub(crate) mod mobile;

@@ -22,9 +22,9 @@ pub mod rolls;
 pub mod taxes;
 pub mod taxpayer;
 pub mod tickets;
+pub mod treasury;
 pub mod verify;
 pub mod webhooks;
-pub mod treasury;
 
 use crate::communes::Commune;
 
