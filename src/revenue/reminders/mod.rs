@@ -59,7 +59,9 @@ const OUTSTANDING: &str = "(assessments.amount \
                  WHERE adjustments.assessment_id = assessments.id \
                    AND adjustments.status = 'approved'), 0) \
      - COALESCE((SELECT SUM(payment_allocations.amount) FROM payment_allocations \
-                 WHERE payment_allocations.assessment_id = assessments.id), 0))";
+                 JOIN payments ON payments.id = payment_allocations.payment_id \
+                 WHERE payment_allocations.assessment_id = assessments.id \
+                 AND payments.status <> 'cancelled'), 0))";
 
 /// Whose account a line is on: the record it was assessed to, or the one that record
 /// was merged into.
