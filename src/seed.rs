@@ -372,8 +372,10 @@ fn lived(
     let staff = crate::revenue::demo::Staff {
         officer,
         collectors: [first, (second.id, Actor::user(second.id, &email))],
+        treasurer: find(conn, "treasurer")?,
     };
     crate::revenue::demo::history(conn, commune, &staff, size)?;
+    crate::revenue::demo::cash_history(conn, commune, &staff)?;
     Ok(())
 }
 

@@ -40,6 +40,27 @@ pub mod day;
 pub mod duties;
 pub mod export;
 
+use chrono::{NaiveDate, NaiveDateTime};
+
+use crate::communes::Commune;
+
+/// When a step of the treasury happens: the commune's day, and the moment (UTC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct When {
+    pub day: NaiveDate,
+    pub at: NaiveDateTime,
+}
+
+impl When {
+    /// Now, on `commune`'s day.
+    pub fn now(commune: &Commune) -> When {
+        When {
+            day: commune.today(),
+            at: crate::db::now(),
+        }
+    }
+}
+
 crate::text_enum!(
     /// Where a cash-up stands.
     pub State {

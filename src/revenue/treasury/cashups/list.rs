@@ -91,8 +91,9 @@ fn from_row(((id, collector, name, day, at, n, cash, other), rest): Row) -> Cash
 pub enum Which {
     /// Declared and waiting for the treasurer, oldest first.
     ToValidate,
-    /// Validated (deposited or reconciled), newest first.
-    Deposits,
+    /// Validated (deposited or reconciled), newest first; those before a deposit, when
+    /// given (the next page).
+    Deposits(Option<CashupId>),
     /// One collector's, newest first.
     Of(UserId),
     /// Just that one.
@@ -138,8 +139,9 @@ pub fn list(
         Which::ToValidate => base
             .filter(cashups::status.eq(State::Declared))
             .order(cashups::id.asc()),
-        Which::Deposits => base
+        Which::Deposits(before) => base
             .filter(cashups::status.ne(State::Declared))
+            .filter(cashups::id.lt(before.map_or(i64::MAX, |b| b.0)))
             .order(cashups::id.desc()),
         Which::Of(user) => base
             .filter(cashups::collector_id.eq(user))

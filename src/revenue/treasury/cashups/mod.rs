@@ -7,11 +7,11 @@ mod list;
 
 pub use list::{list, one, Cashup, Which};
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use chrono::{Datelike, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::{duties, State};
+use super::{duties, State, When};
 use crate::accounts::users;
 use crate::audit::{self, Actor, Event};
 use crate::communes::{self, Commune};
@@ -140,7 +140,7 @@ pub fn lines(conn: &mut DbConn, cashup: CashupId) -> QueryResult<Vec<Line>> {
         .load(conn)
 }
 
-/// Declares `collector`'s cash-up on `today`: the receipts shown to them (up to
+/// Declares `collector`'s cash-up `when` they hand it over: the receipts shown to them (up to
 /// `through`) and the cash they counted. Call it in a write transaction.
 pub fn declare(
     conn: &mut DbConn,
@@ -148,7 +148,7 @@ pub fn declare(
     collector: UserId,
     through: PaymentId,
     cash: Xof,
-    today: NaiveDate,
+    when: When,
     actor: &Actor,
 ) -> DomainResult<CashupId> {
     if cash.0 < 0 {
@@ -167,8 +167,8 @@ pub fn declare(
         .values((
             cashups::commune_id.eq(commune.id),
             cashups::collector_id.eq(collector),
-            cashups::day.eq(today),
-            cashups::declared_at.eq(crate::db::now()),
+            cashups::day.eq(when.day),
+            cashups::declared_at.eq(when.at),
             cashups::receipts.eq(totals.receipts),
             cashups::cash_expected.eq(totals.cash),
             cashups::other_total.eq(totals.other),
@@ -187,7 +187,7 @@ pub fn declare(
         commune.id,
         actor,
         Event::new("cashup.declare", "cashup", id).details(serde_json::json!({
-            "collector": collector, "day": today, "receipts": totals.receipts,
+            "collector": collector, "day": when.day, "receipts": totals.receipts,
             "cash_expected": totals.cash, "other": totals.other, "cash_declared": cash,
             "first": first.receipt_number, "last": last.receipt_number,
         })),
@@ -218,7 +218,7 @@ pub fn validate(
     commune: &Commune,
     id: CashupId,
     counted: &Count,
-    today: NaiveDate,
+    when: When,
     actor: &Actor,
     validator: UserId,
 ) -> DomainResult<Deposit> {
@@ -242,7 +242,7 @@ pub fn validate(
     let totals = Totals::of(&lines(conn, id)?);
     let difference = duties::count(totals.cash, counted.received, &counted.note)?;
     let note = Some(counted.note.trim()).filter(|n| !n.is_empty());
-    let year = i64::from(today.year());
+    let year = i64::from(when.day.year());
     let last: Option<i64> = cashups::table
         .filter(cashups::commune_id.eq(commune.id))
         .filter(cashups::deposit_year.eq(year))
@@ -260,7 +260,7 @@ pub fn validate(
             cashups::difference.eq(difference),
             cashups::note.eq(note),
             cashups::validated_by.eq(validator),
-            cashups::validated_at.eq(crate::db::now()),
+            cashups::validated_at.eq(when.at),
             cashups::deposit_number.eq(&number),
             cashups::deposit_year.eq(year),
             cashups::deposit_seq.eq(seq),

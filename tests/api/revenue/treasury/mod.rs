@@ -241,7 +241,7 @@ pub fn walk_ids(
     collector: UserId,
     receipt: PaymentId,
 ) -> (i64, i64) {
-    use commune::revenue::treasury::{bank, cashups};
+    use commune::revenue::treasury::{bank, cashups, When};
     use commune::tabular::{import, CsvSource};
     let actor = Actor::system("test");
     let cashup = db::write_tx(conn, |c| {
@@ -251,7 +251,7 @@ pub fn walk_ids(
             collector,
             receipt,
             Xof(100),
-            commune.today(),
+            When::now(commune),
             &actor,
         )
     })

@@ -13,6 +13,7 @@ use crate::error::{AppError, AppResult, Refusal};
 use crate::fields;
 use crate::ids::PaymentId;
 use crate::revenue::treasury::cashups::{self, Which};
+use crate::revenue::treasury::When;
 use crate::web::{AppState, Ctx};
 
 /// How many of their past cash-ups a collector sees.
@@ -44,9 +45,9 @@ pub async fn declare(
     };
     let commune = ctx.visitor.commune()?.clone();
     let to = format!("/{}/collect/cashup", commune.slug);
-    let (actor, me, today) = (ctx.actor()?, ctx.visitor.user()?.id, commune.today());
+    let (actor, me, when) = (ctx.actor()?, ctx.visitor.user()?.id, When::now(&commune));
     let done = state
-        .write(move |conn| cashups::declare(conn, &commune, me, through, cash, today, &actor))
+        .write(move |conn| cashups::declare(conn, &commune, me, through, cash, when, &actor))
         .await;
     match done {
         Ok(_) => Ok(ctx.redirect_with(&to, "ok", "cashup.declared_flash")),

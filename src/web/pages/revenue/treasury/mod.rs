@@ -9,18 +9,26 @@ pub mod collector;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::with_status;
 use crate::error::{AppError, AppResult, Refusal};
 use crate::fields;
 use crate::ids::CashupId;
+use crate::revenue::mobile;
 use crate::revenue::treasury::cashups::{self, Count, Which};
-use crate::revenue::treasury::day;
+use crate::revenue::treasury::{day, When};
 use crate::web::{AppState, Ctx};
 
 /// How many cash-ups a list shows.
 const LIST: i64 = 200;
+/// How many deposits a page of the deposits shows.
+const PAGE: i64 = 50;
+
+#[derive(Deserialize)]
+pub struct Before {
+    before: Option<i64>,
+}
 
 #[derive(Deserialize)]
 pub struct DayQuery {
@@ -99,9 +107,9 @@ pub async fn validate(
     };
     let commune = ctx.visitor.commune()?.clone();
     let page = format!("/{}/treasury/cashups/{}", commune.slug, id.0);
-    let (actor, me, today) = (ctx.actor()?, ctx.visitor.user()?.id, commune.today());
+    let (actor, me, when) = (ctx.actor()?, ctx.visitor.user()?.id, When::now(&commune));
     let done = state
-        .write(move |conn| cashups::validate(conn, &commune, id, &counted, today, &actor, me))
+        .write(move |conn| cashups::validate(conn, &commune, id, &counted, when, &actor, me))
         .await;
     match done {
         Ok(_) => Ok(ctx.redirect_with(&page, "ok", "cashup.validated_flash")),
@@ -144,16 +152,47 @@ async fn cashup_page(
     Ok(with_status(status, html))
 }
 
-/// `GET /{commune}/treasury/deposits`: the validated cash-ups, newest first.
-pub async fn deposits(state: web::Data<AppState>, ctx: Ctx) -> AppResult<HttpResponse> {
+/// `GET /{commune}/treasury/mobile-money`: the payments a provider took that no receipt
+/// holds yet (disputed), and the requests still waiting after an hour.
+pub async fn mobile_money(state: web::Data<AppState>, ctx: Ctx) -> AppResult<HttpResponse> {
     let cid = ctx.visitor.commune()?.id;
-    let list = state
-        .db(move |conn| Ok(cashups::list(conn, cid, Which::Deposits, LIST)?))
+    let (disputed, pending) = state
+        .db(move |conn| Ok(mobile::to_check(conn, cid, 60, LIST)?))
         .await?;
+    let provider = |c: &mobile::ToCheck| c.intent.provider.label();
+    let rows = |list: &[mobile::ToCheck]| -> Vec<Value> {
+        list.iter()
+            .map(|c| json!({ "c": c, "provider": provider(c) }))
+            .collect()
+    };
+    ctx.render(
+        &state,
+        "pages/treasury/mobile",
+        "mobile.check.title",
+        json!({ "disputed": rows(&disputed), "pending": rows(&pending) }),
+    )
+}
+
+/// `GET /{commune}/treasury/deposits`: the validated cash-ups, newest first.
+pub async fn deposits(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    query: web::Query<Before>,
+) -> AppResult<HttpResponse> {
+    let cid = ctx.visitor.commune()?.id;
+    let before = query.before.map(CashupId);
+    let mut list = state
+        .db(move |conn| Ok(cashups::list(conn, cid, Which::Deposits(before), PAGE + 1)?))
+        .await?;
+    // One more than a page says whether there are older ones.
+    let older = (list.len() as i64 > PAGE).then(|| {
+        list.truncate(PAGE as usize);
+        list.last().map(|c| c.id.0)
+    });
     ctx.render(
         &state,
         "pages/treasury/deposits",
         "deposits.title",
-        json!({ "deposits": list }),
+        json!({ "deposits": list, "older": older.flatten(), "paged": before.is_some() }),
     )
 }

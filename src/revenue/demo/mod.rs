@@ -9,6 +9,10 @@ use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
+mod cash;
+
+pub use cash::history as cash_history;
+
 use super::payments::{self, tickets, Channel, Method, NewPayment};
 use super::{ledger, rolls, tax_types, Seen};
 use crate::audit::Actor;
@@ -167,10 +171,13 @@ pub struct Staff {
     pub officer: Actor,
     /// Two collectors: the second one is the one whose cash-ups come up short.
     pub collectors: [(UserId, Actor); 2],
+    /// Who validates the cash-ups; without one, the cash stays with the collectors.
+    pub treasurer: Option<(UserId, Actor)>,
 }
 
 /// Last year's rolls of the commune's own taxes, generated and issued (the arrears),
 /// then every payment and ticket from the first of January last year to yesterday.
+/// Their cash-ups and the bank's statements follow ([`cash_history`]).
 pub fn history(
     conn: &mut DbConn,
     commune: &Commune,
