@@ -198,6 +198,7 @@ pub fn table<T: Table>(t: &mut T) {
     t.add(M::GET,  "/{commune}/treasury/cashups/{cashup}", treasury_perm, treasury::cashup);
     t.add(M::POST, "/{commune}/treasury/cashups/{cashup}/validate", treasury_perm, treasury::validate);
     t.add(M::GET,  "/{commune}/treasury/deposits", treasury_perm, treasury::deposits);
+    t.add(M::GET,  "/{commune}/treasury/mobile-money", treasury_perm, treasury::mobile_money);
     t.add(M::GET,  "/{commune}/treasury/bank", treasury_perm, bank::show);
     t.add(M::POST, "/{commune}/treasury/bank", treasury_perm, bank::upload);
     t.add(M::GET,  "/{commune}/treasury/bank/{statement}", treasury_perm, bank::statement);

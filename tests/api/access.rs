@@ -104,6 +104,7 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("GET",  "/{commune}/treasury/cashups/{cashup}", Who::Roles(&["treasurer"])),
     ("POST", "/{commune}/treasury/cashups/{cashup}/validate", Who::Roles(&["treasurer"])),
     ("GET",  "/{commune}/treasury/deposits", Who::Roles(&["treasurer"])),
+    ("GET",  "/{commune}/treasury/mobile-money", Who::Roles(&["treasurer"])),
     ("GET",  "/{commune}/treasury/bank", Who::Roles(&["treasurer"])),
     ("POST", "/{commune}/treasury/bank", Who::Roles(&["treasurer"])),
     ("GET",  "/{commune}/treasury/bank/{statement}", Who::Roles(&["treasurer"])),

@@ -244,6 +244,52 @@ pub fn of_taxpayer(conn: &mut DbConn, taxpayer: TaxpayerId) -> QueryResult<Vec<I
         .load(conn)
 }
 
+/// An intent the treasurer must look into, with whose account it is for.
+#[derive(Debug, Clone, Serialize)]
+pub struct ToCheck {
+    pub intent: Intent,
+    pub taxpayer_ref: String,
+    pub taxpayer_name: String,
+}
+
+/// The treasurer's mobile-money report: every disputed intent (paid at the provider,
+/// credited to no one), and the intents still pending after `stale_minutes`, oldest
+/// first, `limit` of each at most.
+pub fn to_check(
+    conn: &mut DbConn,
+    commune: CommuneId,
+    stale_minutes: i64,
+    limit: i64,
+) -> QueryResult<(Vec<ToCheck>, Vec<ToCheck>)> {
+    use crate::db::schema::taxpayers as t;
+    let stale = crate::db::now() - chrono::Duration::minutes(stale_minutes);
+    let mut of = |status: IntentStatus, before: NaiveDateTime| -> QueryResult<Vec<ToCheck>> {
+        let rows: Vec<(Intent, String, String)> = payment_intents::table
+            .inner_join(t::table)
+            .filter(payment_intents::commune_id.eq(commune))
+            .filter(payment_intents::status.eq(status))
+            .filter(payment_intents::created_at.lt(before))
+            .order(payment_intents::id.asc())
+            .limit(limit)
+            .select((Intent::as_select(), t::reference, t::name))
+            .load(conn)?;
+        Ok(rows
+            .into_iter()
+            .map(|(intent, taxpayer_ref, taxpayer_name)| ToCheck {
+                intent,
+                taxpayer_ref,
+                taxpayer_name,
+            })
+            .collect())
+    };
+    let disputed = of(
+        IntentStatus::Disputed,
+        crate::db::now() + chrono::Duration::days(1),
+    )?;
+    let pending = of(IntentStatus::Pending, stale)?;
+    Ok((disputed, pending))
+}
+
 /// The one-time token of the payment an intent becomes: settling the same intent twice
 /// finds the receipt it already issued.
 pub fn token(reference: &str) -> String {

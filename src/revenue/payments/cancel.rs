@@ -15,7 +15,7 @@ use serde::Serialize;
 use super::Status;
 use crate::audit::{self, Actor, Event};
 use crate::communes::{self, Commune};
-use crate::db::schema::{payment_cancellations, payments, users};
+use crate::db::schema::{payment_cancellations, payments, taxpayers, users};
 use crate::db::DbConn;
 use crate::error::{DomainResult, Refusal};
 use crate::ids::{CancellationId, CommuneId, PaymentId, UserId};
@@ -195,6 +195,8 @@ pub struct Pending {
     pub payment: PaymentId,
     pub receipt_number: String,
     pub amount: Xof,
+    /// The taxpayer's name, or a ticket's payer: who would owe the amount again.
+    pub payer: Option<String>,
     pub reason: String,
     pub requested_by: UserId,
     pub requested_by_name: String,
@@ -205,6 +207,7 @@ pub struct Pending {
 pub fn pending(conn: &mut DbConn, commune: CommuneId) -> QueryResult<Vec<Pending>> {
     payment_cancellations::table
         .inner_join(payments::table)
+        .left_join(taxpayers::table.on(payments::taxpayer_id.eq(taxpayers::id.nullable())))
         .inner_join(users::table.on(users::id.eq(payment_cancellations::requested_by)))
         .filter(payment_cancellations::commune_id.eq(commune))
         .filter(payment_cancellations::status.eq("pending"))
@@ -214,6 +217,9 @@ pub fn pending(conn: &mut DbConn, commune: CommuneId) -> QueryResult<Vec<Pending
             payment_cancellations::payment_id,
             payments::receipt_number,
             payments::amount,
+            diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(
+                "COALESCE(taxpayers.name, payments.payer)",
+            ),
             payment_cancellations::reason,
             payment_cancellations::requested_by,
             users::name,

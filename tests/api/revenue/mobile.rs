@@ -358,6 +358,13 @@ async fn a_failure_then_a_late_success_credits_once_and_another_amount_credits_n
     let right = event("AE_13", "checkout.session.completed", &session, paid());
     assert_eq!(signed_event(&app, &right).await["outcome"], "unchanged");
     assert_eq!(mobile_receipts(&app, DAKAR).len(), 1);
+    // The treasurer finds the disputed payment, with Wave's transaction to look up.
+    let treasurer = app.login(&demo_email(DAKAR, "treasurer")).await;
+    let report = page(&treasurer, &format!("/{DAKAR}/treasury/mobile-money")).await;
+    let row = text(&report, &format!("[data-intent='{}']", second.reference));
+    assert!(row.contains("T_WAVE_2") && row.contains("Wave"), "{row}");
+    assert!(row.contains("n’est pas celui qui était demandé"), "{row}");
+    assert!(text(&report, "#pending ~ p").contains("Aucune demande"));
 }
 
 #[actix_web::test]

@@ -367,7 +367,9 @@ async fn a_cancellation_needs_a_second_person_and_puts_the_amount_back_on_the_ba
     let list_path = format!("/{DAKAR}/treasury/cancellations");
     let list = page(&treasurer, &list_path).await;
     let request = pending_request(&list, &number);
-    assert!(text(&list, &format!("tr[data-request=\"{request}\"]")).contains("Vous avez demandé"));
+    let row = text(&list, &format!("tr[data-request=\"{request}\"]"));
+    assert!(row.contains("Vous avez demandé"), "{row}");
+    assert!(row.contains("Khady Mbaye"), "the payer is shown: {row}");
     let decide = format!("{list_path}/{request}");
     let res = treasurer
         .post_form(&decide, &[("decision", "approve")])
