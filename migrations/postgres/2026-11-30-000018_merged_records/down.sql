@@ -1,0 +1,1 @@
+DROP INDEX taxpayers_merged_into;
