@@ -17,6 +17,7 @@ mod properties;
 mod receipts;
 mod register;
 mod reminders;
+mod reminders_scale;
 mod rolls;
 mod search;
 pub mod support;
