@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 
 use super::{Computation, NoticeLine, Standing};
 use crate::money::Xof;
+use crate::revenue::ledger::LineRow;
 
 /// A run of consecutive months (1 to 12); `to` is absent when the run is one month.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -41,19 +42,13 @@ pub struct Months {
 /// One row of the notice: a line, or a tax's months gathered.
 #[derive(Debug, Clone, Serialize)]
 pub struct Row {
-    pub reference: String,
-    pub kind: String,
-    pub tax_code: String,
-    pub tax_name_fr: String,
-    pub tax_name_en: String,
-    pub item_ref: Option<String>,
-    pub amount: Xof,
+    /// The line, or the first month's with the months' total `amount` and, as its
+    /// `due_date`, the oldest overdue month's, else the next to come, else the last.
+    #[serde(flatten)]
+    pub line: LineRow,
     pub outstanding: Xof,
     /// For gathered months: overdue when one is, else due when one is to come, else paid.
     pub standing: Standing,
-    /// A line's due date; for gathered months, the oldest overdue one, else the next to
-    /// come, else the last.
-    pub due_date: NaiveDate,
     pub computation: Computation,
     pub months: Option<Months>,
 }
@@ -121,18 +116,10 @@ pub fn rows(lines: Vec<NoticeLine>) -> Vec<Row> {
 }
 
 fn single(l: NoticeLine) -> Row {
-    let row = l.line.row;
     Row {
-        reference: row.reference,
-        kind: row.kind,
-        tax_code: row.tax_code,
-        tax_name_fr: row.tax_name_fr,
-        tax_name_en: row.tax_name_en,
-        item_ref: row.item_ref,
-        amount: row.amount,
+        line: l.line.row,
         outstanding: l.line.outstanding,
         standing: l.standing,
-        due_date: row.due_date,
         computation: l.computation,
         months: None,
     }
@@ -186,11 +173,11 @@ fn gathered(mut lines: Vec<NoticeLine>) -> Row {
     if let Computation::Penalty { on, .. } = &mut row.computation {
         on.clear();
     }
+    row.line.amount = amount;
+    row.line.due_date = due_date;
     Row {
-        amount,
         outstanding,
         standing,
-        due_date,
         months: Some(months),
         ..row
     }
@@ -227,7 +214,7 @@ mod tests {
     use super::*;
     use crate::ids::AssessmentId;
     use crate::revenue::assess::PenaltyRule;
-    use crate::revenue::ledger::{Line, LineRow};
+    use crate::revenue::ledger::Line;
 
     fn day(m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, m, d).unwrap()
@@ -326,9 +313,9 @@ mod tests {
 
         assert_eq!(rows.len(), 2);
         let (rent, penalties) = (&rows[0], &rows[1]);
-        assert_eq!(rent.reference, "DKP/2026/LOCCANT/000001");
+        assert_eq!(rent.line.reference, "DKP/2026/LOCCANT/000001");
         assert_eq!(
-            (rent.amount, rent.outstanding),
+            (rent.line.amount, rent.outstanding),
             (Xof(180_000), Xof(15_000 + 5_000 + 6 * 15_000 + 15_000))
         );
         let m = rent.months.as_ref().unwrap();
@@ -354,7 +341,7 @@ mod tests {
             (Some(day(4, 10)), Some(day(12, 10)))
         );
         assert_eq!(
-            (rent.standing, rent.due_date),
+            (rent.standing, rent.line.due_date),
             (Standing::Overdue, day(4, 10))
         );
         assert_eq!(
@@ -365,9 +352,9 @@ mod tests {
         );
         // The penalties: eight months, not all the same amount.
         let p = penalties.months.as_ref().unwrap();
-        assert_eq!(penalties.kind, "penalty");
+        assert_eq!(penalties.line.kind, "penalty");
         assert_eq!((p.count, p.each), (8, None));
-        assert_eq!(penalties.amount, Xof(7 * 1_500 + 500));
+        assert_eq!(penalties.line.amount, Xof(7 * 1_500 + 500));
         assert!(matches!(&penalties.computation, Computation::Penalty { on, .. } if on.is_empty()));
     }
 
@@ -380,7 +367,7 @@ mod tests {
         let rows = rows(vec![yearly, lone]);
         assert_eq!(rows.len(), 2);
         assert!(rows.iter().all(|r| r.months.is_none()));
-        assert_eq!(rows[1].reference, "DKP/2026/LOCCANT/000003");
+        assert_eq!(rows[1].line.reference, "DKP/2026/LOCCANT/000003");
         assert_eq!(rows[1].standing, Standing::Overdue);
     }
 

@@ -273,6 +273,10 @@ pub fn claim(
     day: NaiveDate,
     due: &[Reminder],
 ) -> QueryResult<Vec<Reminder>> {
+    // Nothing to claim (a batch all reminded already, or unreachable): no lock taken.
+    if due.is_empty() {
+        return Ok(Vec::new());
+    }
     crate::communes::lock(conn, commune)?;
     let ids: Vec<TaxpayerId> = due.iter().map(|r| r.taxpayer).collect();
     let taken: HashSet<TaxpayerId> = reminders::table

@@ -79,10 +79,14 @@ pub async fn run(
         let size = chunk.len() as u64;
         let mut plan = super::plan(chunk, &contacts, &done_before);
         let due = plan.send.clone();
-        let claimed = on_db(pool, move |c| {
-            db::write_tx(c, |c| super::claim(c, cid, day, &due)).map_err(Into::into)
-        })
-        .await?;
+        let claimed = if due.is_empty() {
+            Vec::new()
+        } else {
+            on_db(pool, move |c| {
+                db::write_tx(c, |c| super::claim(c, cid, day, &due)).map_err(Into::into)
+            })
+            .await?
+        };
         // Claimed meanwhile by another run: reminded already.
         plan.already += (plan.send.len() - claimed.len()) as u64;
         let outcome = send(senders, commune, &channels, &claimed).await;

@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use crate::helpers::{Client, TestApp, DAKAR};
 use crate::revenue::support::{
     cells, charge_penalties, count, district, fcfa, generated_and_issued, new_item, new_taxpayer,
-    officer, page, text,
+    notice, officer, page, text,
 };
 
 /// A 2 m² sign (TAXPUB: 2 × 5 000 = 10 000 a year, due 30 June) assessed last year and
@@ -110,17 +110,9 @@ async fn the_notice_shows_each_lines_computation_and_never_asks_to_pay_by_a_past
     let today = fr_date(chrono::Utc::now().date_naive());
 
     // Act
-    let fr = page(
-        &c,
-        &format!("/{DAKAR}/finance/taxpayers/{t}/notice?year={last}"),
-    )
-    .await;
+    let fr = notice(&c, DAKAR, t, last).await;
     c.get("/lang/en").await;
-    let en = page(
-        &c,
-        &format!("/{DAKAR}/finance/taxpayers/{t}/notice?year={next}"),
-    )
-    .await;
+    let en = notice(&c, DAKAR, t, next).await;
 
     // Assert: the notice was established when the roll was issued, and printed today.
     assert_eq!(text(&fr, "h1"), format!("Avis d’imposition {last}"));
@@ -223,16 +215,8 @@ async fn the_notice_of_a_state_roll_and_of_a_tariff_shows_their_computation_and_
     };
 
     // Act
-    let property = page(
-        &c,
-        &format!("/{DAKAR}/finance/taxpayers/{t1}/notice?year=2026"),
-    )
-    .await;
-    let stall = page(
-        &c,
-        &format!("/{DAKAR}/finance/taxpayers/{t9}/notice?year=2026"),
-    )
-    .await;
+    let property = notice(&c, DAKAR, t1, 2026).await;
+    let stall = notice(&c, DAKAR, t9, 2026).await;
 
     // Assert
     let cfpb = line_cells(&property, "DKP/2026/CFPB/000001");

@@ -42,9 +42,30 @@ fn timed<T>(what: &str, mut f: impl FnMut() -> T) -> T {
     out.unwrap()
 }
 
-/// `TAXPAYERS` taxpayers, each with a sign of 1 to 4 m² (TAXPUB); eight in ten have a
-/// phone, one in ten an e-mail address, one in ten neither.
-pub(super) fn register(conn: &mut DbConn, commune: commune::ids::CommuneId, places: &[DistrictId]) {
+/// `TAXPAYERS` taxpayers spread over the commune's districts (returned), each with a
+/// sign of 1 to 4 m² (TAXPUB) taxed in each of `years`; eight in ten have a phone, one
+/// in ten an e-mail address, one in ten neither.
+pub(super) fn signs_register(
+    conn: &mut DbConn,
+    commune: &communes::Commune,
+    years: &[i32],
+) -> Vec<DistrictId> {
+    let places: Vec<DistrictId> = districts::list(conn, commune.id)
+        .unwrap()
+        .into_iter()
+        .map(|d| d.id)
+        .collect();
+    register(conn, commune.id, &places);
+    let sign = tax_types::by_code(conn, commune.id, "TAXPUB")
+        .unwrap()
+        .unwrap();
+    for y in years {
+        issued(conn, commune, &sign, *y);
+    }
+    places
+}
+
+fn register(conn: &mut DbConn, commune: commune::ids::CommuneId, places: &[DistrictId]) {
     use schema::{taxable_items as i, taxpayers as t};
     let now = chrono::Utc::now().naive_utc();
     for chunk in (0..TAXPAYERS).collect::<Vec<_>>().chunks(BATCH) {
@@ -104,19 +125,8 @@ async fn the_dashboard_answers_quickly_for_100_000_taxpayers_and_a_year_of_payme
     let commune = communes::by_slug(&mut conn, DAKAR).unwrap().unwrap();
     let (today, year) = (commune.today(), commune.today().year());
     let actor = Actor::system("bench");
-    let places: Vec<DistrictId> = districts::list(&mut conn, commune.id)
-        .unwrap()
-        .into_iter()
-        .map(|d| d.id)
-        .collect();
     let started = Instant::now();
-    register(&mut conn, commune.id, &places);
-    let sign = tax_types::by_code(&mut conn, commune.id, "TAXPUB")
-        .unwrap()
-        .unwrap();
-    for y in [year - 1, year] {
-        issued(&mut conn, &commune, &sign, y);
-    }
+    let places = signs_register(&mut conn, &commune, &[year - 1, year]);
     let last_day = NaiveDate::from_ymd_opt(year - 1, 12, 31).unwrap();
     let due = penalties::due(&mut conn, &commune, last_day).unwrap();
     let seen = Seen {
@@ -200,7 +210,7 @@ async fn the_dashboard_answers_quickly_for_100_000_taxpayers_and_a_year_of_payme
 }
 
 /// The roll of `tax` for `year`, generated and issued.
-pub(super) fn issued(
+fn issued(
     conn: &mut DbConn,
     commune: &communes::Commune,
     tax: &commune::revenue::tax_types::TaxType,

@@ -9,8 +9,8 @@ use reqwest::StatusCode;
 use super::payments::{collector, pay};
 use crate::helpers::{TestApp, DAKAR};
 use crate::revenue::support::{
-    cells, charge_penalties, count, fcfa, generated_and_issued, new_item, new_taxpayer, officer,
-    page, text,
+    cells, charge_penalties, count, fcfa, generated_and_issued, new_item, new_taxpayer, notice,
+    officer, text,
 };
 
 const ABOMEY: &str = "abomey-calavi";
@@ -65,17 +65,9 @@ async fn a_stall_holders_notice_gathers_the_years_rent_in_one_row_with_the_overd
     assert_eq!(res.status(), StatusCode::OK);
 
     // Act
-    let fr = page(
-        &c,
-        &format!("/{DAKAR}/finance/taxpayers/{t}/notice?year={last}"),
-    )
-    .await;
+    let fr = notice(&c, DAKAR, t, last).await;
     c.get("/lang/en").await;
-    let en = page(
-        &c,
-        &format!("/{DAKAR}/finance/taxpayers/{t}/notice?year={next}"),
-    )
-    .await;
+    let en = notice(&c, DAKAR, t, next).await;
 
     // Assert: two rows, not twenty-four: the rent, then its penalties, each with its
     // months' details under it.
@@ -163,10 +155,9 @@ async fn the_abomey_calavi_notice_has_benins_header_and_says_how_to_pay_by_mtn_m
     };
 
     // Act
-    let path = format!("/{ABOMEY}/finance/taxpayers/{t}/notice?year=2026");
-    let fr = page(&c, &path).await;
+    let fr = notice(&c, ABOMEY, t, 2026).await;
     c.get("/lang/en").await;
-    let en = page(&c, &path).await;
+    let en = notice(&c, ABOMEY, t, 2026).await;
 
     // Assert: the Republic, its motto and the commune head the notice.
     let state = text(&fr, "[data-state]");

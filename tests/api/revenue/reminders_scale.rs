@@ -13,15 +13,13 @@ use chrono::Datelike;
 use diesel::prelude::*;
 
 use commune::audit::Actor;
-use commune::communes::{self, districts};
+use commune::communes;
 use commune::db;
 use commune::i18n::Catalog;
-use commune::ids::DistrictId;
 use commune::notify::{Mailer, SmsOutbox};
 use commune::revenue::reminders::{self, run};
-use commune::revenue::tax_types;
 
-use super::collection_scale::{issued, register, TAXPAYERS};
+use super::collection_scale::{signs_register, TAXPAYERS};
 use crate::helpers::{TestApp, DAKAR};
 
 fn seconds(t: Instant) -> String {
@@ -36,17 +34,8 @@ async fn a_run_on_100_000_overdue_taxpayers_reminds_each_once_and_a_second_run_n
     let commune = {
         let mut conn = app.conn();
         let commune = communes::by_slug(&mut conn, DAKAR).unwrap().unwrap();
-        let places: Vec<DistrictId> = districts::list(&mut conn, commune.id)
-            .unwrap()
-            .into_iter()
-            .map(|d| d.id)
-            .collect();
         let started = Instant::now();
-        register(&mut conn, commune.id, &places);
-        let sign = tax_types::by_code(&mut conn, commune.id, "TAXPUB")
-            .unwrap()
-            .unwrap();
-        issued(&mut conn, &commune, &sign, commune.today().year() - 1);
+        signs_register(&mut conn, &commune, &[commune.today().year() - 1]);
         if db::backend(&conn) == db::Backend::Postgres {
             diesel::sql_query("ANALYZE").execute(&mut conn).unwrap();
         }
