@@ -109,23 +109,59 @@ pub struct Contact {
     pub phone: Option<String>,
 }
 
-/// The register's contacts of these taxpayers (any order).
+/// The contacts of some taxpayers, by id.
+pub type Contacts = HashMap<TaxpayerId, Contact>;
+
+/// Taxpayers whose contacts one query reads.
+const CONTACTS_AT_ONCE: usize = 5_000;
+
+/// The register's contacts of these taxpayers (a taxpayer of another commune is left
+/// out): one query for each few thousand, by primary key. The commune is checked here,
+/// not in the query: with it in the `WHERE`, SQLite chose the commune's index and read
+/// the whole register for each query (34 s for 100,000 overdue taxpayers read 200 at a
+/// time, against about a second now).
 pub fn contacts(
     conn: &mut DbConn,
     commune: CommuneId,
     ids: &[TaxpayerId],
-) -> QueryResult<Vec<Contact>> {
-    taxpayers::table
-        .filter(taxpayers::commune_id.eq(commune))
-        .filter(taxpayers::id.eq_any(ids))
-        .select((
-            taxpayers::id,
-            taxpayers::reference,
-            taxpayers::name,
-            taxpayers::email,
-            taxpayers::phone,
-        ))
-        .load(conn)
+) -> QueryResult<Contacts> {
+    let mut out = Contacts::with_capacity(ids.len());
+    for chunk in ids.chunks(CONTACTS_AT_ONCE) {
+        let rows: Vec<(CommuneId, Contact)> = taxpayers::table
+            .filter(taxpayers::id.eq_any(chunk))
+            .select((
+                taxpayers::commune_id,
+                (
+                    taxpayers::id,
+                    taxpayers::reference,
+                    taxpayers::name,
+                    taxpayers::email,
+                    taxpayers::phone,
+                ),
+            ))
+            .load(conn)?;
+        out.extend(
+            rows.into_iter()
+                .filter(|(of, _)| *of == commune)
+                .map(|(_, c)| (c.id, c)),
+        );
+    }
+    Ok(out)
+}
+
+/// The contacts a run needs: those of the overdue taxpayers not reminded today.
+pub fn contacts_due(
+    conn: &mut DbConn,
+    commune: CommuneId,
+    balances: &[Balance],
+    reminded_today: &HashSet<TaxpayerId>,
+) -> QueryResult<Contacts> {
+    let ids: Vec<TaxpayerId> = balances
+        .iter()
+        .map(|b| b.taxpayer)
+        .filter(|t| !reminded_today.contains(t))
+        .collect();
+    contacts(conn, commune, &ids)
 }
 
 /// The taxpayers reminded (or claimed) on `day`, each with whether its send was
@@ -191,17 +227,16 @@ pub struct Plan {
 /// medium their contact allows; those with no contact are unreachable.
 pub fn plan(
     balances: &[Balance],
-    contacts: &[Contact],
+    contacts: &Contacts,
     reminded_today: &HashSet<TaxpayerId>,
 ) -> Plan {
-    let by_id: HashMap<TaxpayerId, &Contact> = contacts.iter().map(|c| (c.id, c)).collect();
     let mut out = Plan::default();
     for b in balances {
         if reminded_today.contains(&b.taxpayer) {
             out.already += 1;
             continue;
         }
-        let Some(contact) = by_id.get(&b.taxpayer) else {
+        let Some(contact) = contacts.get(&b.taxpayer) else {
             continue;
         };
         let to = match medium(contact) {
@@ -238,6 +273,10 @@ pub fn claim(
     day: NaiveDate,
     due: &[Reminder],
 ) -> QueryResult<Vec<Reminder>> {
+    // Nothing to claim (a batch all reminded already, or unreachable): no lock taken.
+    if due.is_empty() {
+        return Ok(Vec::new());
+    }
     crate::communes::lock(conn, commune)?;
     let ids: Vec<TaxpayerId> = due.iter().map(|r| r.taxpayer).collect();
     let taken: HashSet<TaxpayerId> = reminders::table
@@ -360,11 +399,12 @@ pub fn preview(conn: &mut DbConn, commune: CommuneId, day: NaiveDate) -> QueryRe
         unconfirmed: reminded.values().filter(|sent| !**sent).count() as u64,
         ..Summary::default()
     };
-    for chunk in balances.chunks(BATCH) {
-        let ids: Vec<TaxpayerId> = chunk.iter().map(|b| b.taxpayer).collect();
-        let plan = plan(chunk, &contacts(conn, commune, &ids)?, &done);
-        summary.add(&plan, &plan.send.iter().collect::<Vec<_>>());
-    }
+    let plan = plan(
+        &balances,
+        &contacts_due(conn, commune, &balances, &done)?,
+        &done,
+    );
+    summary.add(&plan, &plan.send.iter().collect::<Vec<_>>());
     Ok(summary)
 }
 
@@ -435,12 +475,15 @@ mod tests {
             balance(3, 30_000),
             balance(4, 40_000),
         ];
-        let contacts = [
+        let contacts: Contacts = [
             contact(1, Some("awa@example.sn"), None),
             contact(2, None, Some("+221770000002")),
             contact(3, None, None),
             contact(4, Some("x@example.sn"), None),
-        ];
+        ]
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
         let reminded = HashSet::from([TaxpayerId(4)]);
         let p = plan(&balances, &contacts, &reminded);
         let sent: Vec<(i64, Medium, &str)> = p
@@ -476,8 +519,8 @@ mod tests {
     #[test]
     fn a_summary_names_a_bounded_number_of_unreachable_taxpayers_but_counts_them_all() {
         let balances: Vec<Balance> = (0..LISTED as i64 + 7).map(|i| balance(i, 1)).collect();
-        let contacts: Vec<Contact> = (0..LISTED as i64 + 7)
-            .map(|i| contact(i, None, None))
+        let contacts: Contacts = (0..LISTED as i64 + 7)
+            .map(|i| (TaxpayerId(i), contact(i, None, None)))
             .collect();
         let p = plan(&balances, &contacts, &HashSet::new());
         let mut summary = Summary::default();

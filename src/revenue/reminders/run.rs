@@ -1,5 +1,6 @@
 //! A reminder run, for the command line and the finance officer's button alike: the
-//! overdue balances read once, then batch by batch the reminders claimed (committed),
+//! overdue balances and the contacts of those not reminded yet read once (a few
+//! queries, whatever the register's size), then batch by batch the reminders claimed (committed),
 //! sent, and confirmed or released; one audit entry at the end. The database work runs
 //! on blocking threads, the mail on the async runtime.
 
@@ -55,12 +56,12 @@ pub async fn run(
     progress: &dyn Fn(u64, u64),
 ) -> Result<Summary> {
     let (cid, day) = (commune.id, commune.today());
-    let (balances, reminded, channels) = on_db(pool, move |c| {
-        Ok((
-            super::overdue(c, cid, day)?,
-            super::reminded_on(c, cid, day)?,
-            channels::list(c, cid)?,
-        ))
+    let (balances, reminded, contacts, channels) = on_db(pool, move |c| {
+        let balances = super::overdue(c, cid, day)?;
+        let reminded = super::reminded_on(c, cid, day)?;
+        let done: HashSet<TaxpayerId> = reminded.keys().copied().collect();
+        let contacts = super::contacts_due(c, cid, &balances, &done)?;
+        Ok((balances, reminded, contacts, channels::list(c, cid)?))
     })
     .await?;
     let mut summary = Summary {
@@ -70,22 +71,22 @@ pub async fn run(
         ..Summary::default()
     };
     let done_before: Arc<HashSet<TaxpayerId>> = Arc::new(reminded.into_keys().collect());
+    let contacts = Arc::new(contacts);
     let total = balances.len() as u64;
     progress(0, total);
     let mut handled = 0;
     for chunk in balances.chunks(BATCH) {
-        let (chunk, done) = (chunk.to_vec(), done_before.clone());
         let size = chunk.len() as u64;
-        let (mut plan, claimed) = on_db(pool, move |c| {
-            db::write_tx(c, |c| {
-                let ids: Vec<TaxpayerId> = chunk.iter().map(|b| b.taxpayer).collect();
-                let plan = super::plan(&chunk, &super::contacts(c, cid, &ids)?, &done);
-                let claimed = super::claim(c, cid, day, &plan.send)?;
-                Ok::<_, diesel::result::Error>((plan, claimed))
+        let mut plan = super::plan(chunk, &contacts, &done_before);
+        let due = plan.send.clone();
+        let claimed = if due.is_empty() {
+            Vec::new()
+        } else {
+            on_db(pool, move |c| {
+                db::write_tx(c, |c| super::claim(c, cid, day, &due)).map_err(Into::into)
             })
-            .map_err(Into::into)
-        })
-        .await?;
+            .await?
+        };
         // Claimed meanwhile by another run: reminded already.
         plan.already += (plan.send.len() - claimed.len()) as u64;
         let outcome = send(senders, commune, &channels, &claimed).await;

@@ -12,6 +12,7 @@ mod budget;
 mod collection;
 pub(crate) mod harness;
 mod mobile;
+mod notices;
 mod participation;
 mod receipts;
 mod treasury;

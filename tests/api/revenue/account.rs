@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use crate::helpers::{Client, TestApp, DAKAR};
 use crate::revenue::support::{
     cells, charge_penalties, count, district, fcfa, generated_and_issued, new_item, new_taxpayer,
-    officer, page, text,
+    notice, officer, page, text,
 };
 
 /// A 2 m² sign (TAXPUB: 2 × 5 000 = 10 000 a year, due 30 June) assessed last year and
@@ -110,17 +110,9 @@ async fn the_notice_shows_each_lines_computation_and_never_asks_to_pay_by_a_past
     let today = fr_date(chrono::Utc::now().date_naive());
 
     // Act
-    let fr = page(
-        &c,
-        &format!("/{DAKAR}/finance/taxpayers/{t}/notice?year={last}"),
-    )
-    .await;
+    let fr = notice(&c, DAKAR, t, last).await;
     c.get("/lang/en").await;
-    let en = page(
-        &c,
-        &format!("/{DAKAR}/finance/taxpayers/{t}/notice?year={next}"),
-    )
-    .await;
+    let en = notice(&c, DAKAR, t, next).await;
 
     // Assert: the notice was established when the roll was issued, and printed today.
     assert_eq!(text(&fr, "h1"), format!("Avis d’imposition {last}"));
@@ -203,7 +195,7 @@ async fn the_notice_shows_each_lines_computation_and_never_asks_to_pay_by_a_past
 #[actix_web::test]
 async fn the_notice_of_a_state_roll_and_of_a_tariff_shows_their_computation_and_standing() {
     // Arrange: the demo's CFPB (imported from the State, 5 % of the rental value) and
-    // monthly stall rent (category tariffs) of this year.
+    // monthly stall rent (category tariffs) of 2026.
     let app = TestApp::spawn().await;
     let c = officer(&app, DAKAR).await;
     let (t1, t9) = {
@@ -223,16 +215,8 @@ async fn the_notice_of_a_state_roll_and_of_a_tariff_shows_their_computation_and_
     };
 
     // Act
-    let property = page(
-        &c,
-        &format!("/{DAKAR}/finance/taxpayers/{t1}/notice?year=2026"),
-    )
-    .await;
-    let stall = page(
-        &c,
-        &format!("/{DAKAR}/finance/taxpayers/{t9}/notice?year=2026"),
-    )
-    .await;
+    let property = notice(&c, DAKAR, t1, 2026).await;
+    let stall = notice(&c, DAKAR, t9, 2026).await;
 
     // Assert
     let cfpb = line_cells(&property, "DKP/2026/CFPB/000001");
@@ -241,27 +225,23 @@ async fn the_notice_of_a_state_roll_and_of_a_tariff_shows_their_computation_and_
         format!("valeur locative {} × 5 %", fcfa(1_800_000))
     );
     assert_eq!(cfpb[3], fcfa(90_000));
-    let today = chrono::Utc::now().date_naive();
-    let sel = scraper::Selector::parse("table.lines tbody tr").unwrap();
-    let rows: Vec<_> = stall.select(&sel).collect();
-    assert_eq!(rows.len(), 12, "one line a month");
-    for row in rows {
-        let cell: Vec<String> = row
-            .text()
-            .collect::<String>()
-            .split_whitespace()
-            .map(str::to_string)
-            .collect();
-        let joined = cell.join(" ");
-        assert!(joined.contains("Tarif de la catégorie A"), "{joined}");
-        let due = chrono::NaiveDate::parse_from_str(cell.last().unwrap(), "%d/%m/%Y").unwrap();
-        let expected = if due < today { "overdue" } else { "due" };
-        assert_eq!(
-            row.value().attr("data-standing"),
-            Some(expected),
-            "{joined}"
-        );
-    }
+    // The stall's twelve months make one row (see `notices` for how it reads).
+    assert_eq!(count(&stall, "table.lines tbody tr[data-line]"), 1);
+    assert_eq!(
+        cells(&stall, "tr[data-months=\"12\"]")[2],
+        format!("{} × 12", fcfa(15_000))
+    );
+    assert!(text(&stall, "tr[data-months-of]").starts_with("Tarif de la catégorie A"));
+    let january = chrono::NaiveDate::from_ymd_opt(2026, 1, 10).unwrap();
+    let expected = if january < chrono::Utc::now().date_naive() {
+        "overdue"
+    } else {
+        "due"
+    };
+    assert_eq!(
+        super::support::attr(&stall, "tr[data-months]", "data-standing"),
+        expected
+    );
 }
 
 #[actix_web::test]

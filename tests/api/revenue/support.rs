@@ -186,6 +186,15 @@ fn select<'a>(page: &'a Html, css: &str) -> Vec<scraper::ElementRef<'a>> {
     page.select(&sel).collect()
 }
 
+/// The tax notice of `taxpayer` for `year`, in the language the client chose.
+pub async fn notice(c: &Client, commune: &str, taxpayer: i64, year: i32) -> Html {
+    page(
+        c,
+        &format!("/{commune}/finance/taxpayers/{taxpayer}/notice?year={year}"),
+    )
+    .await
+}
+
 pub fn attr(page: &Html, css: &str, name: &str) -> String {
     let found = select(page, css);
     let first = found.first().unwrap_or_else(|| panic!("no {css}"));

@@ -2,7 +2,10 @@
 //! from the ledger, each with how it was computed and where it stands today (paid,
 //! overdue since its due date, or to pay by it), its penalties beside it; the day the
 //! rolls were issued (when the notice was established); what is overdue and what is
-//! still to come; and the commune's mobile-money channels to pay with.
+//! still to come; and the commune's mobile-money channels to pay with. A tax's monthly
+//! lines are printed as one row ([`rows`]).
+
+pub mod rows;
 
 use std::collections::HashMap;
 
@@ -164,7 +167,8 @@ pub struct Notice {
     /// The day the last of the year's rolls was issued, in the commune: the notice's
     /// date of establishment.
     pub established_on: Option<NaiveDate>,
-    pub lines: Vec<NoticeLine>,
+    /// The lines as printed: monthly ones gathered by tax and item.
+    pub rows: Vec<rows::Row>,
     pub adjustments: Vec<AdjustmentLine>,
     pub dues: Dues,
     pub channels: Vec<Channel>,
@@ -272,7 +276,7 @@ pub fn of(
         year,
         established_on,
         dues: dues(&lines),
-        lines,
+        rows: rows::rows(lines),
         adjustments,
         channels: channels::list(conn, commune.id)?,
     })
