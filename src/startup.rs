@@ -68,9 +68,10 @@ impl Application {
         let bound = listener.local_addr()?;
         let port = bound.port();
         let base_url = settings.public_url(bound);
-        let key = {
+        let (key, writes) = {
             let mut conn = pool.get().context("no database connection")?;
-            session_key(&mut conn, settings.secret_key.as_deref())?
+            let key = session_key(&mut conn, settings.secret_key.as_deref())?;
+            (key, db::WriteGate::new(db::backend(&conn)))
         };
         let catalog = Arc::new(crate::i18n::Catalog::embedded()?);
         let hb = templates::build(catalog.clone())?;
@@ -82,6 +83,7 @@ impl Application {
         )?);
         let state = web::Data::new(AppState {
             pool,
+            writes,
             hb,
             catalog,
             mailer,

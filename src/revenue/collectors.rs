@@ -91,8 +91,8 @@ pub fn taxpayer_by_ref(
 }
 
 /// Records what a phone sent, for `user`, on `today`: a ticket when it names a fee, a
-/// payment on the taxpayer's balance otherwise. Call it in a write transaction (one per
-/// payment: a batch's refused payment loses none of the others).
+/// payment on the taxpayer's balance otherwise. Call it in a write transaction, or in a
+/// savepoint of one per payment (a batch's refused payment loses none of the others).
 pub fn record(
     conn: &mut DbConn,
     commune: &Commune,

@@ -28,6 +28,9 @@ pub use ctx::Ctx;
 /// What every handler can reach, shared by all workers.
 pub struct AppState {
     pub pool: DbPool,
+    /// The turn to write ([`db::WriteGate`]): [`AppState::write`] and
+    /// [`AppState::write_each`] take it.
+    pub writes: db::WriteGate,
     pub hb: Handlebars<'static>,
     pub catalog: Arc<Catalog>,
     pub mailer: Mailer,
@@ -124,13 +127,14 @@ impl AppState {
         T: Send + 'static,
         E: From<diesel::result::Error> + Into<AppError> + Send + 'static,
     {
-        self.db(move |conn| db::write_tx(conn, f).map_err(Into::into))
+        self.writing(move |conn| db::write_tx(conn, f).map_err(Into::into))
             .await
     }
 
-    /// Runs `f` on each item, each in its own write transaction ([`db::write_tx`]), in
-    /// one trip off the async threads: an item refused rolls back alone, and the others
-    /// are kept. Each item's result comes back in order.
+    /// Runs `f` on each item in one write transaction ([`db::write_tx`]), each item in a
+    /// savepoint of its own: an item refused rolls back alone, and the others are kept.
+    /// Each item's result comes back in order; the whole commits once (a phone's batch
+    /// of payments costs one commit, not one per payment).
     pub async fn write_each<I, T, E, F>(&self, items: Vec<I>, f: F) -> AppResult<Vec<Result<T, E>>>
     where
         I: Send + 'static,
@@ -138,12 +142,34 @@ impl AppState {
         E: From<diesel::result::Error> + Send + 'static,
         F: Fn(&mut DbConn, I) -> Result<T, E> + Send + 'static,
     {
-        self.db(move |conn| {
-            Ok(items
-                .into_iter()
-                .map(|item| db::write_tx(conn, |c| f(c, item)))
-                .collect())
+        self.writing(move |conn| {
+            db::write_tx(conn, |conn| -> Result<_, diesel::result::Error> {
+                Ok(items
+                    .into_iter()
+                    .map(|item| {
+                        use diesel::Connection;
+                        conn.transaction(|c| f(c, item))
+                    })
+                    .collect())
+            })
+            .map_err(AppError::from)
         })
         .await
+    }
+
+    /// [`AppState::db`] for a writer: the turn to write first ([`db::WriteGate`]), then
+    /// the connection.
+    async fn writing<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let (pool, gate) = (self.pool.clone(), self.writes.clone());
+        actix_web::web::block(move || {
+            let _turn = gate.hold();
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await?
     }
 }

@@ -161,7 +161,8 @@ fn answer(
     }
 }
 
-/// Records the payments read, each in its own transaction, for the token's holder;
+/// Records the payments read, in one transaction with a savepoint each
+/// ([`AppState::write_each`]), for the token's holder;
 /// those that could not be read are passed through, in their place.
 async fn record(
     state: &AppState,
