@@ -138,4 +138,12 @@ async fn the_collector_declares_the_cashup_and_the_treasurer_validates_it_short_
     b.shoot_both("bank").await;
     b.goto(&format!("/{DAKAR}/treasury/deposits")).await;
     b.shoot_both("deposits").await;
+    // The mobile-money report: nothing disputed, nothing left waiting.
+    b.goto(&format!("/{DAKAR}/treasury/mobile-money")).await;
+    assert_eq!(b.text("main h1").await, "Paiements mobiles à vérifier");
+    assert!(b
+        .text("main #disputed + p")
+        .await
+        .contains("Aucun paiement en litige"));
+    b.shoot_both("mobile-money").await;
 }
