@@ -263,30 +263,32 @@ pub fn to_check(
 ) -> QueryResult<(Vec<ToCheck>, Vec<ToCheck>)> {
     use crate::db::schema::taxpayers as t;
     let stale = crate::db::now() - chrono::Duration::minutes(stale_minutes);
-    let mut of = |status: IntentStatus, before: NaiveDateTime| -> QueryResult<Vec<ToCheck>> {
-        let rows: Vec<(Intent, String, String)> = payment_intents::table
-            .inner_join(t::table)
-            .filter(payment_intents::commune_id.eq(commune))
-            .filter(payment_intents::status.eq(status))
-            .filter(payment_intents::created_at.lt(before))
-            .order(payment_intents::id.asc())
-            .limit(limit)
-            .select((Intent::as_select(), t::reference, t::name))
-            .load(conn)?;
-        Ok(rows
-            .into_iter()
-            .map(|(intent, taxpayer_ref, taxpayer_name)| ToCheck {
-                intent,
-                taxpayer_ref,
-                taxpayer_name,
-            })
-            .collect())
-    };
-    let disputed = of(
-        IntentStatus::Disputed,
-        crate::db::now() + chrono::Duration::days(1),
-    )?;
-    let pending = of(IntentStatus::Pending, stale)?;
+    let mut of =
+        |status: IntentStatus, before: Option<NaiveDateTime>| -> QueryResult<Vec<ToCheck>> {
+            let mut q = payment_intents::table
+                .inner_join(t::table)
+                .filter(payment_intents::commune_id.eq(commune))
+                .filter(payment_intents::status.eq(status))
+                .into_boxed();
+            if let Some(before) = before {
+                q = q.filter(payment_intents::created_at.lt(before));
+            }
+            let rows: Vec<(Intent, String, String)> = q
+                .order(payment_intents::id.asc())
+                .limit(limit)
+                .select((Intent::as_select(), t::reference, t::name))
+                .load(conn)?;
+            Ok(rows
+                .into_iter()
+                .map(|(intent, taxpayer_ref, taxpayer_name)| ToCheck {
+                    intent,
+                    taxpayer_ref,
+                    taxpayer_name,
+                })
+                .collect())
+        };
+    let disputed = of(IntentStatus::Disputed, None)?;
+    let pending = of(IntentStatus::Pending, Some(stale))?;
     Ok((disputed, pending))
 }
 
