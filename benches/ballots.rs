@@ -17,7 +17,6 @@
 use std::time::{Duration, Instant};
 
 use commune::audit::Actor;
-use commune::config::Settings;
 use commune::db::{self, DbConn};
 use commune::ids::{RoundId, VoterId};
 use commune::money::Xof;
@@ -25,8 +24,10 @@ use commune::participation::{
     codes, election, phases, proposals, results, review, rounds, setup, voters, BallotScope, Phase,
 };
 use commune::seed::Demo;
-use commune::startup::{Application, Prepare};
 use futures_util::stream::{self, StreamExt};
+
+#[path = "support/server.rs"]
+mod server;
 
 const SLUG: &str = "dakar-plateau";
 
@@ -195,29 +196,17 @@ async fn cast(base: &str, round: RoundId, v: &Voter) -> Duration {
 
 fn run(label: &str, database_url: &str, n: usize, concurrency: usize) {
     let outbox = tempfile::tempdir().unwrap();
-    let env: Vec<(String, String)> = [
-        ("COMMUNE_DATABASE_URL", database_url.to_string()),
-        ("COMMUNE_BIND", "127.0.0.1:0".into()),
-        ("COMMUNE_OUTBOX_DIR", outbox.path().display().to_string()),
-        ("COMMUNE_TRUSTED_PROXIES", "127.0.0.1".into()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
-    let settings = Settings::from_parts(None, &env).expect("settings");
-    let app = Application::build(
-        settings,
-        Prepare {
-            seed_if_empty: true,
-            demo: Demo::WithoutRegister,
-        },
-    )
-    .expect("the application builds");
-    let base = format!("http://127.0.0.1:{}", app.port());
-    let pool = app.state.pool.clone();
-    let server = app.server();
-    let handle = server.handle();
-    let thread = std::thread::spawn(move || actix_web::rt::System::new().block_on(server));
+    let server::Running {
+        base,
+        pool,
+        handle,
+        thread,
+    } = server::start(
+        database_url,
+        outbox.path(),
+        &[("COMMUNE_TRUSTED_PROXIES", "127.0.0.1")],
+        Demo::WithoutRegister,
+    );
 
     let (round, codes, people) = open_round(&mut pool.get().unwrap(), n);
     let rt = tokio::runtime::Builder::new_multi_thread()

@@ -37,21 +37,22 @@ use commune::accounts::membership::{self, Added};
 use commune::accounts::{password, tokens, Role};
 use commune::audit::{self, Actor};
 use commune::communes::{self, districts, Commune};
-use commune::config::Settings;
 use commune::db::schema::{audit_log, payment_allocations, payments};
-use commune::db::{self, Create, DbConn, DbPool};
+use commune::db::{self, Create, DbConn};
 use commune::ids::{PaymentId, TaxTypeId, TaxpayerId, UserId};
 use commune::money::Xof;
 use commune::revenue::imports::{self, Outcome, What};
 use commune::revenue::{demo, ledger, rolls, tax_types, Seen};
 use commune::seed::Demo;
-use commune::startup::{Application, Prepare};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use futures_util::stream::{self, StreamExt};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
+
+#[path = "support/server.rs"]
+mod server;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -459,46 +460,16 @@ fn ok(b: bool) -> &'static str {
     }
 }
 
-/// The server on a fresh database at `url`, on a loopback port of its own thread.
-fn serve(
-    url: &str,
-    outbox: &std::path::Path,
-) -> (
-    String,
-    DbPool,
-    actix_web::dev::ServerHandle,
-    std::thread::JoinHandle<std::io::Result<()>>,
-) {
-    let env: Vec<(String, String)> = [
-        ("COMMUNE_DATABASE_URL", url.to_string()),
-        ("COMMUNE_BIND", "127.0.0.1:0".into()),
-        ("COMMUNE_OUTBOX_DIR", outbox.display().to_string()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
-    let settings = Settings::from_parts(None, &env).expect("settings");
-    // As `commune serve --demo --without-history` starts.
-    let app = Application::build(
-        settings,
-        Prepare {
-            seed_if_empty: true,
-            demo: Demo::Full,
-        },
-    )
-    .expect("the application builds");
-    let base = format!("http://127.0.0.1:{}", app.port());
-    let pool = app.state.pool.clone();
-    let server = app.server();
-    let handle = server.handle();
-    let thread = std::thread::spawn(move || actix_web::rt::System::new().block_on(server));
-    (base, pool, handle, thread)
-}
-
 fn run(label: &str, url: &str, sizes: Sizes) {
     let prepared = Instant::now();
     let outbox = tempfile::tempdir().unwrap();
-    let (base, pool, handle, thread) = serve(url, outbox.path());
+    // As `commune serve --demo --without-history` starts.
+    let server::Running {
+        base,
+        pool,
+        handle,
+        thread,
+    } = server::start(url, outbox.path(), &[], Demo::Full);
     let mut conn = pool.get().unwrap();
     let commune = communes::by_slug(&mut conn, SLUG).unwrap().unwrap();
     let mut owed = register(&mut conn, &commune, sizes.taxpayers);

@@ -24,14 +24,15 @@ use std::time::{Duration, Instant};
 use commune::audit::Actor;
 use commune::budget::documents::{self as docs, Kind, Vote};
 use commune::communes::Commune;
-use commune::config::Settings;
 use commune::db::{self, DbConn};
 use commune::ids::RoundId;
 use commune::money::Xof;
 use commune::participation::{rounds, Phase};
 use commune::seed::Demo;
-use commune::startup::{Application, Prepare};
 use futures_util::stream::{self, StreamExt};
+
+#[path = "support/server.rs"]
+mod server;
 
 // The allocator of the `commune` binary (src/main.rs): the server runs in this process.
 #[global_allocator]
@@ -146,28 +147,13 @@ async fn load(client: &reqwest::Client, url: &str) -> Duration {
 
 fn run(label: &str, database_url: &str, requests: usize, warmup: usize, concurrency: usize) {
     let outbox = tempfile::tempdir().unwrap();
-    let env: Vec<(String, String)> = [
-        ("COMMUNE_DATABASE_URL", database_url.to_string()),
-        ("COMMUNE_BIND", "127.0.0.1:0".into()),
-        ("COMMUNE_OUTBOX_DIR", outbox.path().display().to_string()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
-    let settings = Settings::from_parts(None, &env).expect("settings");
-    let app = Application::build(
-        settings,
-        Prepare {
-            seed_if_empty: true,
-            demo: Demo::WithoutRegister,
-        },
-    )
-    .expect("the application builds");
-    let url = format!("http://127.0.0.1:{}/{SLUG}/budget", app.port());
-    let pool = app.state.pool.clone();
-    let server = app.server();
-    let handle = server.handle();
-    let thread = std::thread::spawn(move || actix_web::rt::System::new().block_on(server));
+    let server::Running {
+        base,
+        pool,
+        handle,
+        thread,
+    } = server::start(database_url, outbox.path(), &[], Demo::WithoutRegister);
+    let url = format!("{base}/{SLUG}/budget");
     seed(&mut pool.get().unwrap());
 
     let rt = tokio::runtime::Builder::new_multi_thread()
