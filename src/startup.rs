@@ -71,7 +71,7 @@ impl Application {
         let (key, writes) = {
             let mut conn = pool.get().context("no database connection")?;
             let key = session_key(&mut conn, settings.secret_key.as_deref())?;
-            (key, db::WriteGate::new(db::backend(&conn)))
+            (key, db::Writers::new(pool.clone(), db::backend(&conn)))
         };
         let catalog = Arc::new(crate::i18n::Catalog::embedded()?);
         let hb = templates::build(catalog.clone())?;

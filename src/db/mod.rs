@@ -5,8 +5,8 @@
 
 pub mod schema;
 mod url;
+mod writers;
 
-use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
@@ -15,6 +15,7 @@ use diesel::{Connection, PgConnection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 pub use self::url::{Backend, DbUrl, DbUrlError};
+pub use self::writers::{Failed, WriteGate, Writers};
 
 /// A connection to either backend. Queries written against it run on both.
 #[derive(diesel::MultiConnection)]
@@ -70,37 +71,6 @@ impl ManageConnection for DbManager {
 
     fn has_broken(&self, conn: &mut DbConn) -> bool {
         DbConn::is_broken_transaction_manager(conn)
-    }
-}
-
-/// The server's writers, one at a time on SQLite.
-///
-/// SQLite has one writer at a time. A writer that finds the database locked waits in
-/// SQLite's busy handler, which sleeps 1, 2, 5, 10… ms between tries: under a stream of
-/// short writes a waiter sleeps on past the moment the lock is free, the queue grows,
-/// and so does the slowest wait. The server's writers queue here instead, on a mutex
-/// that hands the turn to the next one as soon as the last has committed. Take the turn
-/// before the connection ([`WriteGate::hold`], then `pool.get()`), never while holding
-/// one, so that a writer holding the turn never waits for a connection that a writer
-/// waiting for the turn holds. PostgreSQL locks rows, not the database: no gate.
-#[derive(Debug, Clone, Default)]
-pub struct WriteGate(Option<Arc<Mutex<()>>>);
-
-impl WriteGate {
-    /// The gate for a database: a mutex on SQLite, nothing on PostgreSQL.
-    pub fn new(backend: Backend) -> WriteGate {
-        match backend {
-            Backend::Sqlite => WriteGate(Some(Arc::new(Mutex::new(())))),
-            Backend::Postgres => WriteGate(None),
-        }
-    }
-
-    /// Waits for the turn to write; it passes on when the guard is dropped.
-    pub fn hold(&self) -> Option<MutexGuard<'_, ()>> {
-        // A writer that panicked held nothing but the turn: the lock stays usable.
-        self.0
-            .as_ref()
-            .map(|m| m.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
     }
 }
 

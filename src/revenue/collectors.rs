@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::payments::{self, tickets, Channel, Issued, Method, NewPayment, Status};
 use crate::audit::Actor;
-use crate::communes::{self, Commune};
+use crate::communes::Commune;
 use crate::db::schema::{payments as p, tax_types, taxpayers};
 use crate::db::{Backend, DbConn};
 use crate::error::{DomainError, DomainResult, Refusal};
@@ -101,18 +101,9 @@ pub fn record(
     actor: &Actor,
     user: UserId,
 ) -> DomainResult<Outcome> {
-    // Under the commune's lock, so that "was it there before?" cannot change before the
-    // payment is written (the domain functions take the same lock again: a no-op).
-    communes::lock(conn, commune.id)?;
-    let before: Option<(UserId, Status)> = p::table
-        .filter(p::commune_id.eq(commune.id))
-        .filter(p::form_token.eq(&sent.id))
-        .select((p::received_by, p::status))
-        .first(conn)
-        .optional()?;
-    if before.is_some_and(|(by, _)| by != user) {
-        return Err(id_reused());
-    }
+    // A UUID sent again is recognised by the counter's rules under the commune's lock:
+    // the same payment by the same collector returns its receipt (`Issued::earlier`),
+    // anything else under that UUID is refused.
     let taxpayer = match &sent.taxpayer {
         Some(typed) if !typed.trim().is_empty() => {
             Some(taxpayer_by_ref(conn, commune.id, typed)?.ok_or_else(|| {
@@ -171,10 +162,10 @@ pub fn record(
         other => other?,
     };
     Ok(Outcome {
+        status: issued.earlier.unwrap_or(Status::Recorded),
+        replayed: issued.earlier.is_some(),
         issued,
         date: sent.date.unwrap_or(today),
-        status: before.map_or(Status::Recorded, |(_, s)| s),
-        replayed: before.is_some(),
     })
 }
 

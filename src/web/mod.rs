@@ -20,6 +20,7 @@ use crate::accounts::throttle::{IpLimit, LoginThrottle, ResetThrottle};
 use crate::config::Settings;
 use crate::db::{self, DbConn, DbPool};
 use crate::error::{AppError, AppResult};
+use crate::ids::CommuneId;
 use crate::notify::Mailer;
 
 pub use crate::i18n::{Catalog, Locale};
@@ -28,9 +29,9 @@ pub use ctx::Ctx;
 /// What every handler can reach, shared by all workers.
 pub struct AppState {
     pub pool: DbPool,
-    /// The turn to write ([`db::WriteGate`]): [`AppState::write`] and
-    /// [`AppState::write_each`] take it.
-    pub writes: db::WriteGate,
+    /// The turn to write ([`db::WriteGate`]), which [`AppState::write`] takes, and
+    /// group commit, which [`AppState::write_each`] uses.
+    pub writes: db::Writers,
     pub hb: Handlebars<'static>,
     pub catalog: Arc<Catalog>,
     pub mailer: Mailer,
@@ -131,30 +132,27 @@ impl AppState {
             .await
     }
 
-    /// Runs `f` on each item in one write transaction ([`db::write_tx`]), each item in a
-    /// savepoint of its own: an item refused rolls back alone, and the others are kept.
-    /// Each item's result comes back in order; the whole commits once (a phone's batch
-    /// of payments costs one commit, not one per payment).
-    pub async fn write_each<I, T, E, F>(&self, items: Vec<I>, f: F) -> AppResult<Vec<Result<T, E>>>
+    /// Runs `f` on each item, each in a savepoint of its own, in a transaction shared
+    /// with the other writes of the commune queued meanwhile ([`db::Writers::grouped`]):
+    /// an item refused rolls back alone, and the others are kept. Each item's result
+    /// comes back in order, once committed. A phone's batch of payments, or the single
+    /// payments of many phones at once, cost one commit, not one per payment.
+    pub async fn write_each<I, T, E, F>(
+        &self,
+        commune: CommuneId,
+        items: Vec<I>,
+        f: F,
+    ) -> AppResult<Vec<Result<T, E>>>
     where
         I: Send + 'static,
         T: Send + 'static,
         E: From<diesel::result::Error> + Send + 'static,
-        F: Fn(&mut DbConn, I) -> Result<T, E> + Send + 'static,
+        F: Fn(&mut DbConn, I) -> Result<T, E> + Send + Sync + 'static,
     {
-        self.writing(move |conn| {
-            db::write_tx(conn, |conn| -> Result<_, diesel::result::Error> {
-                Ok(items
-                    .into_iter()
-                    .map(|item| {
-                        use diesel::Connection;
-                        conn.transaction(|c| f(c, item))
-                    })
-                    .collect())
-            })
-            .map_err(AppError::from)
-        })
-        .await
+        let writers = self.writes.clone();
+        actix_web::web::block(move || writers.grouped(commune.0, items, f))
+            .await?
+            .map_err(|e| AppError::Internal(e.into()))
     }
 
     /// [`AppState::db`] for a writer: the turn to write first ([`db::WriteGate`]), then
@@ -164,9 +162,9 @@ impl AppState {
         F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        let (pool, gate) = (self.pool.clone(), self.writes.clone());
+        let (pool, writers) = (self.pool.clone(), self.writes.clone());
         actix_web::web::block(move || {
-            let _turn = gate.hold();
+            let _turn = writers.hold();
             let mut conn = pool.get()?;
             f(&mut conn)
         })

@@ -11,9 +11,9 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use super::method::{Method, Status};
-use super::taxpayers;
 use crate::db::schema::{
-    adjustments, assessments, payment_allocations, payments, rolls, tax_types, taxable_items, users,
+    adjustments, assessments, payment_allocations, payments, rolls, tax_types, taxable_items,
+    taxpayers, users,
 };
 use crate::db::DbConn;
 use crate::error::DomainResult;
@@ -102,13 +102,86 @@ pub struct Account {
 
 /// The account as it stands on `today` (for what is overdue and what is arrears).
 pub fn of(conn: &mut DbConn, taxpayer: TaxpayerId, today: NaiveDate) -> DomainResult<Account> {
-    let owners = taxpayers::account_ids(conn, taxpayer)?;
+    let (t, adjustments) = read(conn, taxpayer, today)?;
+    let payments: Vec<PaymentLine> = payments::table
+        .inner_join(users::table)
+        .filter(
+            payments::taxpayer_id.eq_any(
+                taxpayers::table
+                    .filter(owned_by(taxpayer))
+                    .select(taxpayers::id.nullable()),
+            ),
+        )
+        .order((payments::received_at.asc(), payments::id.asc()))
+        .select((
+            payments::id,
+            payments::receipt_number,
+            payments::amount,
+            payments::method,
+            payments::method_reference,
+            payments::received_at,
+            users::name,
+            payments::status,
+        ))
+        .load(conn)?;
+    Ok(Account {
+        lines: t.lines,
+        adjustments,
+        payments,
+        assessed: t.assessed,
+        penalties: t.penalties,
+        adjusted: t.adjusted,
+        paid: t.paid,
+        balance: t.balance,
+        arrears: t.arrears,
+        years: t.years,
+    })
+}
+
+/// The lines and totals of the account, without its lists of payments and adjustments:
+/// what a payment needs to know before it is spread over the lines.
+pub fn totals(conn: &mut DbConn, taxpayer: TaxpayerId, today: NaiveDate) -> DomainResult<Totals> {
+    Ok(read(conn, taxpayer, today)?.0)
+}
+
+/// The taxpayer and the records merged into them.
+#[diesel::dsl::auto_type]
+fn owned_by(taxpayer: TaxpayerId) -> _ {
+    taxpayers::id
+        .eq(taxpayer)
+        .or(taxpayers::merged_into.eq(taxpayer))
+}
+
+/// The issued lines of the taxpayer and of the records merged into them (assessments
+/// joined with their rolls).
+#[diesel::dsl::auto_type]
+fn issued_to(taxpayer: TaxpayerId) -> _ {
+    assessments::taxpayer_id
+        .eq_any(
+            taxpayers::table
+                .filter(
+                    taxpayers::id
+                        .eq(taxpayer)
+                        .or(taxpayers::merged_into.eq(taxpayer)),
+                )
+                .select(taxpayers::id),
+        )
+        .and(rolls::status.eq("issued"))
+}
+
+/// The account's issued lines folded, and its adjustments. Each statement names the
+/// taxpayer alone and finds the rest through subqueries, so that it is prepared once
+/// per connection (a list of ids bound one by one would be a new statement each time).
+fn read(
+    conn: &mut DbConn,
+    taxpayer: TaxpayerId,
+    today: NaiveDate,
+) -> DomainResult<(Totals, Vec<AdjustmentLine>)> {
     let rows: Vec<LineRow> = assessments::table
         .inner_join(rolls::table)
+        .filter(issued_to(taxpayer))
         .inner_join(tax_types::table)
         .left_join(taxable_items::table)
-        .filter(assessments::taxpayer_id.eq_any(&owners))
-        .filter(rolls::status.eq("issued"))
         .order((
             assessments::fiscal_year.asc(),
             assessments::due_date.asc(),
@@ -128,10 +201,9 @@ pub fn of(conn: &mut DbConn, taxpayer: TaxpayerId, today: NaiveDate) -> DomainRe
             assessments::due_date,
         ))
         .load(conn)?;
-    let ids: Vec<AssessmentId> = rows.iter().map(|r| r.id).collect();
     let adjustment_rows: Vec<(AdjustmentLine, AssessmentId)> = adjustments::table
-        .inner_join(assessments::table)
-        .filter(adjustments::assessment_id.eq_any(&ids))
+        .inner_join(assessments::table.inner_join(rolls::table))
+        .filter(issued_to(taxpayer))
         .order(adjustments::requested_at.asc())
         .select((
             (
@@ -157,7 +229,8 @@ pub fn of(conn: &mut DbConn, taxpayer: TaxpayerId, today: NaiveDate) -> DomainRe
     let paid = per_line(
         payment_allocations::table
             .inner_join(payments::table)
-            .filter(payment_allocations::assessment_id.eq_any(&ids))
+            .inner_join(assessments::table.inner_join(rolls::table))
+            .filter(issued_to(taxpayer))
             .filter(payments::status.ne(Status::Cancelled))
             .select((
                 payment_allocations::assessment_id,
@@ -165,34 +238,8 @@ pub fn of(conn: &mut DbConn, taxpayer: TaxpayerId, today: NaiveDate) -> DomainRe
             ))
             .load::<(AssessmentId, Xof)>(conn)?,
     )?;
-    let payments: Vec<PaymentLine> = payments::table
-        .inner_join(users::table)
-        .filter(payments::taxpayer_id.eq_any(&owners))
-        .order((payments::received_at.asc(), payments::id.asc()))
-        .select((
-            payments::id,
-            payments::receipt_number,
-            payments::amount,
-            payments::method,
-            payments::method_reference,
-            payments::received_at,
-            users::name,
-            payments::status,
-        ))
-        .load(conn)?;
     let t = fold(rows, &approved, &paid, today)?;
-    Ok(Account {
-        lines: t.lines,
-        adjustments: adjustment_rows.into_iter().map(|(a, _)| a).collect(),
-        payments,
-        assessed: t.assessed,
-        penalties: t.penalties,
-        adjusted: t.adjusted,
-        paid: t.paid,
-        balance: t.balance,
-        arrears: t.arrears,
-        years: t.years,
-    })
+    Ok((t, adjustment_rows.into_iter().map(|(a, _)| a).collect()))
 }
 
 /// The sum of the amounts of each line; a sum that does not fit is refused.

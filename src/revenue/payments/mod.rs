@@ -135,42 +135,57 @@ struct Entry<'a> {
 }
 
 type EntryRow = (
-    PaymentId,
-    Option<TaxpayerId>,
-    Option<TaxTypeId>,
-    Option<String>,
-    Xof,
-    Method,
-    Option<String>,
-    NaiveDate,
-    Channel,
+    (PaymentId, String, Option<String>, Status, UserId),
+    (
+        Option<TaxpayerId>,
+        Option<TaxTypeId>,
+        Option<String>,
+        Xof,
+        Method,
+        Option<String>,
+        NaiveDate,
+        Channel,
+    ),
 );
 
 /// What a form or a phone sent again finds: the receipt its token already issued, if it
-/// says the same; a different receipt under a used token is refused.
+/// says the same and `user` received it; a different receipt under a used token, or one
+/// received by someone else, is refused.
 fn already_issued(
     conn: &mut DbConn,
     commune: &Commune,
     token: &str,
     entry: &Entry,
-) -> DomainResult<Option<PaymentId>> {
+    user: UserId,
+) -> DomainResult<Option<Issued>> {
     let found: Option<EntryRow> = payments::table
         .filter(payments::commune_id.eq(commune.id))
         .filter(payments::form_token.eq(token))
         .select((
-            payments::id,
-            payments::taxpayer_id,
-            payments::tax_type_id,
-            payments::payer,
-            payments::amount,
-            payments::method,
-            payments::method_reference,
-            payments::paid_on,
-            payments::channel,
+            (
+                payments::id,
+                payments::receipt_number,
+                payments::verification_code,
+                payments::status,
+                payments::received_by,
+            ),
+            (
+                payments::taxpayer_id,
+                payments::tax_type_id,
+                payments::payer,
+                payments::amount,
+                payments::method,
+                payments::method_reference,
+                payments::paid_on,
+                payments::channel,
+            ),
         ))
         .first(conn)
         .optional()?;
-    let Some((id, taxpayer, tax, payer, amount, method, reference, paid_on, channel)) = found
+    let Some((
+        (id, receipt_number, code, status, by),
+        (taxpayer, tax, payer, amount, method, reference, paid_on, channel),
+    )) = found
     else {
         return Ok(None);
     };
@@ -184,8 +199,13 @@ fn already_issued(
         paid_on,
         channel,
     };
-    if &before == entry {
-        Ok(Some(id))
+    if &before == entry && by == user {
+        Ok(Some(Issued {
+            id,
+            receipt_number,
+            verification_code: code.unwrap_or_default(),
+            earlier: Some(status),
+        }))
     } else {
         Err(Refusal::new("payment.token_reused").into())
     }
@@ -223,6 +243,10 @@ pub struct Issued {
     pub id: PaymentId,
     pub receipt_number: String,
     pub verification_code: String,
+    /// The receipt's state when its token had already issued it (a form or a phone
+    /// sending the same payment again): nothing was written this time.
+    #[serde(skip)]
+    pub earlier: Option<Status>,
 }
 
 /// Numbers the next receipt of the commune for the entry's year, signs it and writes
@@ -279,6 +303,7 @@ fn issue(
         id,
         receipt_number,
         verification_code,
+        earlier: None,
     })
 }
 
@@ -293,6 +318,7 @@ pub fn issued(conn: &mut DbConn, commune: CommuneId, id: PaymentId) -> QueryResu
         id,
         receipt_number,
         verification_code: code.unwrap_or_default(),
+        earlier: None,
     })
 }
 
@@ -332,7 +358,7 @@ pub fn plan(
         return Err(Refusal::new("payment.merged").into());
     }
     reference_unused(conn, commune, p.method, p.kept_reference())?;
-    let acct = ledger::of(conn, p.taxpayer, today)?;
+    let acct = ledger::totals(conn, p.taxpayer, today)?;
     let owed: Vec<&ledger::Line> = acct.lines.iter().filter(|l| l.outstanding.0 > 0).collect();
     let balance = Xof::checked_sum(owed.iter().map(|l| l.outstanding))
         .ok_or_else(|| Refusal::new("ledger.too_large"))?;
@@ -413,8 +439,8 @@ pub fn record_at(
     };
     // Checked under the lock: the same form sent twice, a reference already used, or a
     // record merged away since the form was shown.
-    if let Some(done) = already_issued(conn, commune, &p.token, &entry)? {
-        return Ok(issued(conn, commune.id, done)?);
+    if let Some(done) = already_issued(conn, commune, &p.token, &entry, received.0)? {
+        return Ok(done);
     }
     let plan = plan(conn, commune, p, today)?;
     let issued = issue(

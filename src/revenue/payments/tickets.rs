@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
-use super::{already_issued, check_entry, issue, issued, kept, reference_unused};
+use super::{already_issued, check_entry, issue, kept, reference_unused};
 use super::{Channel, Entry, Issued, Method};
 use crate::audit::{self, Actor, Event};
 use crate::communes::{self, Commune};
@@ -178,8 +178,8 @@ pub fn sell_at(
         paid_on: t.paid_on.unwrap_or(today),
         channel: t.channel,
     };
-    if let Some(done) = already_issued(conn, commune, &t.token, &entry)? {
-        return Ok(issued(conn, commune.id, done)?);
+    if let Some(done) = already_issued(conn, commune, &t.token, &entry, received.0)? {
+        return Ok(done);
     }
     reference_unused(conn, commune, t.method, reference)?;
     let payer_ref = match t.taxpayer {

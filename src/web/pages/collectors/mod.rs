@@ -161,8 +161,8 @@ fn answer(
     }
 }
 
-/// Records the payments read, in one transaction with a savepoint each
-/// ([`AppState::write_each`]), for the token's holder;
+/// Records the payments read, each in a savepoint of its own, grouped with the other
+/// writes of the commune ([`AppState::write_each`]), for the token's holder;
 /// those that could not be read are passed through, in their place.
 async fn record(
     state: &AppState,
@@ -186,10 +186,14 @@ async fn record(
         }
     }
     let done = state
-        .write_each(good, move |conn, sent| -> Result<_, DomainError> {
-            let outcome = collectors::record(conn, &commune, &sent, today, &actor, user)?;
-            Ok((sent, outcome))
-        })
+        .write_each(
+            commune.id,
+            good,
+            move |conn, sent| -> Result<_, DomainError> {
+                let outcome = collectors::record(conn, &commune, &sent, today, &actor, user)?;
+                Ok((sent, outcome))
+            },
+        )
         .await?;
     for (i, r) in places.into_iter().zip(done) {
         answers[i] = Some(match r {

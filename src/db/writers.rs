@@ -1,0 +1,196 @@
+//! The server's writers: the turn to write on SQLite ([`WriteGate`]), and group commit
+//! ([`Writers::grouped`]) for streams of small writes of one commune.
+
+use std::collections::HashMap;
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use super::{write_tx, Backend, DbConn, DbPool};
+use diesel::Connection;
+
+/// The server's writers, one at a time on SQLite.
+///
+/// SQLite has one writer at a time. A writer that finds the database locked waits in
+/// SQLite's busy handler, which sleeps 1, 2, 5, 10… ms between tries: under a stream of
+/// short writes a waiter sleeps on past the moment the lock is free, the queue grows,
+/// and so does the slowest wait. The server's writers queue here instead, on a mutex
+/// that hands the turn to the next one as soon as the last has committed. Take the turn
+/// before the connection ([`WriteGate::hold`], then `pool.get()`), never while holding
+/// one, so that a writer holding the turn never waits for a connection that a writer
+/// waiting for the turn holds. PostgreSQL locks rows, not the database: no gate.
+#[derive(Debug, Clone, Default)]
+pub struct WriteGate(Option<Arc<Mutex<()>>>);
+
+impl WriteGate {
+    /// The gate for a database: a mutex on SQLite, nothing on PostgreSQL.
+    pub fn new(backend: Backend) -> WriteGate {
+        match backend {
+            Backend::Sqlite => WriteGate(Some(Arc::new(Mutex::new(())))),
+            Backend::Postgres => WriteGate(None),
+        }
+    }
+
+    /// Waits for the turn to write; it passes on when the guard is dropped.
+    pub fn hold(&self) -> Option<MutexGuard<'_, ()>> {
+        // A writer that panicked held nothing but the turn: the lock stays usable.
+        self.0
+            .as_ref()
+            .map(|m| m.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+/// Why a grouped write's transaction did not commit: no connection, or the commit (or
+/// the transaction's start) failed. Nothing of the group was written.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("the grouped write did not commit: {0}")]
+pub struct Failed(pub String);
+
+/// A job's result, handed over once its group's transaction has ended.
+type Deliver = Box<dyn FnOnce(Result<(), Failed>) + Send>;
+/// A job: it runs in its savepoint and returns how to deliver its result; or, when the
+/// group could not start, it is told why.
+struct Job {
+    run: Box<dyn FnOnce(&mut DbConn) -> Deliver + Send>,
+    unrun: Box<dyn FnOnce(Failed) + Send>,
+}
+
+/// One key's queue of jobs, and its turn to run them.
+#[derive(Default)]
+struct Group {
+    jobs: Mutex<Vec<Job>>,
+    turn: Mutex<()>,
+}
+
+/// The turn to write, and group commit.
+///
+/// A commit costs more than a payment: SQLite appends every page the transaction
+/// touched to its log, and PostgreSQL flushes its log to disk while the commune's row
+/// stays locked. When collectors' phones send payments one by one, one commit each caps
+/// the rate at the commit's. [`Writers::grouped`] shares a commit among the writes of a
+/// commune that queued while the last group was being written:
+/// - a writer puts its jobs in the commune's queue, then waits for the commune's turn;
+/// - whoever gets the turn takes the whole queue (its own jobs, those that came since,
+///   or nothing if an earlier turn took them) and runs each job in a savepoint of its
+///   own inside one write transaction, so that a job refused rolls back alone;
+/// - only once the transaction has committed does each job get its result. If it did
+///   not commit, every job of the group gets [`Failed`], and none was written.
+///
+/// So a writer's answer never says "recorded" before the commit, and a group is as large
+/// as the queue that formed while the previous one was written.
+#[derive(Clone)]
+pub struct Writers {
+    gate: WriteGate,
+    pool: DbPool,
+    groups: Arc<Mutex<HashMap<i64, Arc<Group>>>>,
+}
+
+impl Writers {
+    pub fn new(pool: DbPool, backend: Backend) -> Writers {
+        Writers {
+            gate: WriteGate::new(backend),
+            pool,
+            groups: Arc::default(),
+        }
+    }
+
+    /// The turn to write on SQLite ([`WriteGate::hold`]).
+    pub fn hold(&self) -> Option<MutexGuard<'_, ()>> {
+        self.gate.hold()
+    }
+
+    /// Runs `f` on each item, grouped with the other writes of `key` (a commune) in one
+    /// transaction, each item in a savepoint of its own. Each item's result comes back in
+    /// order, once its transaction has committed; `Err(Failed)` when it did not.
+    /// Blocking: call it off the async threads.
+    pub fn grouped<I, T, E, F>(
+        &self,
+        key: i64,
+        items: Vec<I>,
+        f: F,
+    ) -> Result<Vec<Result<T, E>>, Failed>
+    where
+        I: Send + 'static,
+        T: Send + 'static,
+        E: From<diesel::result::Error> + Send + 'static,
+        F: Fn(&mut DbConn, I) -> Result<T, E> + Send + Sync + 'static,
+    {
+        let group = self.group(key);
+        let f = Arc::new(f);
+        let mut answers = Vec::with_capacity(items.len());
+        {
+            let mut jobs = group.jobs.lock().unwrap_or_else(PoisonError::into_inner);
+            for item in items {
+                let (tx, rx) = mpsc::sync_channel(1);
+                let (f, unrun) = (f.clone(), tx.clone());
+                // A send fails only when the writer has gone: nothing to tell.
+                jobs.push(Job {
+                    run: Box::new(move |conn: &mut DbConn| -> Deliver {
+                        let result = conn.transaction(|c| f(c, item));
+                        Box::new(move |committed| {
+                            let _ = tx.send(committed.map(|()| result));
+                        })
+                    }),
+                    unrun: Box::new(move |failed| {
+                        let _ = unrun.send(Err(failed));
+                    }),
+                });
+                answers.push(rx);
+            }
+        }
+        self.run(&group);
+        answers
+            .into_iter()
+            .map(|rx| {
+                // Delivered before `run` returned, unless the group panicked.
+                rx.try_recv()
+                    .unwrap_or_else(|_| Err(Failed("the group stopped".into())))
+            })
+            .collect()
+    }
+
+    /// The queue of `key`, made on first use.
+    fn group(&self, key: i64) -> Arc<Group> {
+        let mut groups = self.groups.lock().unwrap_or_else(PoisonError::into_inner);
+        groups.entry(key).or_default().clone()
+    }
+
+    /// Takes the group's turn and writes whatever is queued. When it returns, every job
+    /// queued before the call has been delivered.
+    fn run(&self, group: &Group) {
+        let _turn = group.turn.lock().unwrap_or_else(PoisonError::into_inner);
+        let jobs = std::mem::take(&mut *group.jobs.lock().unwrap_or_else(PoisonError::into_inner));
+        if jobs.is_empty() {
+            return;
+        }
+        let _gate = self.gate.hold();
+        let mut delivers = Vec::with_capacity(jobs.len());
+        let mut conn = match self.pool.get() {
+            Ok(conn) => conn,
+            Err(e) => {
+                let failed = Failed(e.to_string());
+                for job in jobs {
+                    (job.unrun)(failed.clone());
+                }
+                return;
+            }
+        };
+        let mut pending = jobs;
+        let committed = write_tx(&mut conn, |c| -> Result<(), diesel::result::Error> {
+            delivers.extend(pending.drain(..).map(|job| (job.run)(c)));
+            Ok(())
+        })
+        .map_err(|e| Failed(e.to_string()));
+        // Left only when the transaction could not begin.
+        for job in pending {
+            (job.unrun)(
+                committed
+                    .clone()
+                    .err()
+                    .unwrap_or_else(|| Failed("not run".into())),
+            );
+        }
+        for deliver in delivers {
+            deliver(committed.clone());
+        }
+    }
+}
