@@ -279,10 +279,13 @@ pub fn claim(
     }
     crate::communes::lock(conn, commune)?;
     let ids: Vec<TaxpayerId> = due.iter().map(|r| r.taxpayer).collect();
+    let (first, last) = span(&ids);
+    // The day's claims in the batch's span (for a run's batch, hardly more than its
+    // own), read by range rather than by list: see [`span`].
     let taken: HashSet<TaxpayerId> = reminders::table
         .filter(reminders::commune_id.eq(commune))
         .filter(reminders::day.eq(day))
-        .filter(reminders::taxpayer_id.eq_any(&ids))
+        .filter(reminders::taxpayer_id.between(first, last))
         .select(reminders::taxpayer_id)
         .load::<TaxpayerId>(conn)?
         .into_iter()
@@ -325,23 +328,41 @@ pub fn settle(
         .and(reminders::day.eq(day))
         .and(reminders::sent_at.is_null());
     if !sent.is_empty() {
+        let (first, last) = span(sent);
         diesel::update(
             reminders::table
                 .filter(of_day)
+                .filter(reminders::taxpayer_id.between(first, last))
                 .filter(reminders::taxpayer_id.eq_any(sent)),
         )
         .set(reminders::sent_at.eq(Some(crate::db::now())))
         .execute(conn)?;
     }
     if !failed.is_empty() {
+        let (first, last) = span(failed);
         diesel::delete(
             reminders::table
                 .filter(of_day)
+                .filter(reminders::taxpayer_id.between(first, last))
                 .filter(reminders::taxpayer_id.eq_any(failed)),
         )
         .execute(conn)?;
     }
     Ok(())
+}
+
+/// The smallest and the largest of some taxpayers.
+///
+/// A run claims and settles its taxpayers batch by batch in id order, so a batch spans a
+/// narrow range of ids, and each statement on the day's reminders bounds them by that
+/// range as well as by their list. PostgreSQL always searches the index by a range,
+/// whereas with statistics taken before the day's claims it chose to check the list
+/// against every claim of the day: on 100,000 taxpayers each batch then read all the
+/// claims before it, and a run spent 46 s claiming instead of 7.
+fn span(ids: &[TaxpayerId]) -> (TaxpayerId, TaxpayerId) {
+    let first = ids.iter().min().copied().unwrap_or(TaxpayerId(0));
+    let last = ids.iter().max().copied().unwrap_or(TaxpayerId(0));
+    (first, last)
 }
 
 /// What a run did (or, before it, what it would do).

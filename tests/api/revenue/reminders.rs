@@ -295,6 +295,68 @@ async fn a_reminder_claimed_by_an_interrupted_run_is_not_sent_again_that_day() {
 }
 
 #[actix_web::test]
+async fn a_claim_takes_the_taxpayers_of_its_batch_not_claimed_yet_and_settling_confirms_or_releases_them(
+) {
+    // Arrange: R1, R2 and R3 overdue; another run claimed R2 (between the others).
+    let app = TestApp::builder().without_register().spawn().await;
+    register(&app).await;
+    let mut conn = app.conn();
+    let commune = communes::by_slug(&mut conn, DAKAR).unwrap().unwrap();
+    let day = commune.today();
+    let due = reminders::overdue(&mut conn, commune.id, day).unwrap();
+    let ids: Vec<_> = due.iter().map(|b| b.taxpayer).collect();
+    let contacts = reminders::contacts(&mut conn, commune.id, &ids).unwrap();
+    let plan = reminders::plan(&due, &contacts, &Default::default());
+    let [r1, r2] = [&plan.send[0], &plan.send[1]];
+    let r3 = reminders::Reminder {
+        taxpayer: taxpayers::by_ref(&mut conn, commune.id, "DKP-R3")
+            .unwrap()
+            .unwrap()
+            .id,
+        reference: "DKP-R3".into(),
+        medium: reminders::Medium::Sms,
+        to: "77 000 00 03".into(),
+        ..r2.clone()
+    };
+    assert!(r1.taxpayer < r2.taxpayer && r2.taxpayer < r3.taxpayer);
+    let mut claim = |batch: &[&reminders::Reminder]| {
+        let batch: Vec<_> = batch.iter().map(|r| (*r).clone()).collect();
+        commune::db::write_tx(&mut conn, |c| reminders::claim(c, commune.id, day, &batch))
+            .unwrap()
+            .into_iter()
+            .map(|r| r.reference)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(claim(&[r2]), ["DKP-R2"]);
+
+    // Act
+    let first = claim(&[r1, &r3]);
+    let again = claim(&[r1, r2, &r3]);
+    commune::db::write_tx(&mut conn, |c| {
+        reminders::settle(
+            c,
+            commune.id,
+            day,
+            &[r1.taxpayer, r3.taxpayer],
+            &[r2.taxpayer],
+        )
+    })
+    .unwrap();
+
+    // Assert: R2's claim, in the batch's range, neither blocked R1 and R3 nor was
+    // taken again; R1 and R3 confirmed, R2 released.
+    assert_eq!(first, ["DKP-R1", "DKP-R3"]);
+    assert!(again.is_empty());
+    let reminded = reminders::reminded_on(&mut conn, commune.id, day).unwrap();
+    assert_eq!(
+        reminded,
+        [(r1.taxpayer, true), (r3.taxpayer, true)]
+            .into_iter()
+            .collect()
+    );
+}
+
+#[actix_web::test]
 async fn only_a_finance_officer_may_send_reminders() {
     let app = TestApp::builder().without_register().spawn().await;
     let (officer, _) = register(&app).await;
