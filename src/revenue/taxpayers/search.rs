@@ -22,8 +22,9 @@
 //!   import fills it at its end ([`index_import`]). References go through their unique
 //!   index, tried as typed, in capitals, and behind each prefix of the commune's
 //!   references ([`prefixes`]).
-//! - **PostgreSQL**: a trigram (GIN) index of the name's words, read in a way that does
-//!   not trust the planner's guesses ([`pg_name_hits`]), and B-tree indexes of the
+//! - **PostgreSQL**: a full-text (GIN) index of the starts of the name's words, read in
+//!   a way that does not trust the planner's guesses ([`pg_name_hits`]; migration
+//!   `2026-12-01-000020_search_word_starts`), and B-tree indexes of the
 //!   reference after its first `-` in capitals, of the phone written backwards (its last
 //!   digits are a prefix) and of the identifier.
 //!
@@ -50,9 +51,11 @@ const MIN_PHONE_DIGITS: usize = 6;
 const MAX_REFERENCE: usize = 40;
 /// How far [`prefixes`] reads the reference index.
 const PREFIX_PROBES: usize = 16;
-/// PostgreSQL: up to this many matches, a name search reads them all through the
-/// trigram index ([`pg_name_hits`]).
-const PG_FEW: i64 = 200;
+/// PostgreSQL: how many taxpayers a name search reads in id order before it asks the
+/// index ([`pg_name_hits`]).
+const PG_WALK: i64 = 2000;
+/// PostgreSQL: the longest start of a word the search index keeps (migration 000020).
+const PG_INDEXED_PREFIX: usize = 8;
 
 /// A word of a name search.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -471,18 +474,25 @@ fn fts_hits(
 /// PostgreSQL: the first `limit` ids after `after` whose name holds every word.
 ///
 /// The planner's estimates cannot be trusted here: words each common but never together
-/// ("Fatou Mamadou", two first names) look common, and reading the register in id order
-/// until a page is full would then read all of it (seconds at a million). So the plan is
-/// chosen from what the trigram index finds, in at most two queries:
-/// 1. through the trigram index only, at most [`PG_FEW`] matches in any order: fewer,
-///    and they are all the matches, sorted here;
-/// 2. else the words are common: the register in id order through its primary key,
-///    until the page is full (a few hundred rows at one match in a hundred).
+/// ("Moussa Houessou", a Senegalese first name and a Beninese surname) look common, and
+/// reading the register in id order until a page is full would then read all of it. So
+/// the plan is chosen from what is found, in at most three queries:
+/// 1. the next [`PG_WALK`] taxpayers in id order, through the primary key: when the words
+///    are common (a surname alone), the page is full there;
+/// 2. else the index only, `limit + 1` matches in any order: fewer, and they are all the
+///    matches, sorted here;
+/// 3. else the first `limit` matches lie at or below the `limit`-th smallest id found in
+///    2, and the index with the primary key's range up to it finds them in order. The
+///    index lists rows in the table's order, which is nearly the order of their ids, so
+///    that range is short.
 ///
-/// Each word is found by the trigrams inside it (`LIKE '%diallo%'`, fewer and rarer than
-/// those of a word's start) and checked at a word's start (`strpos`), after the name
-/// itself passed a plain `LIKE`, the cheapest test, which step 2 runs first. Neither
-/// step starts parallel workers: starting them costs more than these queries.
+/// The index (migration 000020) holds the starts of each word of the name, three letters
+/// to [`PG_INDEXED_PREFIX`], and each word of two letters: a word typed is one entry of
+/// it (`'diallo'`; a longer one by its start), read straight, and the index intersects
+/// the words' entries. Each row is then checked by the rule itself, on
+/// `taxpayer_search_words` (000013): a word's start (`strpos`) or a whole word, after a plain
+/// `LIKE` on the name, the cheapest test. No step starts parallel workers: starting them
+/// costs more than these queries.
 fn pg_name_hits(
     conn: &mut PgConnection,
     commune: CommuneId,
@@ -491,64 +501,83 @@ fn pg_name_hits(
     after: Option<TaxpayerId>,
     limit: i64,
 ) -> QueryResult<Vec<TaxpayerId>> {
-    let mut conditions = String::new();
+    let mut checks = String::new();
     let mut texts: Vec<String> = Vec::new();
+    let mut entries: Vec<String> = Vec::new();
     for word in words {
-        // Words hold no ASCII sign, so no `%`, `_` or `\` to escape.
-        let n = texts.len() + 6;
+        // Words hold no ASCII sign, so no `%`, `_`, `\` or `'` to escape.
+        let n = texts.len() + 8;
         match word {
             Word::Start(w) => {
-                conditions.push_str(&format!(
-                    " AND search_name LIKE ${n} AND taxpayer_search_words(search_name) LIKE ${n} \
+                checks.push_str(&format!(
+                    " AND search_name LIKE ${n} \
                      AND strpos(taxpayer_search_words(search_name), ${}) > 0",
                     n + 1
                 ));
                 texts.extend([format!("%{w}%"), format!(" {w}")]);
+                let indexed: String = w.chars().take(PG_INDEXED_PREFIX).collect();
+                entries.push(format!("'{indexed}'"));
             }
             Word::Whole(w) => {
-                conditions.push_str(&format!(
+                checks.push_str(&format!(
                     " AND search_name LIKE ${n} AND taxpayer_search_words(search_name) LIKE ${}",
                     n + 1
                 ));
                 texts.extend([format!("%{w}%"), format!("% {w} %")]);
+                entries.push(format!("'{w}'"));
             }
         }
     }
-    let last = texts.len() + 6;
-    let select = format!(
-        "SELECT id FROM taxpayers WHERE commune_id = $1 AND id > $2 \
-         AND ($3 OR merged_into IS NULL) AND ($4::BIGINT IS NULL OR district_id = $5){conditions}"
-    );
+    let last = texts.len() + 8;
+    // $6 and $7 are read by some steps only: the number of rows walked (1) and the highest
+    // id of the range (3).
+    let candidates = "FROM taxpayers WHERE commune_id = $1 AND id > $2 \
+                      AND ($3 OR merged_into IS NULL) AND ($4::BIGINT IS NULL OR district_id = $5)";
+    let indexed = "taxpayer_search_prefixes(search_name) @@ $6::tsquery";
     let district = filter.district.map(|d| d.0);
-    let run = |c: &mut PgConnection, sql: String, limit: i64| -> QueryResult<Vec<TaxpayerId>> {
-        let mut q = diesel::sql_query(sql)
+    let run = |c: &mut PgConnection, sql: String, up_to: i64, limit: i64| -> QueryResult<_> {
+        let mut q = diesel::sql_query(format!("{sql} LIMIT ${last}"))
             .into_boxed::<diesel::pg::Pg>()
             .bind::<BigInt, _>(commune.0)
             .bind::<BigInt, _>(after.map_or(0, |a| a.0))
             .bind::<Bool, _>(filter.include_merged)
             .bind::<Nullable<BigInt>, _>(district)
-            .bind::<Nullable<BigInt>, _>(district);
+            .bind::<Nullable<BigInt>, _>(district)
+            .bind::<Text, _>(entries.join(" & "))
+            .bind::<BigInt, _>(up_to);
         for text in &texts {
             q = q.bind::<Text, _>(text.clone());
         }
         let hits: Vec<Hit> = q.bind::<BigInt, _>(limit).load(c)?;
-        Ok(hits.into_iter().map(|h| TaxpayerId(h.id)).collect())
+        Ok(hits
+            .into_iter()
+            .map(|h| TaxpayerId(h.id))
+            .collect::<Vec<_>>())
     };
     conn.transaction(|c| {
         c.batch_execute(
-            "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off; \
+            "SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; \
              SET LOCAL max_parallel_workers_per_gather = 0",
         )?;
-        let few = PG_FEW.max(limit) + 1;
-        let mut ids = run(c, format!("{select} LIMIT ${last}"), few)?;
-        if (ids.len() as i64) < few {
-            ids.sort();
-            ids.truncate(limit.max(0) as usize);
-        } else {
+        let walked = format!(
+            "SELECT id FROM (SELECT id, search_name {candidates} ORDER BY id LIMIT $7) walked \
+             WHERE true{checks} ORDER BY id"
+        );
+        let mut ids = run(c, walked, PG_WALK, limit)?;
+        if (ids.len() as i64) < limit {
             c.batch_execute(
-                "SET LOCAL enable_indexscan = DEFAULT; SET LOCAL enable_bitmapscan = off",
+                "SET LOCAL enable_bitmapscan = DEFAULT; SET LOCAL enable_indexscan = off",
             )?;
-            ids = run(c, format!("{select} ORDER BY id LIMIT ${last}"), limit)?;
+            let any = format!("SELECT id {candidates} AND {indexed}{checks}");
+            ids = run(c, any, 0, limit + 1)?;
+            ids.sort();
+            if ids.len() as i64 > limit {
+                let up_to = ids[limit as usize - 1].0;
+                let ranged = format!(
+                    "SELECT id {candidates} AND id <= $7 AND {indexed}{checks} ORDER BY id"
+                );
+                ids = run(c, ranged, up_to, limit)?;
+            }
         }
         // SET LOCAL lasts until the end of the outermost transaction, which may go on.
         c.batch_execute(
@@ -561,22 +590,30 @@ fn pg_name_hits(
 }
 
 /// After an import: indexes the taxpayers it created (those past `last_before`, the
-/// highest id before it), in one statement. SQLite only: the insert trigger leaves the
-/// rows an import writes to this (a million rows go in several times faster), and
-/// PostgreSQL's indexes keep themselves.
+/// highest id before it), in one statement.
+/// - SQLite: the insert trigger leaves the rows an import writes to this (a million rows
+///   go in several times faster).
+/// - PostgreSQL: the name index keeps itself, but a GIN index puts what is written into a
+///   pending list first, which every search then reads through (several milliseconds
+///   after a large import, until a vacuum); the list goes into the index here.
 pub fn index_import(
     conn: &mut DbConn,
     last_before: TaxpayerId,
     import: ImportId,
 ) -> QueryResult<()> {
-    if let DbConn::Sqlite(c) = conn {
-        diesel::sql_query(
-            "INSERT INTO taxpayer_search (rowid, doc) \
-             SELECT id, doc FROM taxpayer_search_docs WHERE id > ? AND import_batch = ?",
-        )
-        .bind::<BigInt, _>(last_before.0)
-        .bind::<BigInt, _>(import.0)
-        .execute(c)?;
+    match conn {
+        DbConn::Sqlite(c) => {
+            diesel::sql_query(
+                "INSERT INTO taxpayer_search (rowid, doc) \
+                 SELECT id, doc FROM taxpayer_search_docs WHERE id > ? AND import_batch = ?",
+            )
+            .bind::<BigInt, _>(last_before.0)
+            .bind::<BigInt, _>(import.0)
+            .execute(c)?;
+        }
+        DbConn::Pg(c) => {
+            c.batch_execute("SELECT gin_clean_pending_list('taxpayers_search_prefixes')")?;
+        }
     }
     Ok(())
 }

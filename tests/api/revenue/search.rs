@@ -39,7 +39,11 @@ fn choices(counter: &Html) -> Vec<String> {
 /// The names the register's page lists for `q`.
 async fn register(c: &Client, q: &str) -> Vec<String> {
     let q = url::form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>();
-    let found = page(c, &format!("/{DAKAR}/finance/taxpayers?q={q}")).await;
+    names(&page(c, &format!("/{DAKAR}/finance/taxpayers?q={q}")).await)
+}
+
+/// The names a page of the register lists, in order.
+fn names(found: &Html) -> Vec<String> {
     let sel = Selector::parse("table tbody tr td:nth-child(2)").unwrap();
     found
         .select(&sel)
@@ -211,6 +215,40 @@ async fn a_long_name_search_on_the_register_is_paged() {
     assert_eq!(count(&second, "a[rel=next]"), 0);
     assert!(text(&second, "table tbody").contains("Diop 55"));
     assert!(!text(&second, "table tbody").contains("Fall"));
+}
+
+#[actix_web::test]
+async fn a_name_found_only_far_into_the_register_is_listed_in_order_page_by_page() {
+    // Arrange: 2,100 Falls, then 60 Zinsous, so that the search does not meet them in
+    // the first taxpayers it reads in order and goes through its index (PostgreSQL).
+    let app = TestApp::spawn_without_register().await;
+    let fo = officer(&app, DAKAR).await;
+    let mut file = String::from("ref,name,kind,district,phone,email,id_number\n");
+    for i in 1..=2100 {
+        file.push_str(&format!("DKP-F{i:04},Awa Fall,person,Plateau,,,\n"));
+    }
+    for i in 1..=60 {
+        file.push_str(&format!(
+            "DKP-Z{i:02},Koffi Zinsou {i:02},person,Plateau,,,\n"
+        ));
+    }
+    let res = upload(&fo, "taxpayers", "far.csv", file.into_bytes(), false).await;
+    assert_eq!(res.status(), StatusCode::OK);
+
+    // Act
+    let first = page(&fo, &format!("/{DAKAR}/finance/taxpayers?q=zinsou+kof")).await;
+    let next = attr(&first, "a[rel=next]", "href");
+    let second = page(&fo, &next).await;
+
+    // Assert
+    let zinsous = |from: usize, to: usize| -> Vec<String> {
+        (from..=to)
+            .map(|i| format!("Koffi Zinsou {i:02}"))
+            .collect()
+    };
+    assert_eq!(names(&first), zinsous(1, 50));
+    assert_eq!(names(&second), zinsous(51, 60));
+    assert_eq!(count(&second, "a[rel=next]"), 0);
 }
 
 #[actix_web::test]
