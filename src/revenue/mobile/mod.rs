@@ -24,6 +24,7 @@
 
 pub mod poll;
 pub mod provider;
+pub mod resolve;
 pub mod settle;
 pub mod statement;
 pub mod wave;
@@ -40,7 +41,7 @@ use crate::communes::Commune;
 use crate::db::schema::payment_intents;
 use crate::db::DbConn;
 use crate::error::{DomainResult, Refusal};
-use crate::ids::{CommuneId, PaymentId, PaymentIntentId, TaxpayerId};
+use crate::ids::{CommuneId, PaymentId, PaymentIntentId, TaxpayerId, UserId};
 use crate::money::Xof;
 
 pub use momo::Momo;
@@ -82,8 +83,12 @@ crate::text_enum!(
         /// Nothing heard for [`poll::EXPIRE_AFTER_HOURS`] hours.
         Expired = "expired",
         /// The provider reports a payment the intent cannot take (another amount or
-        /// currency, more than is owed): nothing is credited; the treasurer settles it.
+        /// currency, more than is owed): nothing is credited; the treasurer settles it
+        /// ([`resolve`]): credited, it succeeds; otherwise it is refunded.
         Disputed = "disputed",
+        /// A disputed payment the treasurer marked refunded to the payer: nothing is
+        /// credited (never moves again).
+        Refunded = "refunded",
     }
 );
 
@@ -112,6 +117,13 @@ pub struct Intent {
     pub updated_at: NaiveDateTime,
     pub last_polled_at: Option<NaiveDateTime>,
     pub polls: i64,
+    /// What the provider reported paid, for a disputed intent, as the provider wrote it.
+    pub reported_amount: Option<String>,
+    pub reported_currency: Option<String>,
+    /// Who resolved a dispute ([`resolve`]), when, and their note.
+    pub resolved_by: Option<UserId>,
+    pub resolved_at: Option<NaiveDateTime>,
+    pub resolution_note: Option<String>,
 }
 
 /// What a payer asks for.
