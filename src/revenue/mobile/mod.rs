@@ -16,7 +16,11 @@
 //!    payment through [`payments::record`](super::payments::record), with the
 //!    provider's transaction as its reference and a token derived from the intent, so
 //!    that settling twice records once; a reported amount or currency other than the
-//!    intent's is refused, logged and credited to no one.
+//!    intent's is refused, logged and credited to no one: the intent is disputed.
+//! 5. The treasurer resolves a disputed intent ([`resolve`]), having looked the
+//!    transaction up at the provider's: credited (a receipt of what the provider reported
+//!    paid, the intent succeeds) or refunded to the payer, with a note (the intent ends
+//!    `refunded`, nothing credited).
 //!
 //! The payments are "received by" a per-commune system account, *Paiements mobiles*
 //! ([`settle::system_account`]): disabled, without password or role, it is the

@@ -76,7 +76,10 @@ async fn a_treasurer_credits_a_payment_reported_at_another_amount_and_its_receip
     let t = treasurer(&app).await;
     let before = report(&t).await;
     let row = format!("[data-intent='{}']", intent.reference);
-    assert!(text(&before, &row).contains("4000 XOF"));
+    assert_eq!(
+        text(&before, &format!("{row} [data-reported]")).replace('\u{202F}', " "),
+        format!("Payé selon l’opérateur : {}", fcfa(4000))
+    );
     assert_eq!(
         text(&before, &format!("{row} form[data-action=credit] button")).replace('\u{202F}', " "),
         format!("Imputer {}", fcfa(4000))
