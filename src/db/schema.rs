@@ -805,6 +805,11 @@ diesel::table! {
         updated_at -> Timestamp,
         last_polled_at -> Nullable<Timestamp>,
         polls -> BigInt,
+        reported_amount -> Nullable<Text>,
+        reported_currency -> Nullable<Text>,
+        resolved_by -> Nullable<BigInt>,
+        resolved_at -> Nullable<Timestamp>,
+        resolution_note -> Nullable<Text>,
     }
 }
 
@@ -825,3 +830,5 @@ diesel::joinable!(payment_intents -> taxpayers (taxpayer_id));
 diesel::joinable!(payment_intents -> payments (payment_id));
 diesel::allow_tables_to_appear_in_same_query!(payment_intents, taxpayers);
 diesel::allow_tables_to_appear_in_same_query!(payment_intents, payments);
+diesel::joinable!(payment_intents -> users (resolved_by));
+diesel::allow_tables_to_appear_in_same_query!(payment_intents, users);

@@ -10,7 +10,7 @@ use super::guard::guard;
 use super::pages::budget::{desk, follow, portal, spending};
 use super::pages::collectors::{self, openapi, tokens};
 use super::pages::participation::{manage, paper, projects, proposals, rounds, sms, vote};
-use super::pages::revenue::treasury::{bank, collector};
+use super::pages::revenue::treasury::{bank, collector, mobile};
 use super::pages::revenue::{
     adjustments, cancellations, collect, collection, dashboard, duplicates, imports, items, notice,
     pay, penalties, receipts, register, reminders, rolls, taxes, taxpayer, tickets, treasury,
@@ -198,7 +198,9 @@ pub fn table<T: Table>(t: &mut T) {
     t.add(M::GET,  "/{commune}/treasury/cashups/{cashup}", treasury_perm, treasury::cashup);
     t.add(M::POST, "/{commune}/treasury/cashups/{cashup}/validate", treasury_perm, treasury::validate);
     t.add(M::GET,  "/{commune}/treasury/deposits", treasury_perm, treasury::deposits);
-    t.add(M::GET,  "/{commune}/treasury/mobile-money", treasury_perm, treasury::mobile_money);
+    t.add(M::GET,  "/{commune}/treasury/mobile-money", treasury_perm, mobile::mobile_money);
+    t.add(M::POST, "/{commune}/treasury/mobile-money/{intent}/credit", treasury_perm, mobile::credit_intent);
+    t.add(M::POST, "/{commune}/treasury/mobile-money/{intent}/refund", treasury_perm, mobile::refund_intent);
     t.add(M::GET,  "/{commune}/treasury/bank", treasury_perm, bank::show);
     t.add(M::POST, "/{commune}/treasury/bank", treasury_perm, bank::upload);
     t.add(M::GET,  "/{commune}/treasury/bank/{statement}", treasury_perm, bank::statement);

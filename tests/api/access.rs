@@ -105,6 +105,8 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("POST", "/{commune}/treasury/cashups/{cashup}/validate", Who::Roles(&["treasurer"])),
     ("GET",  "/{commune}/treasury/deposits", Who::Roles(&["treasurer"])),
     ("GET",  "/{commune}/treasury/mobile-money", Who::Roles(&["treasurer"])),
+    ("POST", "/{commune}/treasury/mobile-money/{intent}/credit", Who::Roles(&["treasurer"])),
+    ("POST", "/{commune}/treasury/mobile-money/{intent}/refund", Who::Roles(&["treasurer"])),
     ("GET",  "/{commune}/treasury/bank", Who::Roles(&["treasurer"])),
     ("POST", "/{commune}/treasury/bank", Who::Roles(&["treasurer"])),
     ("GET",  "/{commune}/treasury/bank/{statement}", Who::Roles(&["treasurer"])),

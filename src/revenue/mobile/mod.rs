@@ -16,7 +16,11 @@
 //!    payment through [`payments::record`](super::payments::record), with the
 //!    provider's transaction as its reference and a token derived from the intent, so
 //!    that settling twice records once; a reported amount or currency other than the
-//!    intent's is refused, logged and credited to no one.
+//!    intent's is refused, logged and credited to no one: the intent is disputed.
+//! 5. The treasurer resolves a disputed intent ([`resolve`]), having looked the
+//!    transaction up at the provider's: credited (a receipt of what the provider reported
+//!    paid, the intent succeeds) or refunded to the payer, with a note (the intent ends
+//!    `refunded`, nothing credited).
 //!
 //! The payments are "received by" a per-commune system account, *Paiements mobiles*
 //! ([`settle::system_account`]): disabled, without password or role, it is the
@@ -24,6 +28,7 @@
 
 pub mod poll;
 pub mod provider;
+pub mod resolve;
 pub mod settle;
 pub mod statement;
 pub mod wave;
@@ -40,7 +45,7 @@ use crate::communes::Commune;
 use crate::db::schema::payment_intents;
 use crate::db::DbConn;
 use crate::error::{DomainResult, Refusal};
-use crate::ids::{CommuneId, PaymentId, PaymentIntentId, TaxpayerId};
+use crate::ids::{CommuneId, PaymentId, PaymentIntentId, TaxpayerId, UserId};
 use crate::money::Xof;
 
 pub use momo::Momo;
@@ -82,8 +87,12 @@ crate::text_enum!(
         /// Nothing heard for [`poll::EXPIRE_AFTER_HOURS`] hours.
         Expired = "expired",
         /// The provider reports a payment the intent cannot take (another amount or
-        /// currency, more than is owed): nothing is credited; the treasurer settles it.
+        /// currency, more than is owed): nothing is credited; the treasurer settles it
+        /// ([`resolve`]): credited, it succeeds; otherwise it is refunded.
         Disputed = "disputed",
+        /// A disputed payment the treasurer marked refunded to the payer: nothing is
+        /// credited (never moves again).
+        Refunded = "refunded",
     }
 );
 
@@ -112,6 +121,13 @@ pub struct Intent {
     pub updated_at: NaiveDateTime,
     pub last_polled_at: Option<NaiveDateTime>,
     pub polls: i64,
+    /// What the provider reported paid, for a disputed intent, as the provider wrote it.
+    pub reported_amount: Option<String>,
+    pub reported_currency: Option<String>,
+    /// Who resolved a dispute ([`resolve`]), when, and their note.
+    pub resolved_by: Option<UserId>,
+    pub resolved_at: Option<NaiveDateTime>,
+    pub resolution_note: Option<String>,
 }
 
 /// What a payer asks for.

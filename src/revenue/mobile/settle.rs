@@ -2,8 +2,8 @@
 //! [`apply`], which moves the intent on and records the payment it becomes.
 //!
 //! The rules, whatever the order and however often the news arrives:
-//! - a succeeded intent never moves again (the database refuses it too), and a disputed
-//!   one waits for the treasurer;
+//! - a succeeded or refunded intent never moves again (the database refuses it too), and
+//!   a disputed one waits for the treasurer ([`super::resolve`]);
 //! - "paid" with the intent's amount and currency succeeds it, from pending, and also
 //!   from failed or expired (the money has left the payer's wallet: it is credited);
 //! - "paid" with another amount or currency disputes it: nothing is credited, the
@@ -54,7 +54,7 @@ pub enum Step {
 /// `currency`.
 pub fn next(status: IntentStatus, amount: Xof, currency: &str, reported: &Reported) -> Step {
     use IntentStatus as S;
-    if matches!(status, S::Succeeded | S::Disputed) {
+    if matches!(status, S::Succeeded | S::Disputed | S::Refunded) {
         return Step::Keep;
     }
     match reported {
@@ -89,7 +89,7 @@ pub fn next(status: IntentStatus, amount: Xof, currency: &str, reported: &Report
 
 /// An amount as providers write it: `"5000"`, `"5000.00"`; a fraction of a franc is no
 /// amount of francs.
-fn read_amount(text: &str) -> Option<Xof> {
+pub(super) fn read_amount(text: &str) -> Option<Xof> {
     let text = text.trim();
     let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
     if whole.is_empty()
@@ -148,7 +148,15 @@ pub fn apply(
             None => None,
         },
         Step::Succeed { transaction } => {
-            match record(conn, commune, &intent, transaction, today, &actor)? {
+            let paid = intent.amount;
+            match refused(record(
+                conn,
+                commune,
+                &intent,
+                (transaction, paid),
+                today,
+                &actor,
+            ))? {
                 Ok(issued) => {
                     diesel::update(target)
                         .set((
@@ -203,31 +211,38 @@ pub fn apply(
     Ok(Applied { step, issued })
 }
 
-/// Records the payment an intent becomes; a refusal (the balance changed meanwhile,
-/// the transaction already paid another receipt) comes back as its key.
-fn record(
+/// Records the payment an intent becomes: `amount`, paid by the provider's
+/// `transaction`, received by the *Paiements mobiles* account on behalf of `actor`.
+/// Refused as any payment is (the balance changed meanwhile, the transaction already
+/// paid another receipt).
+pub(super) fn record(
     conn: &mut DbConn,
     commune: &Commune,
     intent: &super::Intent,
-    transaction: &str,
+    (transaction, amount): (&str, Xof),
     today: NaiveDate,
     actor: &Actor,
-) -> DomainResult<Result<Issued, &'static str>> {
+) -> DomainResult<Issued> {
     let user = system_account(conn, commune, actor)?;
     // A record merged away since: the payment goes to the record it joined.
     let holder = taxpayers::by_id(conn, commune.id, intent.taxpayer_id)?;
     let taxpayer = holder.merged_into.unwrap_or(holder.id);
     let payment = NewPayment {
         taxpayer,
-        amount: intent.amount,
+        amount,
         method: Method::MobileMoney,
         reference: Some(transaction.to_string()),
         token: token(&intent.reference),
         paid_on: None,
         channel: Channel::MobileMoney,
     };
-    match payments::record(conn, commune, &payment, today, actor, user) {
-        Ok(issued) => Ok(Ok(issued)),
+    payments::record(conn, commune, &payment, today, actor, user)
+}
+
+/// A refusal as its key; any other error stays one.
+fn refused<T>(done: DomainResult<T>) -> DomainResult<Result<T, &'static str>> {
+    match done {
+        Ok(t) => Ok(Ok(t)),
         Err(DomainError::Refused(r)) => Ok(Err(r.key)),
         Err(DomainError::Invalid(list)) => Ok(Err(list.first().map_or("", |r| r.key))),
         Err(e) => Err(e),
@@ -260,20 +275,24 @@ fn dispute(
             .filter(payment_intents::id.ne(intent.id)),
     ))
     .get_result(conn)?;
-    diesel::update(payment_intents::table.find(intent.id))
-        .set((
-            payment_intents::status.eq(IntentStatus::Disputed),
-            payment_intents::problem.eq(*problem),
-            payment_intents::transaction_id.eq((!taken).then_some(transaction)),
-            payment_intents::updated_at.eq(crate::db::now()),
-        ))
-        .execute(conn)?;
     let (paid, paid_in) = match reported {
         Reported::Succeeded {
             amount, currency, ..
         } => (amount.as_str(), currency.as_str()),
         _ => ("", ""),
     };
+    // Kept as the provider wrote them (a credit reads them again), within reason.
+    let short = |s: &str| s.trim().chars().take(40).collect::<String>();
+    diesel::update(payment_intents::table.find(intent.id))
+        .set((
+            payment_intents::status.eq(IntentStatus::Disputed),
+            payment_intents::problem.eq(*problem),
+            payment_intents::transaction_id.eq((!taken).then_some(transaction)),
+            payment_intents::reported_amount.eq(short(paid)),
+            payment_intents::reported_currency.eq(short(paid_in)),
+            payment_intents::updated_at.eq(crate::db::now()),
+        ))
+        .execute(conn)?;
     tracing::warn!(
         reference = %intent.reference, expected = intent.amount.0, paid, paid_in, problem,
         "a mobile-money payment refused: nothing credited"
@@ -397,7 +416,7 @@ mod tests {
 
     #[test]
     fn nothing_moves_a_succeeded_intent_back_nor_a_disputed_one() {
-        for from in [S::Succeeded, S::Disputed] {
+        for from in [S::Succeeded, S::Disputed, S::Refunded] {
             for reported in [
                 Reported::Pending,
                 failed(),

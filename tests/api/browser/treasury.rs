@@ -1,12 +1,14 @@
 //! The treasury in a real browser, in French, at 360 and 1280 px: the collector declares
 //! the day's cash-up on their phone, the treasurer counts it short and validates it with
-//! a note, then imports the bank's statement and sees the one line that matches nothing.
+//! a note, then imports the bank's statement and sees the one line that matches nothing,
+//! and credits a mobile-money payment Wave reported at another amount.
 
 use commune::revenue::payments::Method;
 
 use super::harness::*;
 use crate::helpers::{demo_email, DAKAR, DEMO_PASSWORD};
-use crate::revenue::treasury::{collect, ticket, MOMO_REF};
+use crate::revenue::mobile::owing;
+use crate::revenue::treasury::{collect, disputed_wave_payment, ticket, MOMO_REF};
 
 /// The francs of an amount as a French page writes it (`25 300 FCFA`).
 fn francs(shown: &str) -> i64 {
@@ -31,6 +33,8 @@ async fn the_collector_declares_the_cashup_and_the_treasurer_validates_it_short_
     collect(&app, "DKP-T0001", 20_000, Method::Cash, "");
     collect(&app, "DKP-T0003", 5_000, Method::MobileMoney, MOMO_REF);
     ticket(&app, 300, "Étal 14, marché Kermel — Awa Ndiaye");
+    let (payer, _) = owing(&app, DAKAR);
+    let intent = disputed_wave_payment(&app, &payer, 4_000, "T_WAVE_4000");
 
     // 1. The collector counts the cash and declares it.
     b.log_in(&demo_email(DAKAR, "collector"), DEMO_PASSWORD)
@@ -138,12 +142,26 @@ async fn the_collector_declares_the_cashup_and_the_treasurer_validates_it_short_
     b.shoot_both("bank").await;
     b.goto(&format!("/{DAKAR}/treasury/deposits")).await;
     b.shoot_both("deposits").await;
-    // The mobile-money report: nothing disputed, nothing left waiting.
+    // The mobile-money report: Wave took 4 000 on a request of 5 000; the treasurer
+    // finds the transaction in Wave's portal and credits it.
     b.goto(&format!("/{DAKAR}/treasury/mobile-money")).await;
     assert_eq!(b.text("main h1").await, "Paiements mobiles à vérifier");
+    let row = format!("main tr[data-intent='{intent}']");
+    assert!(b.text(&row).await.contains("T_WAVE_4000"));
+    b.shoot_both("mobile-money-disputed").await;
+    b.click(&format!(
+        "{row} form[data-action=credit] button[type=submit]"
+    ))
+    .await;
+    b.wait_until("the dispute resolved", |b| async move {
+        !b.all("main tr[data-resolved]").await.is_empty()
+    })
+    .await;
     assert!(b
         .text("main #disputed + p")
         .await
         .contains("Aucun paiement en litige"));
+    let receipt = b.text("main tr[data-resolved] [data-receipt]").await;
+    assert!(receipt.starts_with("DKP-"), "{receipt}");
     b.shoot_both("mobile-money").await;
 }

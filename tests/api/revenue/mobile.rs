@@ -18,7 +18,7 @@ use crate::fake_provider::{FakeProvider, WAVE_SECRET};
 use crate::helpers::{demo_email, location, Client, TestApp, DAKAR};
 use crate::revenue::support::{fcfa, page, text, ABOMEY};
 
-async fn app_with(fake: &FakeProvider, poll_seconds: u64) -> TestApp {
+pub(crate) async fn app_with(fake: &FakeProvider, poll_seconds: u64) -> TestApp {
     TestApp::builder()
         .mobile_money(fake.settings(poll_seconds))
         .spawn()
@@ -40,7 +40,7 @@ pub(crate) fn owing(app: &TestApp, slug: &str) -> (String, i64) {
 }
 
 /// The balance the payer's page shows for `reference`.
-async fn balance_shown(c: &Client, slug: &str, reference: &str) -> String {
+pub(crate) async fn balance_shown(c: &Client, slug: &str, reference: &str) -> String {
     let p = page(c, &format!("/{slug}/pay?ref={reference}")).await;
     text(&p, "[data-figure=balance]")
 }
@@ -69,12 +69,15 @@ pub(crate) fn latest(app: &TestApp, slug: &str) -> Intent {
         .expect("an intent")
 }
 
-fn reload(app: &TestApp, intent: &Intent) -> Intent {
+pub(crate) fn reload(app: &TestApp, intent: &Intent) -> Intent {
     mobile::get(&mut app.conn(), intent.id).unwrap()
 }
 
 /// The mobile-money receipts of a commune: (number, amount, reference, received by).
-fn mobile_receipts(app: &TestApp, slug: &str) -> Vec<(String, i64, Option<String>, String)> {
+pub(crate) fn mobile_receipts(
+    app: &TestApp,
+    slug: &str,
+) -> Vec<(String, i64, Option<String>, String)> {
     use commune::db::schema::{payments as p, users as u};
     let mut conn = app.conn();
     let cid = communes::by_slug(&mut conn, slug).unwrap().unwrap().id;
@@ -112,7 +115,7 @@ async fn wave_webhook(app: &TestApp, body: &str, header: Option<String>) -> reqw
 }
 
 /// Sends a webhook event, signed now with the webhook's secret; its JSON answer.
-async fn signed_event(app: &TestApp, event: &Value) -> Value {
+pub(crate) async fn signed_event(app: &TestApp, event: &Value) -> Value {
     let body = event.to_string();
     let res = wave_webhook(app, &body, Some(signature(WAVE_SECRET, now(), &body))).await;
     assert_eq!(res.status(), StatusCode::OK);
@@ -120,7 +123,7 @@ async fn signed_event(app: &TestApp, event: &Value) -> Value {
 }
 
 /// An event about a Wave session, as the fake holds it with `changes` on top.
-fn event(id: &str, kind: &str, session: &Value, changes: Value) -> Value {
+pub(crate) fn event(id: &str, kind: &str, session: &Value, changes: Value) -> Value {
     let mut data = session.clone();
     if let (Value::Object(d), Value::Object(c)) = (&mut data, changes) {
         d.extend(c);
@@ -133,7 +136,11 @@ fn paid() -> Value {
 }
 
 /// A payer starts a 5 000 Wave payment of `reference`: its intent and session.
-async fn wave_payment(app: &TestApp, fake: &FakeProvider, reference: &str) -> (Intent, Value) {
+pub(crate) async fn wave_payment(
+    app: &TestApp,
+    fake: &FakeProvider,
+    reference: &str,
+) -> (Intent, Value) {
     let payer = app.visitor();
     let res = start(
         &payer,

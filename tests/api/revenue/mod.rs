@@ -9,6 +9,7 @@ mod collection_scale;
 mod imports;
 mod issue;
 pub(crate) mod mobile;
+mod mobile_disputes;
 mod notices;
 mod pages;
 mod payments;

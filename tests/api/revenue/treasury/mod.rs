@@ -274,3 +274,40 @@ pub fn walk_ids(
     };
     (cashup.0, statement)
 }
+
+/// A 5 000 Wave payment of the taxpayer `reference` that Wave reports paid at `paid`
+/// francs under `transaction`: disputed, as the provider's word would leave it. The
+/// intent's reference.
+pub fn disputed_wave_payment(
+    app: &TestApp,
+    reference: &str,
+    paid: i64,
+    transaction: &str,
+) -> String {
+    use commune::revenue::mobile::{self, settle, Ask, ProviderKind, Reported};
+    let mut conn = app.conn();
+    let commune = dakar(&mut conn);
+    let t = commune::revenue::taxpayers::by_ref(&mut conn, commune.id, reference)
+        .unwrap()
+        .unwrap();
+    let ask = Ask {
+        taxpayer: t.id,
+        amount: Xof(5000),
+        provider: ProviderKind::Wave,
+        currency: "XOF".into(),
+        phone: None,
+    };
+    let today = commune.today();
+    let intent = db::write_tx(&mut conn, |c| mobile::open(c, &commune, &ask, today)).unwrap();
+    let reported = Reported::Succeeded {
+        transaction: transaction.into(),
+        amount: paid.to_string(),
+        currency: "XOF".into(),
+    };
+    let applied = db::write_tx(&mut conn, |c| {
+        settle::apply(c, &commune, intent.id, &reported, today)
+    })
+    .unwrap();
+    assert_eq!(applied.outcome(), "disputed");
+    intent.reference
+}

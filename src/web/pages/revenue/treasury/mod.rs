@@ -1,21 +1,22 @@
 //! The treasurer's space (the *comptable*): the day's receipts by collector and the
 //! cash-ups to validate, a cash-up counted and validated into a numbered deposit, the
-//! deposits, and the bank's statements ([`bank`]). The collector declares their own
+//! deposits, the bank's statements ([`bank`]), and the mobile-money payments to check
+//! and resolve ([`mobile`]). The collector declares their own
 //! cash-up on [`collector`]'s page. See `revenue::treasury` for the flow and its rules.
 
 pub mod bank;
 pub mod collector;
+pub mod mobile;
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::with_status;
 use crate::error::{AppError, AppResult, Refusal};
 use crate::fields;
 use crate::ids::CashupId;
-use crate::revenue::mobile;
 use crate::revenue::treasury::cashups::{self, Count, Which};
 use crate::revenue::treasury::{day, When};
 use crate::web::{AppState, Ctx};
@@ -150,27 +151,6 @@ async fn cashup_page(
         }),
     )?;
     Ok(with_status(status, html))
-}
-
-/// `GET /{commune}/treasury/mobile-money`: the payments a provider took that no receipt
-/// holds yet (disputed), and the requests still waiting after an hour.
-pub async fn mobile_money(state: web::Data<AppState>, ctx: Ctx) -> AppResult<HttpResponse> {
-    let cid = ctx.visitor.commune()?.id;
-    let (disputed, pending) = state
-        .db(move |conn| Ok(mobile::to_check(conn, cid, 60, LIST)?))
-        .await?;
-    let provider = |c: &mobile::ToCheck| c.intent.provider.label();
-    let rows = |list: &[mobile::ToCheck]| -> Vec<Value> {
-        list.iter()
-            .map(|c| json!({ "c": c, "provider": provider(c) }))
-            .collect()
-    };
-    ctx.render(
-        &state,
-        "pages/treasury/mobile",
-        "mobile.check.title",
-        json!({ "disputed": rows(&disputed), "pending": rows(&pending) }),
-    )
 }
 
 /// `GET /{commune}/treasury/deposits`: the validated cash-ups, newest first.
