@@ -54,6 +54,11 @@ struct Job {
     unrun: Box<dyn FnOnce(Failed) + Send>,
 }
 
+/// The most jobs one transaction runs. PostgreSQL keeps the subtransactions of up to 64
+/// savepoints of a transaction in shared memory; past that, every other session's
+/// snapshot has to look them up on disk, and all of them slow down.
+pub const MOST_PER_COMMIT: usize = 60;
+
 /// One key's queue of jobs, and its turn to run them.
 #[derive(Default)]
 struct Group {
@@ -76,7 +81,8 @@ struct Group {
 ///   not commit, every job of the group gets [`Failed`], and none was written.
 ///
 /// So a writer's answer never says "recorded" before the commit, and a group is as large
-/// as the queue that formed while the previous one was written.
+/// as the queue that formed while the previous one was written, in transactions of at
+/// most [`MOST_PER_COMMIT`] jobs.
 #[derive(Clone)]
 pub struct Writers {
     gate: WriteGate,
@@ -154,14 +160,22 @@ impl Writers {
         groups.entry(key).or_default().clone()
     }
 
-    /// Takes the group's turn and writes whatever is queued. When it returns, every job
-    /// queued before the call has been delivered.
+    /// Takes the group's turn and writes whatever is queued, [`MOST_PER_COMMIT`] jobs per
+    /// transaction. When it returns, every job queued before the call has been
+    /// delivered.
     fn run(&self, group: &Group) {
         let _turn = group.turn.lock().unwrap_or_else(PoisonError::into_inner);
-        let jobs = std::mem::take(&mut *group.jobs.lock().unwrap_or_else(PoisonError::into_inner));
-        if jobs.is_empty() {
-            return;
+        let mut jobs =
+            std::mem::take(&mut *group.jobs.lock().unwrap_or_else(PoisonError::into_inner));
+        while !jobs.is_empty() {
+            let rest = jobs.split_off(jobs.len().min(MOST_PER_COMMIT));
+            self.commit(jobs);
+            jobs = rest;
         }
+    }
+
+    /// Runs `jobs` in one write transaction, then hands each its result.
+    fn commit(&self, jobs: Vec<Job>) {
         let _gate = self.gate.hold();
         let mut delivers = Vec::with_capacity(jobs.len());
         let mut conn = match self.pool.get() {
@@ -192,5 +206,113 @@ impl Writers {
         for deliver in delivers {
             deliver(committed.clone());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::{open, Create};
+    use diesel::connection::SimpleConnection;
+    use diesel::sql_types::BigInt;
+    use diesel::RunQueryDsl;
+
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+
+    fn count(pool: &DbPool) -> i64 {
+        let mut conn = pool.get().unwrap();
+        diesel::sql_query("SELECT COUNT(*) AS n FROM t")
+            .get_result::<Count>(&mut conn)
+            .unwrap()
+            .n
+    }
+
+    /// Writers of many threads at once: each item gets its own result, a refused item
+    /// leaves nothing and takes nothing of the others with it, and every item kept is
+    /// written once; groups larger than one commit's share are split.
+    #[test]
+    fn grouped_writes_keep_each_item_alone_and_answer_after_the_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("w.db").display());
+        let pool = open(&url, Create::Allowed).unwrap();
+        pool.get()
+            .unwrap()
+            .batch_execute("CREATE TABLE t (n INTEGER PRIMARY KEY)")
+            .unwrap();
+        let writers = Writers::new(pool.clone(), Backend::Sqlite);
+        let threads: Vec<_> = (0..8_i64)
+            .map(|k| {
+                let writers = writers.clone();
+                std::thread::spawn(move || {
+                    let items: Vec<i64> = (0..(MOST_PER_COMMIT as i64 + 10))
+                        .map(|i| k * 1000 + i)
+                        .collect();
+                    writers
+                        .grouped(1, items, |conn, n| -> Result<i64, diesel::result::Error> {
+                            diesel::sql_query(format!("INSERT INTO t (n) VALUES ({n})"))
+                                .execute(conn)?;
+                            // Every seventh is refused after it wrote: its row must go.
+                            if n % 7 == 0 {
+                                return Err(diesel::result::Error::RollbackTransaction);
+                            }
+                            Ok(n)
+                        })
+                        .unwrap()
+                })
+            })
+            .collect();
+        let mut kept = 0;
+        for (k, t) in threads.into_iter().enumerate() {
+            let results = t.join().unwrap();
+            assert_eq!(results.len(), MOST_PER_COMMIT + 10);
+            for (i, r) in results.into_iter().enumerate() {
+                let n = k as i64 * 1000 + i as i64;
+                match r {
+                    Ok(got) => {
+                        assert_eq!(got, n);
+                        kept += 1;
+                    }
+                    Err(_) => assert_eq!(n % 7, 0),
+                }
+            }
+        }
+        assert_eq!(count(&pool), kept);
+    }
+
+    /// A group whose transaction cannot begin tells every writer, and writes nothing.
+    #[test]
+    fn a_group_that_cannot_commit_says_so_to_each_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("w.db").display());
+        let pool = open(&url, Create::Allowed).unwrap();
+        pool.get()
+            .unwrap()
+            .batch_execute("CREATE TABLE t (n INTEGER PRIMARY KEY)")
+            .unwrap();
+        // Another connection holds the write lock; the others wait for it only briefly,
+        // so that the group's BEGIN IMMEDIATE fails.
+        let mut holder = pool.get().unwrap();
+        holder.batch_execute("BEGIN IMMEDIATE").unwrap();
+        let others: Vec<_> = (1..pool.max_size()).map(|_| pool.get().unwrap()).collect();
+        for mut conn in others {
+            conn.batch_execute("PRAGMA busy_timeout = 10").unwrap();
+        }
+        let writers = Writers::new(pool.clone(), Backend::Sqlite);
+        let results = writers.grouped(
+            2,
+            vec![1_i64, 2],
+            |conn, n| -> Result<(), diesel::result::Error> {
+                diesel::sql_query(format!("INSERT INTO t (n) VALUES ({n})")).execute(conn)?;
+                Ok(())
+            },
+        );
+        holder.batch_execute("ROLLBACK").unwrap();
+        drop(holder);
+        assert!(results.is_err());
+        assert_eq!(count(&pool), 0);
     }
 }
