@@ -223,6 +223,18 @@ mod tests {
         n: i64,
     }
 
+    /// A fresh SQLite file with one table `t (n)`, and its pool.
+    fn table() -> (tempfile::TempDir, DbPool) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("w.db").display());
+        let pool = open(&url, Create::Allowed).unwrap();
+        pool.get()
+            .unwrap()
+            .batch_execute("CREATE TABLE t (n INTEGER PRIMARY KEY)")
+            .unwrap();
+        (dir, pool)
+    }
+
     fn count(pool: &DbPool) -> i64 {
         let mut conn = pool.get().unwrap();
         diesel::sql_query("SELECT COUNT(*) AS n FROM t")
@@ -236,13 +248,7 @@ mod tests {
     /// written once; groups larger than one commit's share are split.
     #[test]
     fn grouped_writes_keep_each_item_alone_and_answer_after_the_commit() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("w.db").display());
-        let pool = open(&url, Create::Allowed).unwrap();
-        pool.get()
-            .unwrap()
-            .batch_execute("CREATE TABLE t (n INTEGER PRIMARY KEY)")
-            .unwrap();
+        let (_dir, pool) = table();
         let writers = Writers::new(pool.clone(), Backend::Sqlite);
         let threads: Vec<_> = (0..8_i64)
             .map(|k| {
@@ -286,13 +292,7 @@ mod tests {
     /// A group whose transaction cannot begin tells every writer, and writes nothing.
     #[test]
     fn a_group_that_cannot_commit_says_so_to_each_writer() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("w.db").display());
-        let pool = open(&url, Create::Allowed).unwrap();
-        pool.get()
-            .unwrap()
-            .batch_execute("CREATE TABLE t (n INTEGER PRIMARY KEY)")
-            .unwrap();
+        let (_dir, pool) = table();
         // Another connection holds the write lock; the others wait for it only briefly,
         // so that the group's BEGIN IMMEDIATE fails.
         let mut holder = pool.get().unwrap();

@@ -153,7 +153,8 @@ fn owned_by(taxpayer: TaxpayerId) -> _ {
 }
 
 /// The issued lines of the taxpayer and of the records merged into them (assessments
-/// joined with their rolls).
+/// joined with their rolls). The owners are [`owned_by`] spelled out: an `auto_type`
+/// function cannot call another.
 #[diesel::dsl::auto_type]
 fn issued_to(taxpayer: TaxpayerId) -> _ {
     assessments::taxpayer_id
