@@ -55,37 +55,41 @@ pub struct Outcome {
     pub replayed: bool,
 }
 
-/// The taxpayer whose reference is `typed`, in any case: the exact reference first,
-/// then the same letters in another case (through the `upper(ref)` index). A record
-/// merged into another is paid on the one it joined.
+/// The taxpayer whose reference is `typed`, in any case. Two lookups at most, each
+/// through an index: the reference as typed or in capitals (nearly every reference is
+/// stored in capitals), preferring the exact one; then, for a reference stored with
+/// small letters, the `upper(ref)` index, which holds only those. A record merged into
+/// another is paid on the one it joined.
 pub fn taxpayer_by_ref(
     conn: &mut DbConn,
     commune: CommuneId,
     typed: &str,
 ) -> QueryResult<Option<TaxpayerId>> {
     let typed = typed.trim();
-    let exact: Option<(TaxpayerId, Option<TaxpayerId>)> = taxpayers::table
+    // SQLite's upper() changes ASCII letters only; PostgreSQL's, every letter.
+    let key = match crate::db::backend(conn) {
+        Backend::Sqlite => typed.to_ascii_uppercase(),
+        Backend::Postgres => typed.to_uppercase(),
+    };
+    let spelled: Vec<(TaxpayerId, String, Option<TaxpayerId>)> = taxpayers::table
         .filter(taxpayers::commune_id.eq(commune))
-        .filter(taxpayers::reference.eq(typed))
-        .select((taxpayers::id, taxpayers::merged_into))
-        .first(conn)
-        .optional()?;
-    let found = match exact {
-        Some(found) => Some(found),
-        None => {
-            // SQLite's upper() changes ASCII letters only; PostgreSQL's, every letter.
-            let key = match crate::db::backend(conn) {
-                Backend::Sqlite => typed.to_ascii_uppercase(),
-                Backend::Postgres => typed.to_uppercase(),
-            };
-            taxpayers::table
-                .filter(taxpayers::commune_id.eq(commune))
-                .filter(upper(taxpayers::reference).eq(key))
-                .order(taxpayers::id.asc())
-                .select((taxpayers::id, taxpayers::merged_into))
-                .first(conn)
-                .optional()?
-        }
+        .filter(taxpayers::reference.eq_any([typed, key.as_str()]))
+        .select((taxpayers::id, taxpayers::reference, taxpayers::merged_into))
+        .load(conn)?;
+    let found = match spelled
+        .iter()
+        .find(|(_, r, _)| r == typed)
+        .or(spelled.first())
+    {
+        Some(&(id, _, merged)) => Some((id, merged)),
+        None => taxpayers::table
+            .filter(taxpayers::commune_id.eq(commune))
+            .filter(upper(taxpayers::reference).eq(&key))
+            .filter(taxpayers::reference.ne(upper(taxpayers::reference)))
+            .order(taxpayers::id.asc())
+            .select((taxpayers::id, taxpayers::merged_into))
+            .first(conn)
+            .optional()?,
     };
     Ok(found.map(|(id, merged)| merged.unwrap_or(id)))
 }

@@ -146,9 +146,16 @@ pub fn taxpayers_of(
     }
     taxpayers::table
         .filter(taxpayers::commune_id.eq(commune.id))
+        // The index holds the entries that have an e-mail: the query says so.
+        .filter(taxpayers::email.is_not_null())
         .filter(lower(taxpayers::email).eq(Some(email)))
         .filter(taxpayers::merged_into.is_null())
-        .order(taxpayers::reference.asc())
         .select(Taxpayer::as_select())
         .load(conn)
+        .map(|mut found: Vec<Taxpayer>| {
+            // Sorted here: asked of SQLite, the order would make it walk the commune's
+            // references instead of the e-mail index.
+            found.sort_by(|a, b| a.reference.cmp(&b.reference));
+            found
+        })
 }

@@ -281,6 +281,42 @@ async fn a_batch_sent_twice_records_each_payment_once_and_answers_each_in_order(
 }
 
 #[actix_web::test]
+async fn a_reference_typed_in_another_case_finds_its_taxpayer() {
+    // Arrange: DKP-C1 owes 25 000; Dkp-m7, stored with small letters, owes nothing.
+    let app = TestApp::spawn_without_register().await;
+    let (officer, _, _) = two_years(&app).await;
+    crate::revenue::support::new_taxpayer(
+        &officer,
+        DAKAR,
+        &[("ref", "Dkp-m7"), ("name", "Awa Sarr")],
+    )
+    .await;
+    let c = phone(&app);
+
+    // Act
+    let (paid, body) = send(&c, &cash(&uuid(), " dkp-c1 ", 1_000)).await;
+    let mut found = Vec::new();
+    for typed in ["DKP-M7", "dkp-m7", "Dkp-m7", "DKP-M8"] {
+        let (_, body) = send(&c, &cash(&uuid(), typed, 100)).await;
+        found.push(body["error"]["code"].clone());
+    }
+
+    // Assert: the capitals' reference through its own index, the other through upper(ref).
+    assert_eq!(paid, StatusCode::CREATED, "{body}");
+    let (_, day) = json_of(c.get(PAYMENTS).await).await;
+    assert_eq!(day["payments"][0]["taxpayer"], "DKP-C1");
+    assert_eq!(
+        found,
+        [
+            "payment.nothing_owed",
+            "payment.nothing_owed",
+            "payment.nothing_owed",
+            "api.unknown_taxpayer"
+        ]
+    );
+}
+
+#[actix_web::test]
 async fn a_ticket_is_sold_through_the_api_without_roll_or_register_entry() {
     // Arrange: the demo's fees, no register, no roll.
     let app = TestApp::spawn_without_register().await;
