@@ -5,6 +5,7 @@
 
 mod items;
 mod roll;
+mod sqlite_rows;
 mod taxpayers;
 
 use std::collections::HashMap;

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use diesel::prelude::*;
 
+use super::sqlite_rows::NewRows;
 use super::{keep, Districts};
 use crate::audit::Actor;
 use crate::communes::{Commune, Country};
@@ -295,36 +296,55 @@ fn insert_chunk(
     import: ImportId,
     chunk: &[(&Row, &Parsed)],
 ) -> QueryResult<bool> {
-    use diesel::result::Error;
+    use diesel::result::{DatabaseErrorKind, Error};
     let values: Vec<_> = chunk
         .iter()
         .map(|(_, p)| p.fields.row(commune, Some(import), &p.search))
         .collect();
     let all = values.len();
-    // A full chunk goes in as an array: its statement has a fixed shape, so it is
-    // prepared once and cached; the last, shorter chunk of a file is prepared for itself.
-    let full: Result<Box<[_; CHUNK]>, _> = values.into_boxed_slice().try_into();
-    let written = conn.transaction(|conn| {
-        let n = match &full {
-            Ok(array) => crate::on_inner!(conn, c => diesel::insert_into(tp::table)
-                .values(array.as_ref())
-                .on_conflict_do_nothing()
-                .execute(c))?,
-            Err(rest) => crate::on_inner!(conn, c => diesel::insert_into(tp::table)
-                .values(rest.as_ref())
-                .on_conflict_do_nothing()
-                .execute(c))?,
-        };
-        if n == all {
-            Ok(())
-        } else {
-            Err(Error::RollbackTransaction)
+    match conn {
+        // One plain statement, undone alone by SQLite if a reference is already there.
+        DbConn::Sqlite(c) => {
+            let written = if all == CHUNK {
+                NewRows::<true>(&values).execute(c)
+            } else {
+                NewRows::<false>(&values).execute(c)
+            };
+            match written {
+                Ok(_) => Ok(true),
+                Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(false),
+                Err(e) => Err(e),
+            }
         }
-    });
-    match written {
-        Ok(()) => Ok(true),
-        Err(Error::RollbackTransaction) => Ok(false),
-        Err(e) => Err(e),
+        // A failed statement would abort PostgreSQL's whole transaction: the chunk skips
+        // what conflicts, in a savepoint it rolls back unless every row went in. A full
+        // chunk goes in as an array: its statement has a fixed shape, so it is prepared
+        // once and cached; the last, shorter chunk of a file is prepared for itself.
+        DbConn::Pg(c) => {
+            let full: Result<Box<[_; CHUNK]>, _> = values.into_boxed_slice().try_into();
+            let written = c.transaction(|c| {
+                let n = match &full {
+                    Ok(array) => diesel::insert_into(tp::table)
+                        .values(array.as_ref())
+                        .on_conflict_do_nothing()
+                        .execute(c)?,
+                    Err(rest) => diesel::insert_into(tp::table)
+                        .values(rest.as_ref())
+                        .on_conflict_do_nothing()
+                        .execute(c)?,
+                };
+                if n == all {
+                    Ok(())
+                } else {
+                    Err(Error::RollbackTransaction)
+                }
+            });
+            match written {
+                Ok(()) => Ok(true),
+                Err(Error::RollbackTransaction) => Ok(false),
+                Err(e) => Err(e),
+            }
+        }
     }
 }
 
