@@ -149,6 +149,17 @@ async fn the_collector_declares_the_cashup_and_the_treasurer_validates_it_short_
     let row = format!("main tr[data-intent='{intent}']");
     assert!(b.text(&row).await.contains("T_WAVE_4000"));
     b.shoot_both("mobile-money-disputed").await;
+    // The same report in English, then back to French.
+    b.click_link("header.top", "English").await;
+    b.wait_for_lang("en").await;
+    assert_eq!(b.text("main h1").await, "Mobile-money payments to check");
+    assert!(b
+        .text(&format!("{row} form[data-action=credit]"))
+        .await
+        .contains("Note (optional)"));
+    b.shoot_both("mobile-money-disputed-en").await;
+    b.click_link("header.top", "Français").await;
+    b.wait_for_lang("fr").await;
     b.click(&format!(
         "{row} form[data-action=credit] button[type=submit]"
     ))

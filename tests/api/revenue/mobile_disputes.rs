@@ -85,8 +85,11 @@ async fn a_treasurer_credits_a_payment_reported_at_another_amount_and_its_receip
         format!("Imputer {}", fcfa(4000))
     );
 
-    // Act
-    let res = t.post_form(&action(&intent, "credit"), &[]).await;
+    // Act: with the note the form offers (optional).
+    let note = "Relevé Wave du 1er décembre, ligne T_SHORT";
+    let res = t
+        .post_form(&action(&intent, "credit"), &[("note", note)])
+        .await;
 
     // Assert: a receipt of 4 000 by Wave's transaction, received by the system account.
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
@@ -113,6 +116,7 @@ async fn a_treasurer_credits_a_payment_reported_at_another_amount_and_its_receip
     let resolved = format!("[data-resolved='{}']", intent.reference);
     assert_eq!(attr(&after, &resolved, "data-outcome"), "succeeded");
     assert_eq!(&text(&after, &format!("{resolved} [data-receipt]")), number);
+    assert_eq!(text(&after, &format!("{resolved} [data-note]")), note);
     // The payer's page gives the receipt; its code verifies on the public page.
     let status = page(
         &app.visitor(),

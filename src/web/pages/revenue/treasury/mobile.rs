@@ -30,26 +30,19 @@ pub struct NoteForm {
 }
 
 /// `POST /{commune}/treasury/mobile-money/{intent}/credit`: the money reached the
-/// commune: the payment is recorded and its receipt issued.
+/// commune: the payment is recorded and its receipt issued (the note is optional).
 pub async fn credit_intent(
     state: web::Data<AppState>,
     ctx: Ctx,
     path: web::Path<(String, i64)>,
     form: web::Form<NoteForm>,
 ) -> AppResult<HttpResponse> {
-    let id = PaymentIntentId(path.into_inner().1);
-    let form = form.into_inner();
-    let commune = ctx.visitor.commune()?.clone();
-    let (actor, me, today) = (ctx.actor()?, ctx.visitor.user()?.id, commune.today());
-    let note = form.note.clone();
-    let done = state
-        .write(move |conn| resolve::credit(conn, &commune, id, &note, today, &actor, me))
-        .await;
-    answer(
+    resolved(
         &state,
         &ctx,
-        done.map(|_| "mobile.resolve.credited_flash"),
-        (id, "credit", form),
+        path.into_inner().1,
+        form.into_inner(),
+        Way::Credit,
     )
     .await
 }
@@ -62,37 +55,56 @@ pub async fn refund_intent(
     path: web::Path<(String, i64)>,
     form: web::Form<NoteForm>,
 ) -> AppResult<HttpResponse> {
-    let id = PaymentIntentId(path.into_inner().1);
-    let form = form.into_inner();
-    let commune = ctx.visitor.commune()?.clone();
-    let (actor, me) = (ctx.actor()?, ctx.visitor.user()?.id);
-    let note = form.note.clone();
-    let done = state
-        .write(move |conn| resolve::refund(conn, &commune, id, &note, &actor, me))
-        .await;
-    answer(
+    resolved(
         &state,
         &ctx,
-        done.map(|_| "mobile.resolve.refunded_flash"),
-        (id, "refund", form),
+        path.into_inner().1,
+        form.into_inner(),
+        Way::Refund,
     )
     .await
 }
 
-/// Back to the report: with the flash once resolved, or with the refusal (422), beside
-/// the intent's form and what was typed.
-async fn answer(
+/// The two ways a dispute ends.
+#[derive(Clone, Copy)]
+enum Way {
+    Credit,
+    Refund,
+}
+
+/// Resolves the intent `id` the `way` asked, then back to the report: with the flash,
+/// or with the refusal (422) beside the intent's form and what was typed.
+async fn resolved(
     state: &AppState,
     ctx: &Ctx,
-    done: AppResult<&'static str>,
-    tried: (PaymentIntentId, &'static str, NoteForm),
+    id: i64,
+    form: NoteForm,
+    way: Way,
 ) -> AppResult<HttpResponse> {
+    let id = PaymentIntentId(id);
+    let commune = ctx.visitor.commune()?.clone();
+    let (actor, me, today) = (ctx.actor()?, ctx.visitor.user()?.id, commune.today());
+    let note = form.note.clone();
+    let done = state
+        .write(move |conn| match way {
+            Way::Credit => resolve::credit(conn, &commune, id, &note, today, &actor, me)
+                .map(|_| "mobile.resolve.credited_flash"),
+            Way::Refund => resolve::refund(conn, &commune, id, &note, &actor, me)
+                .map(|_| "mobile.resolve.refunded_flash"),
+        })
+        .await;
     match done {
         Ok(flash) => {
             let page = format!("/{}/treasury/mobile-money", ctx.visitor.commune()?.slug);
             Ok(ctx.redirect_with(&page, "ok", flash))
         }
-        Err(AppError::Refused(r)) => report(state, ctx, Some((r, tried))).await,
+        Err(AppError::Refused(r)) => {
+            let action = match way {
+                Way::Credit => "credit",
+                Way::Refund => "refund",
+            };
+            report(state, ctx, Some((r, (id, action, form)))).await
+        }
         Err(e) => Err(e),
     }
 }
