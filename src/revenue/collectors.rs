@@ -55,11 +55,10 @@ pub struct Outcome {
     pub replayed: bool,
 }
 
-/// The taxpayer whose reference is `typed`, in any case. Two lookups at most, each
-/// through an index: the reference as typed or in capitals (nearly every reference is
-/// stored in capitals), preferring the exact one; then, for a reference stored with
-/// small letters, the `upper(ref)` index, which holds only those. A record merged into
-/// another is paid on the one it joined.
+/// The taxpayer whose reference is `typed`, in any case, each lookup through an index:
+/// the reference as typed, then in capitals (nearly every reference is stored so), then,
+/// for a reference stored with small letters, through the `upper(ref)` index, which
+/// holds only those. A record merged into another is paid on the one it joined.
 pub fn taxpayer_by_ref(
     conn: &mut DbConn,
     commune: CommuneId,
@@ -71,26 +70,28 @@ pub fn taxpayer_by_ref(
         Backend::Sqlite => typed.to_ascii_uppercase(),
         Backend::Postgres => typed.to_uppercase(),
     };
-    let spelled: Vec<(TaxpayerId, String, Option<TaxpayerId>)> = taxpayers::table
-        .filter(taxpayers::commune_id.eq(commune))
-        .filter(taxpayers::reference.eq_any([typed, key.as_str()]))
-        .select((taxpayers::id, taxpayers::reference, taxpayers::merged_into))
-        .load(conn)?;
-    let found = match spelled
-        .iter()
-        .find(|(_, r, _)| r == typed)
-        .or(spelled.first())
-    {
-        Some(&(id, _, merged)) => Some((id, merged)),
-        None => taxpayers::table
+    let spelled = |conn: &mut DbConn, reference: &str| {
+        taxpayers::table
+            .filter(taxpayers::commune_id.eq(commune))
+            .filter(taxpayers::reference.eq(reference))
+            .select((taxpayers::id, taxpayers::merged_into))
+            .first::<(TaxpayerId, Option<TaxpayerId>)>(conn)
+            .optional()
+    };
+    let mut found = spelled(conn, typed)?;
+    if found.is_none() && key != typed {
+        found = spelled(conn, &key)?;
+    }
+    if found.is_none() {
+        found = taxpayers::table
             .filter(taxpayers::commune_id.eq(commune))
             .filter(upper(taxpayers::reference).eq(&key))
             .filter(taxpayers::reference.ne(upper(taxpayers::reference)))
             .order(taxpayers::id.asc())
             .select((taxpayers::id, taxpayers::merged_into))
             .first(conn)
-            .optional()?,
-    };
+            .optional()?;
+    }
     Ok(found.map(|(id, merged)| merged.unwrap_or(id)))
 }
 
