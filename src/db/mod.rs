@@ -65,18 +65,38 @@ impl ManageConnection for DbManager {
     }
 
     /// Run at every check-out. On SQLite it also turns foreign keys back on, should a
-    /// bulk write ([`bulk`]) have ended in a panic before doing so itself.
+    /// bulk write ([`bulk`]) have ended in a panic before doing so itself. Only then:
+    /// setting the pragma, even to its value, expires every statement the connection
+    /// has prepared.
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
-        let check = match conn {
-            DbConn::Sqlite(_) => "PRAGMA foreign_keys = ON",
-            DbConn::Pg(_) => "SELECT 1",
-        };
-        conn.batch_execute(check).map_err(r2d2::Error::QueryError)
+        match conn {
+            DbConn::Sqlite(c) => {
+                if foreign_keys_on(c).map_err(r2d2::Error::QueryError)? {
+                    return Ok(());
+                }
+                c.batch_execute("PRAGMA foreign_keys = ON")
+            }
+            DbConn::Pg(c) => c.batch_execute("SELECT 1"),
+        }
+        .map_err(r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, conn: &mut DbConn) -> bool {
         DbConn::is_broken_transaction_manager(conn)
     }
+}
+
+#[derive(diesel::QueryableByName)]
+struct ForeignKeys {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    foreign_keys: i64,
+}
+
+/// Whether SQLite checks foreign keys on this connection.
+fn foreign_keys_on(conn: &mut SqliteConnection) -> diesel::QueryResult<bool> {
+    use diesel::RunQueryDsl;
+    let pragma: ForeignKeys = diesel::sql_query("PRAGMA foreign_keys").get_result(conn)?;
+    Ok(pragma.foreign_keys == 1)
 }
 
 /// Why the database could not be opened, in one line fit for a terminal.
@@ -288,19 +308,12 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use diesel::RunQueryDsl;
-
-    #[derive(diesel::QueryableByName)]
-    struct Pragma {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        foreign_keys: i64,
-    }
 
     fn foreign_keys(conn: &mut DbConn) -> i64 {
-        diesel::sql_query("PRAGMA foreign_keys")
-            .get_result::<Pragma>(conn)
-            .unwrap()
-            .foreign_keys
+        match conn {
+            DbConn::Sqlite(c) => foreign_keys_on(c).unwrap() as i64,
+            DbConn::Pg(_) => unreachable!("a SQLite file"),
+        }
     }
 
     #[test]
