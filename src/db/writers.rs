@@ -2,8 +2,9 @@
 //! ([`Writers::grouped`]) for streams of small writes of one commune.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use super::{write_tx, Backend, DbConn, DbPool};
 use diesel::Connection;
@@ -59,11 +60,40 @@ struct Job {
 /// snapshot has to look them up on disk, and all of them slow down.
 pub const MOST_PER_COMMIT: usize = 60;
 
-/// One key's queue of jobs, and its turn to run them.
+/// One key's queue of jobs, and the signal that a round of them has been written.
 #[derive(Default)]
 struct Group {
-    jobs: Mutex<Vec<Job>>,
-    turn: Mutex<()>,
+    queue: Mutex<Queue>,
+    ended: Condvar,
+}
+
+/// The jobs waiting, and whether a writer is writing a round of them.
+#[derive(Default)]
+struct Queue {
+    jobs: Vec<Job>,
+    running: bool,
+}
+
+/// One of a call's items, until it is settled: its result delivered, or its job dropped
+/// (a round that panicked). Counts down the call's items still pending.
+struct Settles(Arc<AtomicUsize>);
+
+impl Drop for Settles {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// A round being written: when it ends, even in a panic, the queue is free for the next
+/// writer, and every waiting writer looks again.
+struct Round<'a>(&'a Group);
+
+impl Drop for Round<'_> {
+    fn drop(&mut self) {
+        let mut queue = self.0.queue.lock().unwrap_or_else(PoisonError::into_inner);
+        queue.running = false;
+        self.0.ended.notify_all();
+    }
 }
 
 /// The turn to write, and group commit.
@@ -73,12 +103,14 @@ struct Group {
 /// stays locked. When collectors' phones send payments one by one, one commit each caps
 /// the rate at the commit's. [`Writers::grouped`] shares a commit among the writes of a
 /// commune that queued while the last group was being written:
-/// - a writer puts its jobs in the commune's queue, then waits for the commune's turn;
-/// - whoever gets the turn takes the whole queue (its own jobs, those that came since,
-///   or nothing if an earlier turn took them) and runs each job in a savepoint of its
-///   own inside one write transaction, so that a job refused rolls back alone;
+/// - a writer puts its jobs in the commune's queue;
+/// - when no one is writing the commune's queue, one waiting writer takes the whole
+///   queue (its own jobs and any that came since) and runs each job in a savepoint of
+///   its own inside one write transaction, so that a job refused rolls back alone;
 /// - only once the transaction has committed does each job get its result. If it did
-///   not commit, every job of the group gets [`Failed`], and none was written.
+///   not commit, every job of the group gets [`Failed`], and none was written;
+/// - a writer whose jobs were written returns at once. It does not wait for the next
+///   group, which one of the writers still waiting writes.
 ///
 /// So a writer's answer never says "recorded" before the commit, and a group is as large
 /// as the queue that formed while the previous one was written, in transactions of at
@@ -122,32 +154,37 @@ impl Writers {
     {
         let group = self.group(key);
         let f = Arc::new(f);
+        let pending = Arc::new(AtomicUsize::new(items.len()));
         let mut answers = Vec::with_capacity(items.len());
         {
-            let mut jobs = group.jobs.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut queue = group.queue.lock().unwrap_or_else(PoisonError::into_inner);
             for item in items {
                 let (tx, rx) = mpsc::sync_channel(1);
                 let (f, unrun) = (f.clone(), tx.clone());
+                let settles = Arc::new(Settles(pending.clone()));
+                let settled = settles.clone();
                 // A send fails only when the writer has gone: nothing to tell.
-                jobs.push(Job {
+                queue.jobs.push(Job {
                     run: Box::new(move |conn: &mut DbConn| -> Deliver {
                         let result = conn.transaction(|c| f(c, item));
                         Box::new(move |committed| {
                             let _ = tx.send(committed.map(|()| result));
+                            drop(settles);
                         })
                     }),
                     unrun: Box::new(move |failed| {
                         let _ = unrun.send(Err(failed));
+                        drop(settled);
                     }),
                 });
                 answers.push(rx);
             }
         }
-        self.run(&group);
+        self.settle(&group, &pending);
         answers
             .into_iter()
             .map(|rx| {
-                // Delivered before `run` returned, unless the group panicked.
+                // Delivered before `settle` returned, unless its round panicked.
                 rx.try_recv()
                     .unwrap_or_else(|_| Err(Failed("the group stopped".into())))
             })
@@ -160,17 +197,35 @@ impl Writers {
         groups.entry(key).or_default().clone()
     }
 
-    /// Takes the group's turn and writes whatever is queued, [`MOST_PER_COMMIT`] jobs per
-    /// transaction. When it returns, every job queued before the call has been
-    /// delivered.
-    fn run(&self, group: &Group) {
-        let _turn = group.turn.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut jobs =
-            std::mem::take(&mut *group.jobs.lock().unwrap_or_else(PoisonError::into_inner));
-        while !jobs.is_empty() {
-            let rest = jobs.split_off(jobs.len().min(MOST_PER_COMMIT));
-            self.commit(jobs);
-            jobs = rest;
+    /// Returns once none of the call's items is `pending`. Meanwhile, whenever no one is
+    /// writing and jobs are queued, this writer writes them, as one round: the whole
+    /// queue, [`MOST_PER_COMMIT`] jobs per transaction. A writer whose items another
+    /// round wrote returns as soon as that round ends; it never waits for the next one.
+    fn settle(&self, group: &Group, pending: &AtomicUsize) {
+        let mut queue = group.queue.lock().unwrap_or_else(PoisonError::into_inner);
+        while pending.load(Ordering::Acquire) > 0 {
+            if queue.running || queue.jobs.is_empty() {
+                queue = group
+                    .ended
+                    .wait(queue)
+                    .unwrap_or_else(PoisonError::into_inner);
+                continue;
+            }
+            queue.running = true;
+            let jobs = std::mem::take(&mut queue.jobs);
+            drop(queue);
+            {
+                // Declared after the round, the jobs are dropped before it ends: the
+                // items of a round that panicked are settled before anyone looks.
+                let _round = Round(group);
+                let mut jobs = jobs;
+                while !jobs.is_empty() {
+                    let rest = jobs.split_off(jobs.len().min(MOST_PER_COMMIT));
+                    self.commit(jobs);
+                    jobs = rest;
+                }
+            }
+            queue = group.queue.lock().unwrap_or_else(PoisonError::into_inner);
         }
     }
 
@@ -287,6 +342,36 @@ mod tests {
             }
         }
         assert_eq!(count(&pool), kept);
+    }
+
+    /// A job that panics takes its own round down, and leaves no writer waiting: every
+    /// call returns, and the commune's queue goes on taking writes.
+    #[test]
+    fn a_round_that_panics_leaves_no_writer_waiting() {
+        let (_dir, pool) = table();
+        let writers = Writers::new(pool.clone(), Backend::Sqlite);
+        let insert = |conn: &mut DbConn, n: i64| -> Result<i64, diesel::result::Error> {
+            assert_ne!(n, 305, "a job that panics");
+            diesel::sql_query(format!("INSERT INTO t (n) VALUES ({n})")).execute(conn)?;
+            Ok(n)
+        };
+        let threads: Vec<_> = (0..8_i64)
+            .map(|k| {
+                let writers = writers.clone();
+                std::thread::spawn(move || {
+                    writers.grouped(1, (0..20).map(|i| k * 100 + i).collect(), insert)
+                })
+            })
+            .collect();
+        let mut returned = 0;
+        for t in threads {
+            // A thread whose own round panicked panics too; every one returns.
+            let _ = t.join();
+            returned += 1;
+        }
+        assert_eq!(returned, 8);
+        let later = writers.grouped(1, vec![999_i64], insert).unwrap();
+        assert_eq!(later.into_iter().next().unwrap().unwrap(), 999);
     }
 
     /// A group whose transaction cannot begin tells every writer, and writes nothing.
