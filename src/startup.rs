@@ -68,11 +68,12 @@ impl Application {
         let bound = listener.local_addr()?;
         let port = bound.port();
         let base_url = settings.public_url(bound);
-        let (key, writes) = {
+        let (key, backend) = {
             let mut conn = pool.get().context("no database connection")?;
             let key = session_key(&mut conn, settings.secret_key.as_deref())?;
-            (key, db::Writers::new(pool.clone(), db::backend(&conn)))
+            (key, db::backend(&conn))
         };
+        let writes = db::Writers::new(pool.clone(), backend);
         let catalog = Arc::new(crate::i18n::Catalog::embedded()?);
         let hb = templates::build(catalog.clone())?;
         let (mailer, sms) = crate::notify::from_settings(&settings)?;
@@ -107,6 +108,10 @@ impl Application {
         if let (Some(every), false) = (mobile.poll_every, mobile.is_empty()) {
             let alive = Arc::downgrade(&state.clone().into_inner());
             crate::revenue::mobile::poll::spawn(alive, state.pool.clone(), mobile, every)?;
+        }
+        if backend == db::Backend::Sqlite {
+            let alive = Arc::downgrade(&state.clone().into_inner());
+            db::checkpoints::spawn(alive, state.pool.clone())?;
         }
         let data = state.clone();
         let server = HttpServer::new(move || {
