@@ -132,9 +132,8 @@ const SAVEPOINT_JOURNAL_IN_MEMORY: usize = 4 << 20;
 /// SQLite's library-wide settings, made once before the first connection opens:
 /// multi-thread mode (a connection is only ever used by one thread at a time, which r2d2
 /// guarantees, so SQLite needs no mutex of its own around each call), no memory
-/// statistics (they take a global mutex on every allocation), savepoints journalled in
-/// memory ([`SAVEPOINT_JOURNAL_IN_MEMORY`]), and [`stable_plans`] on every connection
-/// SQLite opens from then on.
+/// statistics (they take a global mutex on every allocation), and savepoints journalled
+/// in memory ([`SAVEPOINT_JOURNAL_IN_MEMORY`]).
 fn configure_sqlite_library() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
@@ -142,8 +141,7 @@ fn configure_sqlite_library() {
         // SAFETY: sqlite3_config must run before the library is initialised, that is
         // before any connection exists; `open` is the only place connections come from,
         // and this runs first, once. A failure (library already initialised) only leaves
-        // SQLite's defaults in place. Registering the extension initialises the library,
-        // so it comes after; `stable_plans` has the signature SQLite calls.
+        // SQLite's defaults in place.
         unsafe {
             ffi::sqlite3_config(ffi::SQLITE_CONFIG_MULTITHREAD);
             ffi::sqlite3_config(ffi::SQLITE_CONFIG_MEMSTATUS, 0 as std::ffi::c_int);
@@ -151,39 +149,8 @@ fn configure_sqlite_library() {
                 ffi::SQLITE_CONFIG_STMTJRNL_SPILL,
                 SAVEPOINT_JOURNAL_IN_MEMORY as std::ffi::c_int,
             );
-            ffi::sqlite3_auto_extension(Some(stable_plans));
         }
     });
-}
-
-/// Run by SQLite on each connection it opens: the query planner's stability guarantee
-/// (`SQLITE_DBCONFIG_ENABLE_QPSG`), so that a statement's plan never depends on the
-/// values bound to it.
-///
-/// Without it, a cached statement is compiled again at nearly every use. SQLite
-/// plans with the values bound to some parameters, and marks the statement to be
-/// compiled again whenever one of them is bound anew: a bound `LIMIT ?` (diesel's
-/// `first` writes one), a value compared with a partial index's condition. Diesel
-/// binds every parameter at each run, so every such query was parsed and planned
-/// again each time: a fifth of the collectors' API's time. The plans SQLite makes
-/// without the values are the same for our queries (the `LIMIT` is known at run time
-/// all the same).
-unsafe extern "C" fn stable_plans(
-    db: *mut libsqlite3_sys::sqlite3,
-    _error: *mut *mut std::ffi::c_char,
-    _api: *const libsqlite3_sys::sqlite3_api_routines,
-) -> std::ffi::c_int {
-    use libsqlite3_sys as ffi;
-    // SAFETY: `db` is the connection SQLite is opening; the flag's new value is 1, and
-    // SQLite may write the value it kept where the last argument points (nowhere).
-    unsafe {
-        ffi::sqlite3_db_config(
-            db,
-            ffi::SQLITE_DBCONFIG_ENABLE_QPSG,
-            1 as std::ffi::c_int,
-            std::ptr::null_mut::<std::ffi::c_int>(),
-        )
-    }
 }
 
 /// Parses the URL, checks that the database answers, and builds a pool (the server).
@@ -380,92 +347,5 @@ mod tests {
         drop(conn);
         let mut conns: Vec<_> = (0..8).map(|_| pool.get().unwrap()).collect();
         assert!(conns.iter_mut().all(|c| foreign_keys(c) == 1));
-    }
-
-    std::thread_local! {
-        /// The last SQLite connection opened on this thread.
-        static OPENED: std::cell::Cell<*mut libsqlite3_sys::sqlite3> =
-            const { std::cell::Cell::new(std::ptr::null_mut()) };
-    }
-
-    unsafe extern "C" fn remember(
-        db: *mut libsqlite3_sys::sqlite3,
-        _error: *mut *mut std::ffi::c_char,
-        _api: *const libsqlite3_sys::sqlite3_api_routines,
-    ) -> std::ffi::c_int {
-        OPENED.with(|o| o.set(db));
-        0
-    }
-
-    /// How many times the connection's statements were compiled again.
-    fn recompiled(db: *mut libsqlite3_sys::sqlite3) -> i32 {
-        use libsqlite3_sys as ffi;
-        let (mut stmt, mut n) = (std::ptr::null_mut(), 0);
-        // SAFETY: `db` is open (its connection is alive) and used by this thread only.
-        unsafe {
-            loop {
-                stmt = ffi::sqlite3_next_stmt(db, stmt);
-                if stmt.is_null() {
-                    return n;
-                }
-                n += ffi::sqlite3_stmt_status(stmt, ffi::SQLITE_STMTSTATUS_REPREPARE, 0);
-            }
-        }
-    }
-
-    /// Twenty look-ups of a payment by its token (`… LIMIT ?`, as diesel's `first`
-    /// writes it), each with other values; `other` asks for another column, so that the
-    /// statement is new to the connection.
-    fn look_ups(conn: &mut DbConn, other: bool) {
-        use crate::db::schema::payments;
-        use crate::ids::CommuneId;
-        use diesel::prelude::*;
-        for i in 0..20 {
-            let found = payments::table
-                .filter(payments::commune_id.eq(CommuneId(i)))
-                .filter(payments::form_token.eq(format!("jeton-{i}")));
-            let found: Option<String> = if other {
-                found.select(payments::form_token).first(conn)
-            } else {
-                found.select(payments::receipt_number).first(conn)
-            }
-            .optional()
-            .unwrap();
-            assert_eq!(found, None);
-        }
-    }
-
-    /// A cached statement is compiled once, whatever values it is run with: every
-    /// connection has the planner's stability guarantee. Without it (the control,
-    /// below), a statement whose `LIMIT` is bound is compiled again at each use.
-    #[test]
-    fn a_cached_statement_is_compiled_once_whatever_its_values() {
-        use libsqlite3_sys as ffi;
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("plans.db").display());
-        migrate(&mut open_one(&url, Create::Allowed).unwrap()).unwrap();
-        // SAFETY: `remember` has the signature SQLite calls.
-        unsafe { ffi::sqlite3_auto_extension(Some(remember)) };
-        let mut conn = open_one(&url, Create::Refused).unwrap();
-        let db = OPENED.with(std::cell::Cell::get);
-        assert!(!db.is_null());
-        let mut flag: std::ffi::c_int = -1;
-        // SAFETY: reads the flag (-1 leaves it) into `flag`; `db` is open.
-        unsafe { ffi::sqlite3_db_config(db, ffi::SQLITE_DBCONFIG_ENABLE_QPSG, -1, &mut flag) };
-        assert_eq!(flag, 1, "the stability guarantee is on");
-        look_ups(&mut conn, false);
-        assert_eq!(recompiled(db), 0);
-        // The control: without the guarantee, the same statement is compiled again.
-        // SAFETY: as above, turning the flag off.
-        unsafe {
-            ffi::sqlite3_db_config(
-                db,
-                ffi::SQLITE_DBCONFIG_ENABLE_QPSG,
-                0,
-                std::ptr::null_mut::<std::ffi::c_int>(),
-            )
-        };
-        look_ups(&mut conn, true);
-        assert!(recompiled(db) >= 10, "{} recompilations", recompiled(db));
     }
 }
