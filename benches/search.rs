@@ -221,7 +221,7 @@ fn searches(conn: &mut DbConn, n: usize, lookups: usize) -> Vec<(&'static str, V
         let (name, kind, phone): (String, String, Option<String>) = tp::table
             .filter(tp::reference.eq(&reference))
             .select((tp::name, tp::kind, tp::phone))
-            .first(conn)
+            .get_result(conn)
             .unwrap();
         full.push(reference.to_lowercase());
         partial.push(reference["DKP-".len()..].to_string());

@@ -189,7 +189,7 @@ fn stored_secret(conn: &mut DbConn) -> Result<String> {
         let found: Option<String> = app_settings::table
             .find("secret_key")
             .select(app_settings::value)
-            .first(conn)
+            .get_result(conn)
             .optional()?;
         if let Some(s) = found {
             return Ok(s);

@@ -165,7 +165,7 @@ pub fn invitation(conn: &mut DbConn, token: &str) -> QueryResult<Option<Invitati
             u::name,
             invitations::expires_at,
         ))
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -175,8 +175,11 @@ pub fn accept(conn: &mut DbConn, token: &str) -> DomainResult<Invitation> {
     let commune: CommuneId = invitations::table
         .find(inv.id)
         .select(invitations::commune_id)
-        .first(conn)?;
-    let email: String = u::table.find(inv.user_id).select(u::email).first(conn)?;
+        .get_result(conn)?;
+    let email: String = u::table
+        .find(inv.user_id)
+        .select(u::email)
+        .get_result(conn)?;
     let actor = Actor::user(inv.user_id, &email);
     diesel::update(invitations::table.find(inv.id))
         .set(invitations::accepted_at.eq(Some(crate::db::now())))

@@ -65,7 +65,7 @@ pub fn check(conn: &mut DbConn, token: &str) -> QueryResult<Option<UserId>> {
         .filter(password_resets::used_at.is_null())
         .filter(password_resets::expires_at.gt(crate::db::now()))
         .select(password_resets::user_id)
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

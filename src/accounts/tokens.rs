@@ -141,7 +141,7 @@ pub fn revoke(
         q = q.filter(api_tokens::user_id.eq(user));
     }
     let token = q
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or_else(|| Refusal::new("token.unknown").arg("id", id.0))?;
     if token.revoked_at.is_some() {
@@ -214,7 +214,7 @@ pub fn check(
             api_tokens::user_id,
             api_tokens::last_used_at,
         ))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     let Some((token, owner_commune, user, last_used)) = found else {
         return Ok(Check::Refused);

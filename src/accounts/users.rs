@@ -107,12 +107,15 @@ pub fn by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<User>> {
     users::table
         .filter(users::email.eq(normalise_email(email)))
         .select(User::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
 pub fn by_id(conn: &mut DbConn, id: UserId) -> QueryResult<User> {
-    users::table.find(id).select(User::as_select()).first(conn)
+    users::table
+        .find(id)
+        .select(User::as_select())
+        .get_result(conn)
 }
 
 /// The roles `user` holds in `commune`, in the order of [`Role::ALL`].

@@ -35,7 +35,7 @@ pub fn verify(conn: &mut DbConn, commune: CommuneId) -> QueryResult<Report> {
     let (head_seq, head): (i64, String) = communes::table
         .find(commune)
         .select((communes::audit_seq, communes::audit_head))
-        .first(conn)?;
+        .get_result(conn)?;
     let mut prev_hash = String::new();
     let mut expected_seq = 1;
     loop {

@@ -85,7 +85,7 @@ pub fn get(conn: &mut DbConn, commune: CommuneId, id: DocumentId) -> QueryResult
         .filter(d::commune_id.eq(commune))
         .filter(d::id.eq(id))
         .select(Document::as_select())
-        .first(conn)
+        .get_result(conn)
 }
 
 /// The commune's documents, the latest year first.
@@ -113,7 +113,8 @@ pub fn published(
     }
     q.order((d::fiscal_year.desc(), d::published_at.desc(), d::id.desc()))
         .select(Document::as_select())
-        .first(conn)
+        .limit(1)
+        .get_result(conn)
         .optional()
 }
 

@@ -491,7 +491,7 @@ pub fn order(
         .filter(bc::fiscal_year.eq(year))
         .filter(bc::reference.eq(r.commitment.trim()))
         .select(Commitment::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     let basis = match &found {
         Some(c) => {
@@ -621,7 +621,7 @@ pub fn pay(
         .filter(bo::fiscal_year.eq(year))
         .filter(bo::id.eq(id))
         .select(Order::as_select())
-        .first(conn)?;
+        .get_result(conn)?;
     if let Some(r) = check_payment(&o, actor.id, on, commune.today()) {
         return Err(r.into());
     }

@@ -204,7 +204,7 @@ pub fn receipt_key(conn: &mut DbConn, commune: CommuneId) -> QueryResult<String>
     communes::table
         .find(commune)
         .select(communes::receipt_key)
-        .first(conn)
+        .get_result(conn)
 }
 
 /// A new receipt key: 32 random bytes, in hexadecimal.
@@ -255,7 +255,7 @@ pub fn figures(conn: &mut DbConn, commune: CommuneId) -> QueryResult<Figures> {
     let members: i64 = user_roles::table
         .filter(user_roles::commune_id.eq(commune))
         .select(diesel::dsl::count(user_roles::user_id).aggregate_distinct())
-        .first(conn)?;
+        .get_result(conn)?;
     Ok(Figures {
         districts,
         members,
@@ -267,7 +267,7 @@ pub fn by_slug(conn: &mut DbConn, slug: &str) -> QueryResult<Option<Commune>> {
     communes::table
         .filter(communes::slug.eq(slug))
         .select(Commune::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

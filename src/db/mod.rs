@@ -348,4 +348,76 @@ mod tests {
         let mut conns: Vec<_> = (0..8).map(|_| pool.get().unwrap()).collect();
         assert!(conns.iter_mut().all(|c| foreign_keys(c) == 1));
     }
+
+    std::thread_local! {
+        /// The last SQLite connection opened on this thread.
+        static OPENED: std::cell::Cell<*mut libsqlite3_sys::sqlite3> =
+            const { std::cell::Cell::new(std::ptr::null_mut()) };
+    }
+
+    unsafe extern "C" fn remember(
+        db: *mut libsqlite3_sys::sqlite3,
+        _error: *mut *mut std::ffi::c_char,
+        _api: *const libsqlite3_sys::sqlite3_api_routines,
+    ) -> std::ffi::c_int {
+        OPENED.with(|o| o.set(db));
+        0
+    }
+
+    /// How many times the connection's statements were compiled again.
+    fn recompiled(db: *mut libsqlite3_sys::sqlite3) -> i32 {
+        use libsqlite3_sys as ffi;
+        let (mut stmt, mut n) = (std::ptr::null_mut(), 0);
+        // SAFETY: `db` is open (its connection is alive) and used by this thread only.
+        unsafe {
+            loop {
+                stmt = ffi::sqlite3_next_stmt(db, stmt);
+                if stmt.is_null() {
+                    return n;
+                }
+                n += ffi::sqlite3_stmt_status(stmt, ffi::SQLITE_STMTSTATUS_REPREPARE, 0);
+            }
+        }
+    }
+
+    /// Twenty look-ups of a payment by its form token, each with other values, written
+    /// as the code writes them (`get_result`) or with a bound `LIMIT` (the control).
+    fn look_ups(conn: &mut DbConn, limited: bool) {
+        use crate::db::schema::payments;
+        use crate::ids::CommuneId;
+        use diesel::prelude::*;
+        for i in 0..20 {
+            let found = payments::table
+                .filter(payments::commune_id.eq(CommuneId(i)))
+                .filter(payments::form_token.eq(format!("jeton-{i}")))
+                .select(payments::receipt_number);
+            let found: Option<String> = if limited {
+                found.limit(1).get_result(conn)
+            } else {
+                found.get_result(conn)
+            }
+            .optional()
+            .unwrap();
+            assert_eq!(found, None);
+        }
+    }
+
+    /// A cached look-up is compiled once, whatever values it runs with. The control: a
+    /// statement whose `LIMIT` is bound is compiled again at each use, as SQLite plans
+    /// with that value (why `clippy.toml` forbids diesel's `first`).
+    #[test]
+    fn a_cached_look_up_is_compiled_once_whatever_its_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("plans.db").display());
+        migrate(&mut open_one(&url, Create::Allowed).unwrap()).unwrap();
+        // SAFETY: `remember` has the signature SQLite calls.
+        unsafe { libsqlite3_sys::sqlite3_auto_extension(Some(remember)) };
+        let mut conn = open_one(&url, Create::Refused).unwrap();
+        let db = OPENED.with(std::cell::Cell::get);
+        assert!(!db.is_null());
+        look_ups(&mut conn, false);
+        assert_eq!(recompiled(db), 0);
+        look_ups(&mut conn, true);
+        assert!(recompiled(db) >= 10, "{} recompilations", recompiled(db));
+    }
 }

@@ -75,7 +75,7 @@ pub fn ask(
         .filter(s::subject.eq(subject))
         .filter(s::email.eq(email))
         .select(Subscription::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     let token = new_token();
     match existing {
@@ -112,7 +112,7 @@ pub fn find(
         .filter(s::commune_id.eq(commune))
         .filter(s::token.eq(token))
         .select(Subscription::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

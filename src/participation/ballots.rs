@@ -196,7 +196,7 @@ pub fn by_receipt(
         .filter(ballots::round_id.eq(round))
         .filter(ballots::public_id.eq(public_id(receipt)))
         .select((ballots::area_id, ballots::choices, ballots::points))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     Ok(row.map(|(area, choices, points)| {
         let codes = choices

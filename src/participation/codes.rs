@@ -71,7 +71,8 @@ pub fn check(
             c::used_at,
             c::failures,
         ))
-        .first(conn)
+        .limit(1)
+        .get_result(conn)
         .optional()?;
     let Some((_, id, stored, expires_at, used_at, failures)) = latest else {
         return Ok(Err(Refusal::new("vote.code.wrong")));

@@ -205,7 +205,7 @@ pub fn get(conn: &mut DbConn, commune: CommuneId, id: ProjectId) -> QueryResult<
         .filter(r::commune_id.eq(commune))
         .filter(p::id.eq(id))
         .select((Project::as_select(), Round::as_select()))
-        .first(conn)
+        .get_result(conn)
 }
 
 /// The project a proposal became, if it won.
@@ -213,7 +213,7 @@ pub fn of_proposal(conn: &mut DbConn, proposal: ProposalId) -> QueryResult<Optio
     p::table
         .filter(p::proposal_id.eq(proposal))
         .select(Project::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

@@ -229,7 +229,7 @@ pub fn get(conn: &mut DbConn, round: RoundId, id: ProposalId) -> QueryResult<Pro
         .filter(p::round_id.eq(round))
         .filter(p::id.eq(id))
         .select(Proposal::as_select())
-        .first(conn)
+        .get_result(conn)
 }
 
 /// The proposal of a round with ballot code `code`, if any.
@@ -238,7 +238,7 @@ pub fn by_code(conn: &mut DbConn, round: RoundId, code: &str) -> QueryResult<Opt
         .filter(p::round_id.eq(round))
         .filter(p::code.eq(code))
         .select(Proposal::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

@@ -112,7 +112,7 @@ pub fn get(conn: &mut DbConn, commune: CommuneId, id: RoundId) -> QueryResult<Ro
         .filter(rounds::commune_id.eq(commune))
         .filter(rounds::id.eq(id))
         .select(Round::as_select())
-        .first(conn)
+        .get_result(conn)
 }
 
 /// The commune's rounds, newest fiscal year first.

@@ -233,7 +233,7 @@ pub fn find(
         (None, Some(e)) => q.filter(v::identifier.eq(who).or(v::email.eq(e))),
         (None, None) => q.filter(v::identifier.eq(who)),
     };
-    q.first(conn).optional()
+    q.get_result(conn).optional()
 }
 
 /// A voter of a round by id.
@@ -242,7 +242,7 @@ pub fn get(conn: &mut DbConn, round: RoundId, id: VoterId) -> QueryResult<Voter>
         .filter(v::round_id.eq(round))
         .filter(v::id.eq(id))
         .select(Voter::as_select())
-        .first(conn)
+        .get_result(conn)
 }
 
 /// How many people are on a round's register.

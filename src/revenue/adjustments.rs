@@ -49,7 +49,7 @@ pub fn outstanding(conn: &mut DbConn, line: AssessmentId) -> DomainResult<Xof> {
     let amount: Xof = assessments::table
         .find(line)
         .select(assessments::amount)
-        .first(conn)?;
+        .get_result(conn)?;
     let adjusted: Vec<Xof> = adjustments::table
         .filter(adjustments::assessment_id.eq(line))
         .filter(adjustments::status.eq("approved"))
@@ -92,7 +92,7 @@ pub fn request(
         .filter(assessments::commune_id.eq(commune))
         .filter(assessments::id.eq(line))
         .select((rolls::status, assessments::reference))
-        .first(conn)?;
+        .get_result(conn)?;
     if roll_status != "issued" {
         return Err(refused("adjustment.draft_roll"));
     }
@@ -161,7 +161,7 @@ pub fn decide(
         .filter(adjustments::commune_id.eq(commune))
         .find(id)
         .select(Adjustment::as_select())
-        .first(conn)?;
+        .get_result(conn)?;
     if adj.status != "pending" {
         return Err(refused("adjustment.decided"));
     }
@@ -182,7 +182,7 @@ pub fn decide(
     let requester: String = users::table
         .find(adj.requested_by)
         .select(users::email)
-        .first(conn)?;
+        .get_result(conn)?;
     audit::append(
         conn,
         commune,
@@ -204,7 +204,7 @@ pub fn decide(
     Ok(adjustments::table
         .find(id)
         .select(Adjustment::as_select())
-        .first(conn)?)
+        .get_result(conn)?)
 }
 
 /// A pending adjustment as the approval page shows it.

@@ -75,7 +75,7 @@ pub fn taxpayer_by_ref(
             .filter(taxpayers::commune_id.eq(commune))
             .filter(taxpayers::reference.eq(reference))
             .select((taxpayers::id, taxpayers::merged_into))
-            .first::<(TaxpayerId, Option<TaxpayerId>)>(conn)
+            .get_result::<(TaxpayerId, Option<TaxpayerId>)>(conn)
             .optional()
     };
     let mut found = spelled(conn, typed)?;
@@ -89,7 +89,8 @@ pub fn taxpayer_by_ref(
             .filter(taxpayers::reference.ne(upper(taxpayers::reference)))
             .order(taxpayers::id.asc())
             .select((taxpayers::id, taxpayers::merged_into))
-            .first(conn)
+            .limit(1)
+            .get_result(conn)
             .optional()?;
     }
     Ok(found.map(|(id, merged)| merged.unwrap_or(id)))

@@ -205,7 +205,7 @@ pub fn by_ref(conn: &mut DbConn, commune: CommuneId, reference: &str) -> QueryRe
         .filter(taxable_items::commune_id.eq(commune))
         .filter(taxable_items::reference.eq(reference.trim()))
         .select(Item::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

@@ -127,7 +127,7 @@ pub fn by_code(conn: &mut DbConn, commune: CommuneId, code: &str) -> QueryResult
         .filter(tax_types::commune_id.eq(commune))
         .filter(tax_types::code.eq(code.trim().to_uppercase()))
         .select(TaxType::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -136,7 +136,7 @@ pub fn by_id(conn: &mut DbConn, commune: CommuneId, id: TaxTypeId) -> QueryResul
         .filter(tax_types::commune_id.eq(commune))
         .find(id)
         .select(TaxType::as_select())
-        .first(conn)
+        .get_result(conn)
 }
 
 pub fn tariffs(conn: &mut DbConn, tax: TaxTypeId) -> QueryResult<BTreeMap<String, Xof>> {

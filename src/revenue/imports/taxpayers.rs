@@ -272,7 +272,7 @@ impl Write<'_> {
             .filter(tp::commune_id.eq(self.commune))
             .filter(tp::reference.eq(&p.fields.reference))
             .select(tp::import_batch)
-            .first(conn)?;
+            .get_result(conn)?;
         let key = if written_by == Some(import) {
             import::keys::REF_TWICE
         } else {

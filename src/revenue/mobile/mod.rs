@@ -229,7 +229,7 @@ pub fn get(conn: &mut DbConn, id: PaymentIntentId) -> QueryResult<Intent> {
     payment_intents::table
         .find(id)
         .select(Intent::as_select())
-        .first(conn)
+        .get_result(conn)
 }
 
 /// The commune's intent of `reference`, if any.
@@ -242,7 +242,7 @@ pub fn by_reference(
         .filter(payment_intents::commune_id.eq(commune))
         .filter(payment_intents::reference.eq(reference.trim()))
         .select(Intent::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

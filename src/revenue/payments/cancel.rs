@@ -92,7 +92,7 @@ pub fn request(
             payments::status,
             payments::received_by,
         ))
-        .first(conn)?;
+        .get_result(conn)?;
     check_request(reason, status, received_by, asker)?;
     let open: i64 = payment_cancellations::table
         .filter(payment_cancellations::payment_id.eq(payment))
@@ -142,7 +142,7 @@ pub fn decide(
             payment_cancellations::requested_by,
             payment_cancellations::status,
         ))
-        .first(conn)?;
+        .get_result(conn)?;
     if status != "pending" {
         return Err(Refusal::new("cancel.decided").into());
     }
@@ -153,7 +153,7 @@ pub fn decide(
             payments::received_by,
             payments::amount,
         ))
-        .first(conn)?;
+        .get_result(conn)?;
     check_decision(
         Parties {
             received_by,
@@ -241,7 +241,7 @@ pub fn of_payment(
             payment_cancellations::status,
             payment_cancellations::reason,
         ))
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

@@ -180,7 +180,7 @@ fn already_issued(
                 payments::channel,
             ),
         ))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     let Some((
         (id, receipt_number, code, status, by),
@@ -226,7 +226,7 @@ fn reference_unused(
         .filter(payments::method.eq(method))
         .filter(payments::method_reference.eq(r))
         .select(payments::receipt_number)
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     match used {
         Some(receipt) => Err(Refusal::new("payment.reference_used")
@@ -264,7 +264,7 @@ fn issue(
         .filter(payments::commune_id.eq(commune.id))
         .filter(payments::receipt_year.eq(i64::from(year)))
         .select(diesel::dsl::max(payments::receipt_seq))
-        .first(conn)?;
+        .get_result(conn)?;
     let seq = last.unwrap_or(0) + 1;
     let receipt_number = format!("{}-{year}-{seq:06}", commune.code);
     let key = communes::receipt_key(conn, commune.id)?;
@@ -313,7 +313,7 @@ pub fn issued(conn: &mut DbConn, commune: CommuneId, id: PaymentId) -> QueryResu
         .filter(payments::commune_id.eq(commune))
         .filter(payments::id.eq(id))
         .select((payments::receipt_number, payments::verification_code))
-        .first(conn)?;
+        .get_result(conn)?;
     Ok(Issued {
         id,
         receipt_number,

@@ -106,7 +106,7 @@ pub fn receipt(
                 payments::tax_type_id,
             ),
         ))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     let Some((
         (id, receipt_number, amount, method, method_reference, at, by, tid, tref, tname),
@@ -120,7 +120,7 @@ pub fn receipt(
             tax_types::table
                 .find(t)
                 .select((tax_types::code, tax_types::name_fr, tax_types::name_en))
-                .first(conn)?,
+                .get_result(conn)?,
         ),
         None => None,
     };
@@ -170,7 +170,7 @@ pub fn by_number(
         .filter(payments::commune_id.eq(commune))
         .filter(payments::receipt_number.eq(number.trim().to_uppercase()))
         .select(payments::id)
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

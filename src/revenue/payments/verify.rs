@@ -68,7 +68,7 @@ pub fn verify(conn: &mut DbConn, code: &str) -> QueryResult<Option<Verified>> {
             payments::payer,
             payments::status,
         ))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     let Some((
         id,

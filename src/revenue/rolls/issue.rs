@@ -42,7 +42,10 @@ pub fn issue(
             rolls::issued_at.eq(Some(crate::db::now())),
         ))
         .execute(conn)?;
-    let code: String = tt::table.find(r.tax_type_id).select(tt::code).first(conn)?;
+    let code: String = tt::table
+        .find(r.tax_type_id)
+        .select(tt::code)
+        .get_result(conn)?;
     audit::append(
         conn,
         commune,

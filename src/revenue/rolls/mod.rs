@@ -73,7 +73,7 @@ pub fn find(
         .filter(rolls::tax_type_id.eq(tax))
         .filter(rolls::fiscal_year.eq(year))
         .select(Roll::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -82,7 +82,7 @@ pub fn by_id(conn: &mut DbConn, commune: CommuneId, id: RollId) -> QueryResult<R
         .filter(rolls::commune_id.eq(commune))
         .find(id)
         .select(Roll::as_select())
-        .first(conn)
+        .get_result(conn)
 }
 
 /// The draft roll to fill: a new one, or the existing draft emptied. An issued roll

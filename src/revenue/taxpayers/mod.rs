@@ -115,7 +115,7 @@ pub fn by_id(conn: &mut DbConn, commune: CommuneId, id: TaxpayerId) -> QueryResu
         .filter(taxpayers::commune_id.eq(commune))
         .find(id)
         .select(Taxpayer::as_select())
-        .first(conn)
+        .get_result(conn)
 }
 
 pub fn by_ref(
@@ -127,7 +127,7 @@ pub fn by_ref(
         .filter(taxpayers::commune_id.eq(commune))
         .filter(taxpayers::reference.eq(reference.trim()))
         .select(Taxpayer::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

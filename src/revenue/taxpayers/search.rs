@@ -336,7 +336,8 @@ fn prefixes(conn: &mut SqliteConnection, commune: CommuneId) -> QueryResult<Vec<
             .filter(taxpayers::reference.gt(&cursor))
             .order(taxpayers::reference.asc())
             .select(taxpayers::reference)
-            .first(conn)
+            .limit(1)
+            .get_result(conn)
             .optional()?;
         let Some(reference) = next else { break };
         match reference.find('-') {
@@ -623,7 +624,7 @@ pub fn index_import(
 pub fn last_id(conn: &mut DbConn) -> QueryResult<TaxpayerId> {
     let last: Option<TaxpayerId> = taxpayers::table
         .select(diesel::dsl::max(taxpayers::id))
-        .first(conn)?;
+        .get_result(conn)?;
     Ok(last.unwrap_or(TaxpayerId(0)))
 }
 

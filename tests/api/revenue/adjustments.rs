@@ -206,7 +206,7 @@ async fn adjustment_requests_that_make_no_sense_are_refused_with_a_reason() {
             .inner_join(rolls::table)
             .filter(rolls::status.eq("draft"))
             .select(assessments::id)
-            .first(&mut conn)
+            .get_result(&mut conn)
             .unwrap();
         id.0.to_string()
     };

@@ -255,7 +255,7 @@ fn payments(conn: &mut DbConn, commune: &communes::Commune, today: NaiveDate) {
         .unwrap();
     let mut next: i64 = p::table
         .select(diesel::dsl::max(p::id))
-        .first::<Option<i64>>(conn)
+        .get_result::<Option<i64>>(conn)
         .unwrap()
         .unwrap_or(0)
         + 1;

@@ -65,7 +65,8 @@ pub(crate) fn latest(app: &TestApp, slug: &str) -> Intent {
         .filter(pi::commune_id.eq(cid))
         .order(pi::id.desc())
         .select(Intent::as_select())
-        .first(&mut *conn)
+        .limit(1)
+        .get_result(&mut *conn)
         .expect("an intent")
 }
 

@@ -25,7 +25,7 @@ fn stored_code(app: &TestApp, receipt: &str) -> String {
     p::table
         .filter(p::receipt_number.eq(receipt))
         .select(p::verification_code)
-        .first::<Option<String>>(&mut conn)
+        .get_result::<Option<String>>(&mut conn)
         .unwrap()
         .expect("a verification code")
 }

@@ -32,7 +32,7 @@ fn target(
         .filter(cashups::commune_id.eq(commune))
         .filter(cashups::deposit_number.eq(reference.to_uppercase()))
         .select((cashups::id, cashups::cash_received, cashups::status))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     if let Some((id, received, state)) = deposit {
         return Ok(Some(Target::Deposit {

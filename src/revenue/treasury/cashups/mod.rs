@@ -231,7 +231,7 @@ pub fn validate(
             cashups::status,
             cashups::cash_declared,
         ))
-        .first(conn)?;
+        .get_result(conn)?;
     if state != State::Declared {
         return Err(Refusal::new("cashup.validated").into());
     }
@@ -247,7 +247,7 @@ pub fn validate(
         .filter(cashups::commune_id.eq(commune.id))
         .filter(cashups::deposit_year.eq(year))
         .select(diesel::dsl::max(cashups::deposit_seq))
-        .first(conn)?;
+        .get_result(conn)?;
     let seq = last.unwrap_or(0) + 1;
     let number = format!("VER-{}-{year}-{seq:06}", commune.code);
     diesel::update(cashups::table.find(id))

@@ -80,7 +80,7 @@ async fn a_cashup_with_a_shortfall_is_validated_and_its_cash_receipts_are_deposi
     let (diff, note): (Option<i64>, Option<String>) = k::table
         .find(id)
         .select((k::difference, k::note))
-        .first(&mut app.conn())
+        .get_result(&mut app.conn())
         .unwrap();
     assert_eq!(diff, Some(-1_000));
     assert!(note.is_some());

@@ -75,7 +75,7 @@ async fn whoever_asked_for_or_decided_an_adjustment_of_a_settled_bill_cannot_val
         let line = schema::assessments::table
             .filter(schema::assessments::reference.eq(&reference))
             .select(schema::assessments::id)
-            .first(&mut conn)
+            .get_result(&mut conn)
             .unwrap();
         let actor = Actor::system("test");
         db::write_tx(&mut conn, |c| {

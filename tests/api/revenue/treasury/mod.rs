@@ -126,7 +126,8 @@ pub fn last_cashup(app: &TestApp) -> CashupId {
     cashups::table
         .select(cashups::id)
         .order(cashups::id.desc())
-        .first(&mut app.conn())
+        .limit(1)
+        .get_result(&mut app.conn())
         .unwrap()
 }
 
