@@ -72,6 +72,9 @@ pub fn of(
     taxpayer: &Taxpayer,
     today: NaiveDate,
 ) -> DomainResult<Statement> {
+    if taxpayer.commune_id != commune.id {
+        return Err(diesel::result::Error::NotFound.into());
+    }
     let acct = ledger::of(conn, taxpayer.id, today)?;
     let lines: Vec<Owed> = acct
         .lines
@@ -94,8 +97,10 @@ pub fn of(
         .ok_or_else(|| crate::error::Refusal::new("ledger.too_large"))?;
     let owners = account_ids(conn, taxpayer.id)?;
     type Row = (String, Xof, NaiveDate, Method, Status, Option<String>);
+    // By the payer's index alone (the account's records are the commune's, checked
+    // above): with the commune in the `WHERE`, SQLite read all the commune's payments
+    // in date order instead.
     let receipts: Vec<Row> = payments::table
-        .filter(payments::commune_id.eq(commune.id))
         .filter(payments::taxpayer_id.eq_any(&owners))
         .order((payments::paid_on.desc(), payments::id.desc()))
         .select((
