@@ -20,6 +20,9 @@ use serde_json::{json, Value as Json};
 
 use crate::helpers::{manifest_dir, TestApp};
 
+/// How long a click on a link or a submit button waits for the next page ([`Browser::press`]).
+const NAVIGATION: Duration = Duration::from_secs(5);
+
 /// The flags this closed network needs (no call home, no background fetches).
 pub(crate) const CHROMIUM_FLAGS: &[&str] = &[
     "--headless",
@@ -299,8 +302,40 @@ impl Browser {
 
     pub(crate) async fn click(&self, css: &str) {
         let element = self.find(css).await;
+        self.press(element, css).await;
+    }
+
+    /// Clicks `element`. A link or a submit button loads another page (JavaScript is
+    /// off), and chromedriver may answer the click before that page has come: so this
+    /// waits until the page the click was on is gone (its `html` stale), up to
+    /// [`NAVIGATION`]. Otherwise the next look could find what it waits for on the old
+    /// page and read it as the page goes away (a stale element). A click that loads
+    /// nothing (a form the browser refuses to send) goes on after that wait.
+    async fn press(&self, element: Element, what: &str) {
+        let tag = element.tag_name().await.unwrap_or_default().to_lowercase();
+        let kind = element.attr("type").await.ok().flatten();
+        let href = element
+            .attr("href")
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        let loads = (tag == "a" && !href.starts_with('#'))
+            || (tag == "button" && kind.as_deref().is_none_or(|k| k == "submit"))
+            || (tag == "input" && kind.as_deref() == Some("submit"));
+        let page = self.find("html").await;
         if let Err(e) = element.click().await {
-            panic!("click {css} {}: {e}", self.here().await);
+            panic!("click {what} {}: {e}", self.here().await);
+        }
+        if !loads {
+            return;
+        }
+        let deadline = Instant::now() + NAVIGATION;
+        while Instant::now() < deadline {
+            match page.tag_name().await {
+                Err(e) if e.is_stale_element_reference() => return,
+                _ => tokio::time::sleep(Duration::from_millis(20)).await,
+            }
         }
     }
 
@@ -311,7 +346,7 @@ impl Browser {
             Ok(link) => link,
             Err(e) => panic!("no link {text:?} in {within} {}: {e}", self.here().await),
         };
-        link.click().await.unwrap();
+        self.press(link, text).await;
     }
 
     /// Types `value` into the field, as a person would (no script sets the value).
