@@ -29,7 +29,7 @@ use super::ledger;
 use crate::audit::{self, Actor, Event};
 use crate::communes::{self, Commune};
 use crate::db::schema::{payment_allocations, payments};
-use crate::db::DbConn;
+use crate::db::{Backend, DbConn};
 use crate::error::{DomainResult, Refusal};
 use crate::ids::{AssessmentId, CommuneId, PaymentId, TaxTypeId, TaxpayerId, UserId};
 use crate::money::Xof;
@@ -260,12 +260,7 @@ fn issue(
     (user, at): (UserId, NaiveDateTime),
 ) -> DomainResult<Issued> {
     let year = entry.paid_on.year();
-    let last: Option<i64> = payments::table
-        .filter(payments::commune_id.eq(commune.id))
-        .filter(payments::receipt_year.eq(i64::from(year)))
-        .select(diesel::dsl::max(payments::receipt_seq))
-        .get_result(conn)?;
-    let seq = last.unwrap_or(0) + 1;
+    let seq = last_receipt(conn, commune.id, year)? + 1;
     let receipt_number = format!("{}-{year}-{seq:06}", commune.code);
     let key = communes::receipt_key(conn, commune.id)?;
     let verification_code = code::sign(
@@ -305,6 +300,32 @@ fn issue(
         verification_code,
         earlier: None,
     })
+}
+
+/// The commune's last receipt number of `year` (0 before the first), from the end of
+/// the `(commune, year, seq)` index.
+///
+/// SQLite reads `max()` there whatever it knows of the table. PostgreSQL chooses on its
+/// statistics, and where they say the year has next to no receipts (a new year, or a
+/// table analysed before it filled) it counted every receipt of the year instead, under
+/// the commune's lock: 2.4 ms a payment by 40,000 in the collectors' bench. Asked for
+/// the first in descending order, it reads one entry either way.
+fn last_receipt(conn: &mut DbConn, commune: CommuneId, year: i32) -> QueryResult<i64> {
+    let of_year = payments::table
+        .filter(payments::commune_id.eq(commune))
+        .filter(payments::receipt_year.eq(i64::from(year)));
+    let last: Option<i64> = match crate::db::backend(conn) {
+        Backend::Sqlite => of_year
+            .select(diesel::dsl::max(payments::receipt_seq))
+            .get_result(conn)?,
+        Backend::Postgres => of_year
+            .select(payments::receipt_seq)
+            .order(payments::receipt_seq.desc())
+            .limit(1)
+            .get_result(conn)
+            .optional()?,
+    };
+    Ok(last.unwrap_or(0))
 }
 
 /// The receipt number and verification code of a payment of `commune`.
