@@ -371,7 +371,7 @@ fn merged_into(
 /// The query reads the rows by primary key only, and the commune, merged records and
 /// district are checked here: with the commune in the `WHERE`, SQLite (without
 /// statistics) chose the commune's index over the dozen ids and read the whole register,
-/// about 25 ms of every name search at a million taxpayers (as in
+/// about 40 ms of every name search at a million taxpayers (as in
 /// `reminders::contacts`).
 fn load(
     conn: &mut DbConn,
